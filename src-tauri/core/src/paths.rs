@@ -1,0 +1,54 @@
+//! Where Grove keeps its files. `GROVE_DATA_DIR` overrides the platform data dir (tests, CI,
+//! portable installs).
+use crate::error::{ApiError, Result};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub data_dir: PathBuf,
+}
+
+impl Paths {
+    pub fn from_env() -> Result<Self> {
+        if let Some(dir) = std::env::var_os("GROVE_DATA_DIR").filter(|v| !v.is_empty()) {
+            return Ok(Paths { data_dir: PathBuf::from(dir) });
+        }
+        let dirs = directories::ProjectDirs::from("dev", "grove", "Grove")
+            .ok_or_else(|| ApiError::internal("cannot determine the platform data directory (no home directory?)"))?;
+        Ok(Paths { data_dir: dirs.data_dir().to_path_buf() })
+    }
+
+    pub fn at(dir: impl AsRef<Path>) -> Self {
+        Paths { data_dir: dir.as_ref().to_path_buf() }
+    }
+
+    pub fn state_db(&self) -> PathBuf {
+        self.data_dir.join("state.sqlite")
+    }
+    pub fn local_pg_root(&self) -> PathBuf {
+        self.data_dir.join("local-pg")
+    }
+    pub fn log_file(&self) -> PathBuf {
+        self.data_dir.join("grove.log")
+    }
+
+    /// Creates the data dir, with a clear error when it cannot be written.
+    pub fn ensure(&self) -> Result<()> {
+        std::fs::create_dir_all(&self.data_dir).map_err(|e| {
+            ApiError::new(
+                crate::error::ErrorCode::Storage,
+                format!("cannot create the data directory {}: {e}", self.data_dir.display()),
+            )
+        })?;
+        let probe = self.data_dir.join(".write-probe");
+        std::fs::write(&probe, b"ok").map_err(|e| {
+            ApiError::new(
+                crate::error::ErrorCode::Storage,
+                format!("the data directory {} is not writable: {e}", self.data_dir.display()),
+            )
+            .with_hint("set GROVE_DATA_DIR to a writable directory")
+        })?;
+        let _ = std::fs::remove_file(probe);
+        Ok(())
+    }
+}

@@ -1,0 +1,128 @@
+import { useCallback, useEffect, useState } from "react";
+import { commands } from "./api";
+import type { SavedConnection } from "./bindings/SavedConnection";
+import { ConfirmDialog } from "./components/ConfirmDialog";
+import { ConnectionDetails } from "./components/ConnectionDetails";
+import { ConnectionDialog } from "./components/ConnectionDialog";
+import { LocalDetails } from "./components/LocalDetails";
+import { Sidebar } from "./components/Sidebar";
+import { formatError } from "./errors";
+import { formatTestSuccess } from "./format";
+import { useLocalServer } from "./hooks/useLocalStatus";
+import type { Selection, TestState } from "./types";
+
+type DialogState = { kind: "add" } | { kind: "edit"; connection: SavedConnection } | { kind: "remove"; connection: SavedConnection };
+
+export function App() {
+  const local = useLocalServer();
+  const [connections, setConnections] = useState<SavedConnection[] | null>(null);
+  const [connectionsError, setConnectionsError] = useState<string | null>(null);
+  const [selection, setSelection] = useState<Selection>({ kind: "local" });
+  const [tests, setTests] = useState<Record<string, TestState>>({});
+  const [dialog, setDialog] = useState<DialogState | null>(null);
+
+  const reload = useCallback(async () => {
+    try {
+      const list = await commands.listConnections();
+      setConnections(list);
+      setConnectionsError(null);
+    } catch (e) {
+      setConnectionsError(formatError(e));
+    }
+  }, []);
+
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+
+  // If the selected connection disappeared, fall back to the local server.
+  useEffect(() => {
+    if (selection.kind === "connection" && connections && !connections.some((c) => c.id === selection.id)) {
+      setSelection({ kind: "local" });
+    }
+  }, [connections, selection]);
+
+  const testSaved = useCallback(async (c: SavedConnection) => {
+    setTests((t) => ({ ...t, [c.id]: { status: "pending" } }));
+    let result: TestState;
+    try {
+      result = { status: "ok", text: formatTestSuccess(await commands.testSavedConnection(c.id)) };
+    } catch (e) {
+      result = { status: "error", text: formatError(e) };
+    }
+    setTests((t) => ({ ...t, [c.id]: result }));
+  }, []);
+
+  const onSaved = (saved: SavedConnection) => {
+    setDialog(null);
+    // Drop a stale test result: the settings may have changed.
+    setTests(({ [saved.id]: _dropped, ...rest }) => rest);
+    setConnections((list) => {
+      if (!list) return [saved];
+      return list.some((c) => c.id === saved.id) ? list.map((c) => (c.id === saved.id ? saved : c)) : [...list, saved];
+    });
+    setSelection({ kind: "connection", id: saved.id });
+    void reload();
+  };
+
+  const remove = async (c: SavedConnection) => {
+    await commands.removeConnection(c.id);
+    setConnections((list) => list?.filter((x) => x.id !== c.id) ?? null);
+    setTests(({ [c.id]: _dropped, ...rest }) => rest);
+    void reload();
+  };
+
+  const selected =
+    selection.kind === "connection" ? connections?.find((c) => c.id === selection.id) ?? null : null;
+
+  return (
+    <div className="app">
+      <Sidebar
+        local={local}
+        connections={connections}
+        connectionsError={connectionsError}
+        selection={selection}
+        tests={tests}
+        onSelect={setSelection}
+        onAdd={() => setDialog({ kind: "add" })}
+        onReload={() => void reload()}
+        onTest={(c) => void testSaved(c)}
+        onEdit={(c) => setDialog({ kind: "edit", connection: c })}
+        onRemove={(c) => setDialog({ kind: "remove", connection: c })}
+      />
+      <main className="main">
+        {selected ? (
+          <ConnectionDetails
+            connection={selected}
+            test={tests[selected.id]}
+            onTest={() => void testSaved(selected)}
+            onEdit={() => setDialog({ kind: "edit", connection: selected })}
+            onRemove={() => setDialog({ kind: "remove", connection: selected })}
+          />
+        ) : (
+          <LocalDetails local={local} />
+        )}
+      </main>
+
+      {(dialog?.kind === "add" || dialog?.kind === "edit") && (
+        <ConnectionDialog
+          key={dialog.kind === "edit" ? dialog.connection.id : "new"}
+          editing={dialog.kind === "edit" ? dialog.connection : null}
+          onClose={() => setDialog(null)}
+          onSaved={onSaved}
+        />
+      )}
+      {dialog?.kind === "remove" && (
+        <ConfirmDialog
+          title="Remove connection"
+          message={`Remove “${dialog.connection.name}”? The saved settings${
+            dialog.connection.has_password ? " and the password stored in the keychain" : ""
+          } will be deleted. The server itself is not touched.`}
+          confirmLabel="Remove"
+          onConfirm={() => remove(dialog.connection)}
+          onClose={() => setDialog(null)}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,103 @@
+import type { SVGProps } from "react";
+
+type IconProps = SVGProps<SVGSVGElement> & { size?: number };
+
+function Svg({ size = 14, children, ...rest }: IconProps) {
+  return (
+    <svg
+      width={size}
+      height={size}
+      viewBox="0 0 16 16"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth={1.5}
+      strokeLinecap="round"
+      strokeLinejoin="round"
+      aria-hidden="true"
+      focusable="false"
+      {...rest}
+    >
+      {children}
+    </svg>
+  );
+}
+
+export const KeyIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <circle cx="5" cy="11" r="2.75" />
+    <path d="M7 9l6.5-6.5M11 4.5l1.5 1.5M9.5 6l1.25 1.25" />
+  </Svg>
+);
+
+export const DatabaseIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <ellipse cx="8" cy="3.5" rx="5.5" ry="2" />
+    <path d="M2.5 3.5v9c0 1.1 2.46 2 5.5 2s5.5-.9 5.5-2v-9" />
+    <path d="M2.5 8c0 1.1 2.46 2 5.5 2s5.5-.9 5.5-2" />
+  </Svg>
+);
+
+export const ServerIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <rect x="2" y="2.5" width="12" height="4.5" rx="1.2" />
+    <rect x="2" y="9" width="12" height="4.5" rx="1.2" />
+    <path d="M4.5 4.75h.01M4.5 11.25h.01" strokeWidth={2} />
+  </Svg>
+);
+
+export const PlusIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M8 3v10M3 8h10" />
+  </Svg>
+);
+
+export const PlayIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M5 3.5v9l7-4.5z" fill="currentColor" />
+  </Svg>
+);
+
+export const StopIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <rect x="4" y="4" width="8" height="8" rx="1" fill="currentColor" />
+  </Svg>
+);
+
+export const PlugIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M6 2v3M10 2v3M4 5h8v3a4 4 0 01-8 0zM8 12v2.5" />
+  </Svg>
+);
+
+export const EditIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M10.5 2.5l3 3L6 13H3v-3z" />
+  </Svg>
+);
+
+export const TrashIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M2.5 4h11M6 4V2.5h4V4M4 4l.7 9.5h6.6L12 4" />
+  </Svg>
+);
+
+export const CloseIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M4 4l8 8M12 4l-8 8" />
+  </Svg>
+);
+
+export const RefreshIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M13 8a5 5 0 11-1.5-3.55M13 2.5V5h-2.5" />
+  </Svg>
+);
+
+export const GroveIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M8 14.5V7M8 10l-3-2.5M8 8.5l3-2.5" />
+    <circle cx="8" cy="4" r="2.5" />
+    <circle cx="4" cy="6.5" r="1.5" />
+    <circle cx="12" cy="5" r="1.5" />
+  </Svg>
+);
