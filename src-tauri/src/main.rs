@@ -1,1 +1,106 @@
-fn main(){}
+//! The Grove desktop app: a thin Tauri shell. Commands unpack arguments, call grove-core and
+//! map errors (see `commands.rs`); everything else lives in the core.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+
+use grove_core::paths::Paths;
+use grove_core::{ApiError, Grove};
+use std::sync::Arc;
+use tauri::{Emitter, Manager};
+
+/// What every command reaches: Grove, or why it could not open (shown in the UI, not a crash).
+pub struct AppState {
+    grove: Result<Arc<Grove>, ApiError>,
+}
+
+impl AppState {
+    pub fn grove(&self) -> Result<&Arc<Grove>, ApiError> {
+        self.grove.as_ref().map_err(Clone::clone)
+    }
+}
+
+fn init_logging(paths: Option<&Paths>) {
+    use std::io::Write;
+    // Logs go to stderr and grove.log in the data dir. Nothing logged carries a secret.
+    let file = paths.and_then(|p| {
+        std::fs::create_dir_all(&p.data_dir).ok()?;
+        std::fs::OpenOptions::new().create(true).append(true).open(p.log_file()).ok()
+    });
+    // Leaked once: the log file lives as long as the program.
+    let file: &'static std::sync::Mutex<Option<std::fs::File>> = Box::leak(Box::new(std::sync::Mutex::new(file)));
+    let writer = move || -> Box<dyn Write> {
+        struct Tee(&'static std::sync::Mutex<Option<std::fs::File>>);
+        impl Write for Tee {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                let _ = std::io::stderr().write_all(buf);
+                if let Some(f) = self.0.lock().expect("log lock").as_mut() {
+                    let _ = f.write_all(buf);
+                }
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        Box::new(Tee(file))
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("GROVE_LOG").unwrap_or_else(|_| "info".into()))
+        .with_ansi(false)
+        .with_writer(writer)
+        .try_init();
+}
+
+fn main() {
+    let paths = Paths::from_env();
+    init_logging(paths.as_ref().ok());
+    let grove = match paths {
+        Ok(p) => tauri::async_runtime::block_on(Grove::open(p)).map(Arc::new),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = &grove {
+        tracing::error!("cannot open Grove's local state: {}", e.message);
+    }
+    let state = AppState { grove };
+
+    let app = tauri::Builder::default()
+        .manage(state)
+        .invoke_handler(commands::handler())
+        .setup(|app| {
+            let handle = app.handle().clone();
+            if let Ok(grove) = app.state::<AppState>().grove().cloned() {
+                // Forward every status change of the embedded server to the UI.
+                let mut rx = grove.local.subscribe();
+                let events = handle.clone();
+                tauri::async_runtime::spawn(async move {
+                    loop {
+                        let status = rx.borrow_and_update().clone();
+                        let _ = events.emit(commands::EVENT_LOCAL_STATUS, status);
+                        if rx.changed().await.is_err() {
+                            break;
+                        }
+                    }
+                });
+                // Start the embedded server in the background; the window opens at once.
+                tauri::async_runtime::spawn(async move {
+                    if let Err(e) = grove.local.ensure_started().await {
+                        tracing::error!("local PostgreSQL did not start: {}", e.message);
+                    }
+                });
+            }
+            Ok(())
+        })
+        .build(tauri::generate_context!())
+        .expect("error while building the Grove app");
+
+    app.run(|handle, event| {
+        if let tauri::RunEvent::Exit = event {
+            if let Ok(grove) = handle.state::<AppState>().grove() {
+                if let Err(e) = tauri::async_runtime::block_on(grove.local.stop()) {
+                    tracing::error!("local PostgreSQL did not stop cleanly: {}", e.message);
+                }
+            }
+        }
+    });
+}

@@ -127,7 +127,7 @@ async fn run(cli: Cli) -> Result<Output> {
 }
 
 async fn local(grove: &Grove, cmd: LocalCmd) -> Result<Output> {
-    let opts = grove_core::local_pg::LocalPgOptions::new(grove.paths.local_pg_root());
+    let opts = grove_core::local_pg::LocalPgOptions::new(grove.paths.local_pg_root.clone());
     match cmd {
         LocalCmd::Start => {
             let pg = grove.local.ensure_started().await?;

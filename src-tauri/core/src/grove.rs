@@ -119,7 +119,7 @@ impl Grove {
     pub async fn open(paths: Paths) -> Result<Grove> {
         paths.ensure()?;
         let store = Store::open(&paths.state_db()).await?;
-        let local = Arc::new(LocalServer::new(LocalPgOptions::new(paths.local_pg_root())));
+        let local = Arc::new(LocalServer::new(LocalPgOptions::new(paths.local_pg_root.clone())));
         Ok(Grove { paths, store, secrets: Secrets::default(), local })
     }
 

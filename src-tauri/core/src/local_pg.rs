@@ -523,7 +523,10 @@ impl LocalPg {
                 CloneMode::Copy,
                 format!("PostgreSQL {} has no file_copy_method (needs 18+); branches are full copies", self.bins.major),
             ),
-            (false, Err(_)) => (CloneMode::Copy, format!("PostgreSQL {} copies files; branches are full copies", self.bins.major)),
+            (false, Err(_)) => (
+                CloneMode::Copy,
+                format!("PostgreSQL {} copies files (cloning needs 18+ on a copy-on-write filesystem); branches are full copies", self.bins.major),
+            ),
         };
     }
 

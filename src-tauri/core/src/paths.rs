@@ -6,27 +6,34 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone)]
 pub struct Paths {
     pub data_dir: PathBuf,
+    /// The embedded cluster's directory; see `from_env` for why it may live elsewhere.
+    pub local_pg_root: PathBuf,
 }
 
 impl Paths {
     pub fn from_env() -> Result<Self> {
         if let Some(dir) = std::env::var_os("GROVE_DATA_DIR").filter(|v| !v.is_empty()) {
-            return Ok(Paths { data_dir: PathBuf::from(dir) });
+            return Ok(Paths::at(dir));
         }
         let dirs = directories::ProjectDirs::from("dev", "grove", "Grove")
             .ok_or_else(|| ApiError::internal("cannot determine the platform data directory (no home directory?)"))?;
-        Ok(Paths { data_dir: dirs.data_dir().to_path_buf() })
+        let mut paths = Paths::at(dirs.data_dir());
+        // As root, Postgres runs as an unprivileged user who cannot enter root's home.
+        // SAFETY: geteuid has no preconditions.
+        #[cfg(unix)]
+        if unsafe { libc::geteuid() } == 0 {
+            paths.local_pg_root = PathBuf::from("/var/lib/grove/local-pg");
+        }
+        Ok(paths)
     }
 
     pub fn at(dir: impl AsRef<Path>) -> Self {
-        Paths { data_dir: dir.as_ref().to_path_buf() }
+        let data_dir = dir.as_ref().to_path_buf();
+        Paths { local_pg_root: data_dir.join("local-pg"), data_dir }
     }
 
     pub fn state_db(&self) -> PathBuf {
         self.data_dir.join("state.sqlite")
-    }
-    pub fn local_pg_root(&self) -> PathBuf {
-        self.data_dir.join("local-pg")
     }
     pub fn log_file(&self) -> PathBuf {
         self.data_dir.join("grove.log")

@@ -1,0 +1,214 @@
+//! End-to-end: the real Grove app under Xvfb, driven through tauri-driver + WebKitWebDriver.
+//! Needs DISPLAY (xvfb-run), a Secret Service (dbus-run-session + gnome-keyring-daemon), the
+//! UI built into ui/dist and the app built (`make test` does all of that).
+#[path = "../harness/mod.rs"]
+pub mod harness;
+
+use grove_core::local_pg::{LocalPg, LocalPgOptions};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+use thirtyfour::prelude::*;
+
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // tauri-driver shuts its WebKitWebDriver down on SIGTERM.
+        // SAFETY: plain kill(2) on our own child.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap().local_addr().unwrap().port()
+}
+
+fn app_binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe.parent().unwrap().parent().unwrap().join("grove-app");
+    assert!(bin.is_file(), "{} is not built", bin.display());
+    bin
+}
+
+fn tauri_driver_binary() -> PathBuf {
+    let home = std::env::var("CARGO_HOME").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap()).join(".cargo"));
+    let p = home.join("bin/tauri-driver");
+    assert!(p.is_file(), "tauri-driver missing at {} (make deps installs it)", p.display());
+    p
+}
+
+fn start_driver(data: &Path, keychain_service: &str) -> Driver {
+    assert!(std::env::var_os("DISPLAY").is_some(), "DISPLAY is not set: run under xvfb-run (make test does)");
+    let port = free_port();
+    let native = free_port();
+    let child = Command::new(tauri_driver_binary())
+        .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+        .env("GROVE_DATA_DIR", data)
+        .env("GROVE_KEYCHAIN_SERVICE", keychain_service)
+        .env_remove("DATABASE_URL")
+        .spawn()
+        .expect("start tauri-driver");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "tauri-driver did not listen on {port}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Driver { child, port }
+}
+
+async fn open_app(driver: &Driver) -> WebDriver {
+    let mut caps = Capabilities::new();
+    caps.set("browserName", "wry").unwrap();
+    caps.set("tauri:options", json!({ "application": app_binary() })).unwrap();
+    WebDriver::new(format!("http://127.0.0.1:{}", driver.port), caps).await.expect("WebDriver session")
+}
+
+/// Polls until the element exists and `check` accepts it.
+async fn wait_for<F>(d: &WebDriver, by: By, what: &str, timeout: Duration, mut check: F) -> WebElement
+where
+    F: FnMut(&str, Option<&str>) -> bool,
+{
+    let deadline = Instant::now() + timeout;
+    let mut last = String::new();
+    loop {
+        if let Ok(els) = d.find_all(by.clone()).await {
+            for el in els {
+                let text = el.text().await.unwrap_or_default();
+                let status = el.attr("data-status").await.ok().flatten();
+                if check(&text, status.as_deref()) {
+                    return el;
+                }
+                last = format!("text={text:?} data-status={status:?}");
+            }
+        }
+        if Instant::now() > deadline {
+            let _ = d.screenshot(&shot_path(&format!("failure-{}", what.replace(' ', "-")))).await;
+            panic!("timed out waiting for {what}; last seen: {last}");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn exists(d: &WebDriver, by: By) -> WebElement {
+    wait_for(d, by, "element", Duration::from_secs(15), |_, _| true).await
+}
+
+fn shot_path(name: &str) -> PathBuf {
+    let dir = harness::repo_root().join("tests/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(format!("{name}.png"))
+}
+
+async fn type_into(d: &WebDriver, id: &str, text: &str) {
+    let el = exists(d, By::Id(id)).await;
+    el.clear().await.unwrap();
+    el.send_keys(text).await.unwrap();
+}
+
+async fn wait_local_running(d: &WebDriver) {
+    wait_for(d, By::Id("local-state"), "local server running", Duration::from_secs(90), |t, _| t.trim() == "running").await;
+    let mode = exists(d, By::Id("local-clone-mode")).await.text().await.unwrap();
+    assert!(mode.contains("clone") || mode.contains("copy"), "clone mode shown: {mode}");
+}
+
+fn connection_item(name: &str) -> By {
+    By::Css(format!("[data-testid=\"connection-item\"][data-name=\"{name}\"]"))
+}
+
+#[tokio::test]
+async fn add_test_and_keep_a_connection_across_restarts() {
+    let data = harness::scratch_dir("e2e");
+    let service = format!("dev.grove.e2e.{}", std::process::id());
+    let pg = harness::server(15).await;
+    let password = format!("e2e-Pw-{}", harness::uuid_like());
+    harness::create_role(pg, "e2e_user", &password).await;
+    let name = "Team server";
+
+    // First session: add the connection through the dialog.
+    {
+        let driver = start_driver(&data, &service);
+        let d = open_app(&driver).await;
+        wait_local_running(&d).await;
+
+        exists(&d, By::Id("add-connection")).await.click().await.unwrap();
+        exists(&d, By::Id("connection-dialog")).await;
+        type_into(&d, "conn-name", name).await;
+        type_into(&d, "conn-host", "127.0.0.1").await;
+        type_into(&d, "conn-port", &pg.port.to_string()).await;
+        type_into(&d, "conn-user", "e2e_user").await;
+        type_into(&d, "conn-database", "postgres").await;
+
+        // A wrong password shows the server's error, not a crash.
+        type_into(&d, "conn-password", "definitely-wrong").await;
+        exists(&d, By::Id("conn-test")).await.click().await.unwrap();
+        let err = wait_for(&d, By::Id("conn-test-result"), "auth error", Duration::from_secs(20), |_, s| s == Some("error")).await;
+        let text = err.text().await.unwrap();
+        assert!(text.contains("password authentication failed"), "shown: {text}");
+        d.screenshot(&shot_path("wrong-password")).await.unwrap();
+
+        type_into(&d, "conn-password", &password).await;
+        exists(&d, By::Id("conn-test")).await.click().await.unwrap();
+        let ok = wait_for(&d, By::Id("conn-test-result"), "test ok", Duration::from_secs(20), |_, s| s == Some("ok")).await;
+        assert!(ok.text().await.unwrap().contains("15"), "server version shown");
+        exists(&d, By::Id("conn-save")).await.click().await.unwrap();
+        let item = exists(&d, connection_item(name)).await;
+        item.find(By::Css("[data-testid=\"connection-has-password\"]")).await.expect("password marker");
+        d.quit().await.unwrap();
+    }
+
+    // Second session: the connection is still there and its password comes from the keychain.
+    {
+        let driver = start_driver(&data, &service);
+        let d = open_app(&driver).await;
+        wait_local_running(&d).await;
+        let item = exists(&d, connection_item(name)).await;
+        item.find(By::Css("[data-testid=\"connection-test\"]")).await.unwrap().click().await.unwrap();
+        let res = wait_for(
+            &d,
+            By::Css(format!("[data-testid=\"connection-item\"][data-name=\"{name}\"] [data-testid=\"connection-test-result\"]")),
+            "saved connection test ok",
+            Duration::from_secs(20),
+            |_, s| s == Some("ok"),
+        )
+        .await;
+        assert!(res.text().await.unwrap().contains("15"));
+        item.click().await.unwrap();
+        d.screenshot(&shot_path("main-window")).await.unwrap();
+        d.quit().await.unwrap();
+    }
+
+    // The app's embedded server: stop it (adopting it if the app was killed before its exit hook).
+    let local = LocalPgOptions::new(data.join("local-pg"));
+    if LocalPg::inspect(&local).await.state == grove_core::local_pg::LocalState::Running {
+        LocalPg::start(&local).await.unwrap().stop().await.unwrap();
+    }
+
+    // After a full session the password is nowhere in Grove's files (SQLite, WAL, logs).
+    let mut checked = 0;
+    for f in walk(&data) {
+        let bytes = std::fs::read(&f).unwrap_or_default();
+        assert!(!bytes.windows(password.len()).any(|w| w == password.as_bytes()), "password found in {}", f.display());
+        checked += 1;
+    }
+    assert!(checked > 3, "checked {checked} files");
+    assert!(data.join("state.sqlite").is_file() && data.join("grove.log").is_file());
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

@@ -1,0 +1,7 @@
+//! Integration tests against real PostgreSQL 15 and 18 servers and the real OS keychain.
+#[path = "../harness/mod.rs"]
+pub mod harness;
+
+mod connections;
+mod local_server;
+mod cli;
