@@ -9,7 +9,7 @@ if [ -z "${GROVE_IN_SESSION:-}" ]; then
   chmod 700 "$XDG_RUNTIME_DIR"
   # A throwaway home for the keyring files.
   export XDG_DATA_HOME="$XDG_RUNTIME_DIR/data"
-  trap 'rm -rf "$XDG_RUNTIME_DIR"' EXIT
+  trap 'rm -rf "$XDG_RUNTIME_DIR" 2>/dev/null || true' EXIT
   dbus-run-session -- "$0" "$@"
   exit $?
 fi

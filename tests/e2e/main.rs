@@ -178,7 +178,11 @@ async fn add_test_and_keep_a_connection_across_restarts() {
         )
         .await;
         assert!(res.text().await.unwrap().contains("15"));
-        item.click().await.unwrap();
+        item.find(By::Css(".item-name")).await.unwrap().click().await.unwrap();
+        let details = exists(&d, By::Css("[data-testid=\"connection-details\"]")).await;
+        assert!(details.text().await.unwrap().contains("e2e_user"), "details of the selected connection");
+        // Let the selection transition settle before the picture.
+        tokio::time::sleep(Duration::from_millis(400)).await;
         d.screenshot(&shot_path("main-window")).await.unwrap();
         d.quit().await.unwrap();
     }
