@@ -45,7 +45,7 @@ run: build
 	./target/debug/grove-app
 
 # Unit + integration tests need a Secret Service; e2e also needs a display.
-test: build check-core-deps test-ui test-rust check-bindings test-e2e
+test: build lint check-core-deps test-ui test-rust check-bindings test-e2e
 	@echo "all test suites passed"
 
 test-ui:

@@ -118,26 +118,42 @@ pub fn typescript() -> String {
         args.iter().for_each(|(_, t)| collect(t));
         collect(ret);
     }
-    let mut out = String::from("// Generated from src-tauri/src/commands.rs by `cargo test`. Do not edit.\n");
+    let mut out =
+        String::from("// Generated from src-tauri/src/commands.rs by `cargo test`. Do not edit.\n");
     out.push_str("import { invoke } from \"@tauri-apps/api/core\";\n");
     for t in &types {
         out.push_str(&format!("import type {{ {t} }} from \"./{t}\";\n"));
     }
     out.push_str("\nexport const commands = {\n");
     for (name, doc, args, ret) in &sigs {
-        let params = args.iter().map(|(a, t)| format!("{}: {t}", camel(a))).collect::<Vec<_>>().join(", ");
+        let params = args
+            .iter()
+            .map(|(a, t)| format!("{}: {t}", camel(a)))
+            .collect::<Vec<_>>()
+            .join(", ");
         let payload = if args.is_empty() {
             String::new()
         } else {
-            format!(", {{ {} }}", args.iter().map(|(a, _)| camel(a)).collect::<Vec<_>>().join(", "))
+            format!(
+                ", {{ {} }}",
+                args.iter()
+                    .map(|(a, _)| camel(a))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         };
         if !doc.is_empty() {
             out.push_str(&format!("  /** {doc} */\n"));
         }
-        out.push_str(&format!("  {}: ({params}) => invoke<{ret}>(\"{name}\"{payload}),\n", camel(name)));
+        out.push_str(&format!(
+            "  {}: ({params}) => invoke<{ret}>(\"{name}\"{payload}),\n",
+            camel(name)
+        ));
     }
     out.push_str("};\n\nexport const events = {\n");
-    out.push_str(&format!("  /** payload: LocalStatus */\n  localStatus: \"{EVENT_LOCAL_STATUS}\",\n"));
+    out.push_str(&format!(
+        "  /** payload: LocalStatus */\n  localStatus: \"{EVENT_LOCAL_STATUS}\",\n"
+    ));
     out.push_str("} as const;\n");
     out
 }
@@ -147,7 +163,8 @@ mod tests {
     /// Writes the committed bindings; `make check-bindings` fails when this changes them.
     #[test]
     fn export_commands_ts() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src/bindings/commands.ts");
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src/bindings/commands.ts");
         std::fs::write(&path, super::typescript()).expect("write commands.ts");
     }
 
@@ -155,7 +172,10 @@ mod tests {
     fn every_command_is_exported() {
         let ts = super::typescript();
         for (name, ..) in super::signatures() {
-            assert!(ts.contains(&format!("\"{name}\"")), "{name} missing from commands.ts");
+            assert!(
+                ts.contains(&format!("\"{name}\"")),
+                "{name} missing from commands.ts"
+            );
         }
         assert!(ts.contains("saveConnection: (id: string | null, draft: ConnectionDraft) => invoke<SavedConnection>(\"save_connection\", { id, draft })"));
     }

@@ -25,10 +25,15 @@ fn init_logging(paths: Option<&Paths>) {
     // Logs go to stderr and grove.log in the data dir. Nothing logged carries a secret.
     let file = paths.and_then(|p| {
         std::fs::create_dir_all(&p.data_dir).ok()?;
-        std::fs::OpenOptions::new().create(true).append(true).open(p.log_file()).ok()
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(p.log_file())
+            .ok()
     });
     // Leaked once: the log file lives as long as the program.
-    let file: &'static std::sync::Mutex<Option<std::fs::File>> = Box::leak(Box::new(std::sync::Mutex::new(file)));
+    let file: &'static std::sync::Mutex<Option<std::fs::File>> =
+        Box::leak(Box::new(std::sync::Mutex::new(file)));
     let writer = move || -> Box<dyn Write> {
         struct Tee(&'static std::sync::Mutex<Option<std::fs::File>>);
         impl Write for Tee {
@@ -46,7 +51,10 @@ fn init_logging(paths: Option<&Paths>) {
         Box::new(Tee(file))
     };
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("GROVE_LOG").unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("GROVE_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
         .with_ansi(false)
         .with_writer(writer)
         .try_init();

@@ -26,7 +26,11 @@ impl Drop for Driver {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind(("127.0.0.1", 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn app_binary() -> PathBuf {
@@ -37,18 +41,32 @@ fn app_binary() -> PathBuf {
 }
 
 fn tauri_driver_binary() -> PathBuf {
-    let home = std::env::var("CARGO_HOME").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap()).join(".cargo"));
+    let home = std::env::var("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap()).join(".cargo"));
     let p = home.join("bin/tauri-driver");
-    assert!(p.is_file(), "tauri-driver missing at {} (make deps installs it)", p.display());
+    assert!(
+        p.is_file(),
+        "tauri-driver missing at {} (make deps installs it)",
+        p.display()
+    );
     p
 }
 
 fn start_driver(data: &Path, keychain_service: &str) -> Driver {
-    assert!(std::env::var_os("DISPLAY").is_some(), "DISPLAY is not set: run under xvfb-run (make test does)");
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "DISPLAY is not set: run under xvfb-run (make test does)"
+    );
     let port = free_port();
     let native = free_port();
     let child = Command::new(tauri_driver_binary())
-        .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native.to_string(),
+        ])
         .env("GROVE_DATA_DIR", data)
         .env("GROVE_KEYCHAIN_SERVICE", keychain_service)
         .env_remove("DATABASE_URL")
@@ -56,7 +74,10 @@ fn start_driver(data: &Path, keychain_service: &str) -> Driver {
         .expect("start tauri-driver");
     let deadline = Instant::now() + Duration::from_secs(20);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "tauri-driver did not listen on {port}");
+        assert!(
+            Instant::now() < deadline,
+            "tauri-driver did not listen on {port}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     Driver { child, port }
@@ -65,12 +86,21 @@ fn start_driver(data: &Path, keychain_service: &str) -> Driver {
 async fn open_app(driver: &Driver) -> WebDriver {
     let mut caps = Capabilities::new();
     caps.set("browserName", "wry").unwrap();
-    caps.set("tauri:options", json!({ "application": app_binary() })).unwrap();
-    WebDriver::new(format!("http://127.0.0.1:{}", driver.port), caps).await.expect("WebDriver session")
+    caps.set("tauri:options", json!({ "application": app_binary() }))
+        .unwrap();
+    WebDriver::new(format!("http://127.0.0.1:{}", driver.port), caps)
+        .await
+        .expect("WebDriver session")
 }
 
 /// Polls until the element exists and `check` accepts it.
-async fn wait_for<F>(d: &WebDriver, by: By, what: &str, timeout: Duration, mut check: F) -> WebElement
+async fn wait_for<F>(
+    d: &WebDriver,
+    by: By,
+    what: &str,
+    timeout: Duration,
+    mut check: F,
+) -> WebElement
 where
     F: FnMut(&str, Option<&str>) -> bool,
 {
@@ -88,7 +118,9 @@ where
             }
         }
         if Instant::now() > deadline {
-            let _ = d.screenshot(&shot_path(&format!("failure-{}", what.replace(' ', "-")))).await;
+            let _ = d
+                .screenshot(&shot_path(&format!("failure-{}", what.replace(' ', "-"))))
+                .await;
             panic!("timed out waiting for {what}; last seen: {last}");
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -112,13 +144,29 @@ async fn type_into(d: &WebDriver, id: &str, text: &str) {
 }
 
 async fn wait_local_running(d: &WebDriver) {
-    wait_for(d, By::Id("local-state"), "local server running", Duration::from_secs(90), |t, _| t.trim() == "running").await;
-    let mode = exists(d, By::Id("local-clone-mode")).await.text().await.unwrap();
-    assert!(mode.contains("clone") || mode.contains("copy"), "clone mode shown: {mode}");
+    wait_for(
+        d,
+        By::Id("local-state"),
+        "local server running",
+        Duration::from_secs(90),
+        |t, _| t.trim() == "running",
+    )
+    .await;
+    let mode = exists(d, By::Id("local-clone-mode"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        mode.contains("clone") || mode.contains("copy"),
+        "clone mode shown: {mode}"
+    );
 }
 
 fn connection_item(name: &str) -> By {
-    By::Css(format!("[data-testid=\"connection-item\"][data-name=\"{name}\"]"))
+    By::Css(format!(
+        "[data-testid=\"connection-item\"][data-name=\"{name}\"]"
+    ))
 }
 
 #[tokio::test]
@@ -136,7 +184,11 @@ async fn add_test_and_keep_a_connection_across_restarts() {
         let d = open_app(&driver).await;
         wait_local_running(&d).await;
 
-        exists(&d, By::Id("add-connection")).await.click().await.unwrap();
+        exists(&d, By::Id("add-connection"))
+            .await
+            .click()
+            .await
+            .unwrap();
         exists(&d, By::Id("connection-dialog")).await;
         type_into(&d, "conn-name", name).await;
         type_into(&d, "conn-host", "127.0.0.1").await;
@@ -147,18 +199,40 @@ async fn add_test_and_keep_a_connection_across_restarts() {
         // A wrong password shows the server's error, not a crash.
         type_into(&d, "conn-password", "definitely-wrong").await;
         exists(&d, By::Id("conn-test")).await.click().await.unwrap();
-        let err = wait_for(&d, By::Id("conn-test-result"), "auth error", Duration::from_secs(20), |_, s| s == Some("error")).await;
+        let err = wait_for(
+            &d,
+            By::Id("conn-test-result"),
+            "auth error",
+            Duration::from_secs(20),
+            |_, s| s == Some("error"),
+        )
+        .await;
         let text = err.text().await.unwrap();
-        assert!(text.contains("password authentication failed"), "shown: {text}");
+        assert!(
+            text.contains("password authentication failed"),
+            "shown: {text}"
+        );
         d.screenshot(&shot_path("wrong-password")).await.unwrap();
 
         type_into(&d, "conn-password", &password).await;
         exists(&d, By::Id("conn-test")).await.click().await.unwrap();
-        let ok = wait_for(&d, By::Id("conn-test-result"), "test ok", Duration::from_secs(20), |_, s| s == Some("ok")).await;
-        assert!(ok.text().await.unwrap().contains("15"), "server version shown");
+        let ok = wait_for(
+            &d,
+            By::Id("conn-test-result"),
+            "test ok",
+            Duration::from_secs(20),
+            |_, s| s == Some("ok"),
+        )
+        .await;
+        assert!(
+            ok.text().await.unwrap().contains("15"),
+            "server version shown"
+        );
         exists(&d, By::Id("conn-save")).await.click().await.unwrap();
         let item = exists(&d, connection_item(name)).await;
-        item.find(By::Css("[data-testid=\"connection-has-password\"]")).await.expect("password marker");
+        item.find(By::Css("[data-testid=\"connection-has-password\"]"))
+            .await
+            .expect("password marker");
         d.quit().await.unwrap();
     }
 
@@ -168,7 +242,12 @@ async fn add_test_and_keep_a_connection_across_restarts() {
         let d = open_app(&driver).await;
         wait_local_running(&d).await;
         let item = exists(&d, connection_item(name)).await;
-        item.find(By::Css("[data-testid=\"connection-test\"]")).await.unwrap().click().await.unwrap();
+        item.find(By::Css("[data-testid=\"connection-test\"]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
         let res = wait_for(
             &d,
             By::Css(format!("[data-testid=\"connection-item\"][data-name=\"{name}\"] [data-testid=\"connection-test-result\"]")),
@@ -178,9 +257,17 @@ async fn add_test_and_keep_a_connection_across_restarts() {
         )
         .await;
         assert!(res.text().await.unwrap().contains("15"));
-        item.find(By::Css(".item-name")).await.unwrap().click().await.unwrap();
+        item.find(By::Css(".item-name"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
         let details = exists(&d, By::Css("[data-testid=\"connection-details\"]")).await;
-        assert!(details.text().await.unwrap().contains("e2e_user"), "details of the selected connection");
+        assert!(
+            details.text().await.unwrap().contains("e2e_user"),
+            "details of the selected connection"
+        );
         // Let the selection transition settle before the picture.
         tokio::time::sleep(Duration::from_millis(400)).await;
         d.screenshot(&shot_path("main-window")).await.unwrap();
@@ -197,7 +284,13 @@ async fn add_test_and_keep_a_connection_across_restarts() {
     let mut checked = 0;
     for f in walk(&data) {
         let bytes = std::fs::read(&f).unwrap_or_default();
-        assert!(!bytes.windows(password.len()).any(|w| w == password.as_bytes()), "password found in {}", f.display());
+        assert!(
+            !bytes
+                .windows(password.len())
+                .any(|w| w == password.as_bytes()),
+            "password found in {}",
+            f.display()
+        );
         checked += 1;
     }
     assert!(checked > 3, "checked {checked} files");

@@ -32,9 +32,16 @@ pub fn scratch_dir(name: &str) -> PathBuf {
     // Everything below is reachable by the unprivileged user Postgres runs as under root.
     set_mode(&base, 0o755);
     for e in std::fs::read_dir(&base).unwrap().flatten() {
-        let pid = e.file_name().to_string_lossy().split('-').next().and_then(|p| p.parse::<i32>().ok());
+        let pid = e
+            .file_name()
+            .to_string_lossy()
+            .split('-')
+            .next()
+            .and_then(|p| p.parse::<i32>().ok());
         if let Some(pid) = pid {
-            if pid != std::process::id() as i32 && !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            if pid != std::process::id() as i32
+                && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+            {
                 let _ = std::fs::remove_dir_all(e.path());
             }
         }
@@ -74,7 +81,9 @@ pub async fn server(major: u32) -> &'static LocalPg {
             "PostgreSQL {major} binaries missing at {} (run `make deps`)",
             dir.display()
         );
-        let pg = LocalPg::start(&options(major, &format!("pg{major}"))).await.unwrap_or_else(|e| panic!("start PostgreSQL {major}: {e:?}"));
+        let pg = LocalPg::start(&options(major, &format!("pg{major}")))
+            .await
+            .unwrap_or_else(|e| panic!("start PostgreSQL {major}: {e:?}"));
         assert_eq!(pg.bins.major, major);
         pg
     })
@@ -85,7 +94,10 @@ pub async fn server(major: u32) -> &'static LocalPg {
 pub async fn fresh_db(pg: &LocalPg) -> (String, Session) {
     let name = format!("t_{}", uuid_like());
     let admin = pg.connect("postgres").await.expect("admin connect");
-    admin.batch_execute(&format!("CREATE DATABASE {}", quote_ident(&name))).await.expect("create test db");
+    admin
+        .batch_execute(&format!("CREATE DATABASE {}", quote_ident(&name)))
+        .await
+        .expect("create test db");
     let s = pg.connect(&name).await.expect("connect test db");
     (name, s)
 }
@@ -93,7 +105,15 @@ pub async fn fresh_db(pg: &LocalPg) -> (String, Session) {
 pub fn uuid_like() -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
-    format!("{}_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos())
+    format!(
+        "{}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos()
+    )
 }
 
 /// Creates a login role with a password (for auth tests).
@@ -138,11 +158,22 @@ impl Btrfs {
         std::fs::create_dir_all(&mount).unwrap();
         let run = |cmd: &mut std::process::Command| {
             let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
-            assert!(out.status.success(), "{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "{cmd:?} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         };
-        run(std::process::Command::new("truncate").args(["-s", size]).arg(&image));
-        run(std::process::Command::new("mkfs.btrfs").args(["-q", "-f"]).arg(&image));
-        run(std::process::Command::new("mount").args(["-o", "loop"]).arg(&image).arg(&mount));
+        run(std::process::Command::new("truncate")
+            .args(["-s", size])
+            .arg(&image));
+        run(std::process::Command::new("mkfs.btrfs")
+            .args(["-q", "-f"])
+            .arg(&image));
+        run(std::process::Command::new("mount")
+            .args(["-o", "loop"])
+            .arg(&image)
+            .arg(&mount));
         set_mode(&mount, 0o755);
         Btrfs { mount, image }
     }
@@ -150,7 +181,10 @@ impl Btrfs {
 
 impl Drop for Btrfs {
     fn drop(&mut self) {
-        let _ = std::process::Command::new("umount").arg("-l").arg(&self.mount).status();
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.mount)
+            .status();
         let _ = std::fs::remove_file(&self.image);
     }
 }

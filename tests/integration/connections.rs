@@ -10,7 +10,11 @@ async fn open_grove(name: &str) -> Grove {
 }
 
 fn draft(name: &str, fields: ConnectionFields, password: Option<&str>) -> ConnectionDraft {
-    ConnectionDraft { name: name.into(), fields, password: password.map(str::to_string) }
+    ConnectionDraft {
+        name: name.into(),
+        fields,
+        password: password.map(str::to_string),
+    }
 }
 
 #[tokio::test]
@@ -21,37 +25,68 @@ async fn saved_connection_round_trip_keeps_the_password_in_the_keychain_only() {
         let role = format!("app_user_{major}");
         let password = format!("S3cret-{}-'\"-pw", harness::uuid_like());
         harness::create_role(pg, &role, &password).await;
-        let fields = ConnectionFields { user: role.clone(), ..pg.fields("postgres") };
+        let fields = ConnectionFields {
+            user: role.clone(),
+            ..pg.fields("postgres")
+        };
 
         let name = format!("pg{major} server");
-        let saved = grove.save_connection(None, draft(&name, fields.clone(), Some(&password))).await.unwrap();
+        let saved = grove
+            .save_connection(None, draft(&name, fields.clone(), Some(&password)))
+            .await
+            .unwrap();
         assert!(saved.has_password);
-        assert_eq!(grove.secrets.get(&saved.id).await.unwrap().as_deref(), Some(password.as_str()));
+        assert_eq!(
+            grove.secrets.get(&saved.id).await.unwrap().as_deref(),
+            Some(password.as_str())
+        );
 
         let ok = grove.test_saved_connection(&name).await.unwrap();
-        assert!(ok.server_version.starts_with(&major.to_string()), "{}", ok.server_version);
+        assert!(
+            ok.server_version.starts_with(&major.to_string()),
+            "{}",
+            ok.server_version
+        );
 
         // Editing without a password keeps the stored one.
         let renamed = format!("{name} (renamed)");
-        let edited = grove.save_connection(Some(&saved.id), draft(&renamed, fields.clone(), None)).await.unwrap();
+        let edited = grove
+            .save_connection(Some(&saved.id), draft(&renamed, fields.clone(), None))
+            .await
+            .unwrap();
         assert_eq!(edited.id, saved.id);
         assert!(edited.has_password);
         grove.test_saved_connection(&renamed).await.unwrap();
 
         // A wrong password reaches the user as the server's error.
-        let e = grove.test_connection(&draft("x", fields.clone(), Some("wrong")), None).await.unwrap_err();
+        let e = grove
+            .test_connection(&draft("x", fields.clone(), Some("wrong")), None)
+            .await
+            .unwrap_err();
         assert_eq!(e.code, ErrorCode::AuthFailed, "{e:?}");
         assert_eq!(e.sqlstate.as_deref(), Some("28P01"));
-        assert!(e.message.contains("password authentication failed"), "{}", e.message);
+        assert!(
+            e.message.contains("password authentication failed"),
+            "{}",
+            e.message
+        );
 
         // The password never reaches SQLite (database, WAL) or anything else in the data dir.
         for entry in walk(&grove.paths.data_dir) {
             let bytes = std::fs::read(&entry).unwrap_or_default();
-            assert!(!contains(&bytes, password.as_bytes()), "password found in {}", entry.display());
+            assert!(
+                !contains(&bytes, password.as_bytes()),
+                "password found in {}",
+                entry.display()
+            );
         }
 
         grove.remove_connection(&saved.id).await.unwrap();
-        assert_eq!(grove.secrets.get(&saved.id).await.unwrap(), None, "keychain entry removed");
+        assert_eq!(
+            grove.secrets.get(&saved.id).await.unwrap(),
+            None,
+            "keychain entry removed"
+        );
         assert!(grove.find_connection(&renamed).await.is_err());
     }
 }
@@ -60,32 +95,72 @@ async fn saved_connection_round_trip_keeps_the_password_in_the_keychain_only() {
 async fn duplicate_names_and_bad_fields_are_rejected_without_saving() {
     let grove = open_grove("conn-bad").await;
     let pg = harness::server(18).await;
-    grove.save_connection(None, draft("one", pg.fields("postgres"), None)).await.unwrap();
-    let e = grove.save_connection(None, draft("one", pg.fields("postgres"), None)).await.unwrap_err();
+    grove
+        .save_connection(None, draft("one", pg.fields("postgres"), None))
+        .await
+        .unwrap();
+    let e = grove
+        .save_connection(None, draft("one", pg.fields("postgres"), None))
+        .await
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::AlreadyExists);
-    let e = grove.save_connection(None, draft("  ", pg.fields("postgres"), None)).await.unwrap_err();
+    let e = grove
+        .save_connection(None, draft("  ", pg.fields("postgres"), None))
+        .await
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidInput);
     let mut bad = pg.fields("postgres");
     bad.host = String::new();
-    assert_eq!(grove.save_connection(None, draft("two", bad, None)).await.unwrap_err().code, ErrorCode::InvalidInput);
+    assert_eq!(
+        grove
+            .save_connection(None, draft("two", bad, None))
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::InvalidInput
+    );
     let mut tls = pg.fields("postgres");
     tls.sslmode = SslMode::VerifyFull;
-    let e = grove.save_connection(None, draft("three", tls, None)).await.unwrap_err();
+    let e = grove
+        .save_connection(None, draft("three", tls, None))
+        .await
+        .unwrap_err();
     assert!(e.message.contains("CA certificate"), "{}", e.message);
-    assert_eq!(grove.list_connections().await.unwrap().len(), 1, "nothing else was saved");
+    assert_eq!(
+        grove.list_connections().await.unwrap().len(),
+        1,
+        "nothing else was saved"
+    );
 }
 
 #[tokio::test]
 async fn unreachable_servers_and_malformed_uris_give_clear_errors() {
-    let closed = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap().local_addr().unwrap().port();
-    let p = parse_connection_string(&format!("postgresql://u:p@127.0.0.1:{closed}/db?sslmode=disable")).unwrap();
-    let e = grove_core::conn::test_connection(&p.fields, p.password.as_deref()).await.unwrap_err();
+    let closed = std::net::TcpListener::bind(("127.0.0.1", 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let p = parse_connection_string(&format!(
+        "postgresql://u:p@127.0.0.1:{closed}/db?sslmode=disable"
+    ))
+    .unwrap();
+    let e = grove_core::conn::test_connection(&p.fields, p.password.as_deref())
+        .await
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::Unreachable, "{e:?}");
-    assert!(e.message.contains(&format!("127.0.0.1:{closed}")), "{}", e.message);
+    assert!(
+        e.message.contains(&format!("127.0.0.1:{closed}")),
+        "{}",
+        e.message
+    );
 
     let e = parse_connection_string("postgresql://u@host:99999/db").unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidInput);
-    assert!(e.message.contains("malformed connection URI") || e.message.contains("port"), "{}", e.message);
+    assert!(
+        e.message.contains("malformed connection URI") || e.message.contains("port"),
+        "{}",
+        e.message
+    );
 }
 
 #[tokio::test]
@@ -93,10 +168,17 @@ async fn require_mode_without_server_tls_reports_it() {
     let pg = harness::server(18).await;
     let mut fields = pg.fields("postgres");
     fields.sslmode = SslMode::Require;
-    let e = grove_core::conn::test_connection(&fields, Some(pg.password())).await.unwrap_err();
-    assert!(e.message.to_lowercase().contains("tls") || e.message.to_lowercase().contains("ssl"), "{e:?}");
+    let e = grove_core::conn::test_connection(&fields, Some(pg.password()))
+        .await
+        .unwrap_err();
+    assert!(
+        e.message.to_lowercase().contains("tls") || e.message.to_lowercase().contains("ssl"),
+        "{e:?}"
+    );
     fields.sslmode = SslMode::Prefer;
-    grove_core::conn::test_connection(&fields, Some(pg.password())).await.unwrap();
+    grove_core::conn::test_connection(&fields, Some(pg.password()))
+        .await
+        .unwrap();
 }
 
 pub fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

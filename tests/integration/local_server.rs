@@ -10,7 +10,9 @@ async fn starts_stops_and_restarts_on_the_same_data() {
         let pg = LocalPg::start(&opts).await.unwrap();
         assert_eq!(pg.bins.major, major);
         let s = pg.connect("postgres").await.unwrap();
-        s.batch_execute("CREATE TABLE kept (x int); INSERT INTO kept VALUES (42)").await.unwrap();
+        s.batch_execute("CREATE TABLE kept (x int); INSERT INTO kept VALUES (42)")
+            .await
+            .unwrap();
         drop(s);
         assert!(pg.is_running());
         pg.stop().await.unwrap();
@@ -46,12 +48,24 @@ async fn recovers_from_a_killed_server_and_a_stale_pid_file() {
     let pid = pg.pid().unwrap();
     // SAFETY: plain kill(2) on a pid we started.
     unsafe { libc::kill(pid, libc::SIGKILL) };
-    assert!(grove_core::local_pg::wait_until(std::time::Duration::from_secs(10), || !std::path::Path::new(&format!("/proc/{pid}")).exists()).await);
-    assert!(pg.data_dir.join("postmaster.pid").exists(), "kill -9 leaves the pid file behind");
+    assert!(
+        grove_core::local_pg::wait_until(std::time::Duration::from_secs(10), || {
+            !std::path::Path::new(&format!("/proc/{pid}")).exists()
+        })
+        .await
+    );
+    assert!(
+        pg.data_dir.join("postmaster.pid").exists(),
+        "kill -9 leaves the pid file behind"
+    );
     // Make the stale file name a live non-postgres process (pid reuse): it must still recover.
     let text = std::fs::read_to_string(pg.data_dir.join("postmaster.pid")).unwrap();
     let rest: Vec<&str> = text.lines().skip(1).collect();
-    std::fs::write(pg.data_dir.join("postmaster.pid"), format!("{}\n{}\n", std::process::id(), rest.join("\n"))).unwrap();
+    std::fs::write(
+        pg.data_dir.join("postmaster.pid"),
+        format!("{}\n{}\n", std::process::id(), rest.join("\n")),
+    )
+    .unwrap();
     // Orphaned backends of the killed postmaster may hold shared memory for a moment.
     let mut last = None;
     for _ in 0..50 {
@@ -76,7 +90,12 @@ async fn a_port_in_use_is_a_clear_error() {
     opts.port = Some(port);
     let e = LocalPg::start(&opts).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::LocalServer);
-    assert!(e.message.contains(&format!("port {port} is already in use")), "{}", e.message);
+    assert!(
+        e.message
+            .contains(&format!("port {port} is already in use")),
+        "{}",
+        e.message
+    );
 }
 
 #[tokio::test]
@@ -99,7 +118,9 @@ async fn an_unwritable_data_dir_is_a_clear_error() {
     assert_eq!(e.code, ErrorCode::LocalServer);
     assert!(e.message.contains("cannot create"), "{}", e.message);
 
-    let e = grove_core::paths::Paths::at(file.join("state")).ensure().unwrap_err();
+    let e = grove_core::paths::Paths::at(file.join("state"))
+        .ensure()
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::Storage);
 }
 
@@ -118,18 +139,33 @@ async fn postgres_18_on_btrfs_clones_files() {
     let pg = LocalPg::start(&opts).await.unwrap();
     assert_eq!(pg.clone_mode, CloneMode::Clone, "{}", pg.clone_detail);
     let s = pg.connect("postgres").await.unwrap();
-    let method: String = s.query_one("SHOW file_copy_method", &[]).await.unwrap().get(0);
+    let method: String = s
+        .query_one("SHOW file_copy_method", &[])
+        .await
+        .unwrap()
+        .get(0);
     assert_eq!(method, "clone");
     s.batch_execute("CREATE DATABASE src; ").await.unwrap();
-    s.batch_execute("CREATE DATABASE copy TEMPLATE src STRATEGY FILE_COPY").await.unwrap();
+    s.batch_execute("CREATE DATABASE copy TEMPLATE src STRATEGY FILE_COPY")
+        .await
+        .unwrap();
     drop(s);
     pg.stop().await.unwrap();
 
     // The same binaries on an ordinary directory fall back to copying.
     let plain = harness::server(18).await;
-    let fs_type = std::process::Command::new("stat").args(["-f", "-c", "%T"]).arg(&plain.data_dir).output().unwrap();
+    let fs_type = std::process::Command::new("stat")
+        .args(["-f", "-c", "%T"])
+        .arg(&plain.data_dir)
+        .output()
+        .unwrap();
     let fs_type = String::from_utf8_lossy(&fs_type.stdout).trim().to_string();
     if fs_type != "btrfs" && fs_type != "xfs" {
-        assert_eq!(plain.clone_mode, CloneMode::Copy, "{fs_type}: {}", plain.clone_detail);
+        assert_eq!(
+            plain.clone_mode,
+            CloneMode::Copy,
+            "{fs_type}: {}",
+            plain.clone_detail
+        );
     }
 }

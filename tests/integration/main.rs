@@ -2,6 +2,6 @@
 #[path = "../harness/mod.rs"]
 pub mod harness;
 
+mod cli;
 mod connections;
 mod local_server;
-mod cli;

@@ -10,7 +10,11 @@ use serde_json::{json, Value};
 use std::io::Read;
 
 #[derive(Parser)]
-#[command(name = "grove", version, about = "Git-like branches of PostgreSQL databases")]
+#[command(
+    name = "grove",
+    version,
+    about = "Git-like branches of PostgreSQL databases"
+)]
 struct Cli {
     /// Print machine-readable JSON.
     #[arg(long, global = true)]
@@ -83,7 +87,11 @@ async fn main() {
             use std::io::Write;
             let mut stdout = std::io::stdout().lock();
             let _ = if json_out {
-                writeln!(stdout, "{}", serde_json::to_string_pretty(&out.json).expect("json"))
+                writeln!(
+                    stdout,
+                    "{}",
+                    serde_json::to_string_pretty(&out.json).expect("json")
+                )
             } else if !out.text.is_empty() {
                 writeln!(stdout, "{}", out.text)
             } else {
@@ -92,7 +100,10 @@ async fn main() {
         }
         Err(e) => {
             if json_out {
-                println!("{}", serde_json::to_string_pretty(&json!({ "error": e })).expect("json"));
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&json!({ "error": e })).expect("json")
+                );
             } else {
                 let mut line = format!("grove: {}", e.message.replace('\n', " "));
                 if let Some(h) = &e.hint {
@@ -111,7 +122,10 @@ struct Output {
 }
 
 fn out(json: Value, text: impl Into<String>) -> Result<Output> {
-    Ok(Output { json, text: text.into() })
+    Ok(Output {
+        json,
+        text: text.into(),
+    })
 }
 
 fn describe(f: &ConnectionFields) -> String {
@@ -134,7 +148,11 @@ async fn local(grove: &Grove, cmd: LocalCmd) -> Result<Output> {
             let s = pg.status();
             out(
                 serde_json::to_value(&s).expect("json"),
-                format!("running: PostgreSQL {} on 127.0.0.1:{} ({:?} mode)", pg.bins.version, pg.port, s.clone_mode).to_lowercase(),
+                format!(
+                    "running: PostgreSQL {} on 127.0.0.1:{} ({:?} mode)",
+                    pg.bins.version, pg.port, s.clone_mode
+                )
+                .to_lowercase(),
             )
         }
         LocalCmd::Stop => {
@@ -171,7 +189,12 @@ async fn local(grove: &Grove, cmd: LocalCmd) -> Result<Output> {
 
 async fn server(grove: &Grove, cmd: ServerCmd, selected: Option<String>) -> Result<Output> {
     match cmd {
-        ServerCmd::Add { name, uri, password_stdin, no_test } => {
+        ServerCmd::Add {
+            name,
+            uri,
+            password_stdin,
+            no_test,
+        } => {
             let parsed = conn::parse_connection_string(&uri)?;
             let mut password = parsed.password.clone();
             if password_stdin {
@@ -184,7 +207,16 @@ async fn server(grove: &Grove, cmd: ServerCmd, selected: Option<String>) -> Resu
                     .await
                     .map_err(|e| e.with_hint("use --no-test to save it anyway"))?;
             }
-            let saved = grove.save_connection(None, ConnectionDraft { name, fields: parsed.fields, password }).await?;
+            let saved = grove
+                .save_connection(
+                    None,
+                    ConnectionDraft {
+                        name,
+                        fields: parsed.fields,
+                        password,
+                    },
+                )
+                .await?;
             let text = format!("saved {} ({})", saved.name, describe(&saved.fields));
             out(serde_json::to_value(&saved).expect("json"), text)
         }
@@ -192,7 +224,18 @@ async fn server(grove: &Grove, cmd: ServerCmd, selected: Option<String>) -> Resu
             let list = grove.list_connections().await?;
             let text = list
                 .iter()
-                .map(|c| format!("{}\t{}\t{}", c.name, describe(&c.fields), if c.has_password { "password in keychain" } else { "" }))
+                .map(|c| {
+                    format!(
+                        "{}\t{}\t{}",
+                        c.name,
+                        describe(&c.fields),
+                        if c.has_password {
+                            "password in keychain"
+                        } else {
+                            ""
+                        }
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("\n");
             out(serde_json::to_value(&list).expect("json"), text)
@@ -203,14 +246,19 @@ async fn server(grove: &Grove, cmd: ServerCmd, selected: Option<String>) -> Resu
             out(json!({ "removed": c.name }), format!("removed {}", c.name))
         }
         ServerCmd::Test { name } => {
-            let target = name.or(selected).ok_or_else(|| ApiError::invalid("name a saved connection or URI, or pass --server"))?;
+            let target = name.or(selected).ok_or_else(|| {
+                ApiError::invalid("name a saved connection or URI, or pass --server")
+            })?;
             let result = if target.contains("://") || target.contains('=') {
                 let p = conn::parse_connection_string(&target)?;
                 conn::test_connection(&p.fields, p.password.as_deref()).await?
             } else {
                 grove.test_saved_connection(&target).await?
             };
-            let text = format!("ok: PostgreSQL {} ({} ms)", result.server_version, result.latency_ms);
+            let text = format!(
+                "ok: PostgreSQL {} ({} ms)",
+                result.server_version, result.latency_ms
+            );
             out(serde_json::to_value(&result).expect("json"), text)
         }
     }

@@ -73,9 +73,14 @@ pub struct TestResult {
 }
 
 fn default_user() -> String {
-    std::env::var("PGUSER").ok().filter(|s| !s.is_empty()).unwrap_or_else(|| {
-        std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "postgres".into())
-    })
+    std::env::var("PGUSER")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| {
+            std::env::var("USER")
+                .or_else(|_| std::env::var("USERNAME"))
+                .unwrap_or_else(|_| "postgres".into())
+        })
 }
 
 impl ConnectionFields {
@@ -88,7 +93,9 @@ impl ConnectionFields {
             port: env("PGPORT").and_then(|p| p.parse().ok()).unwrap_or(5432),
             database: env("PGDATABASE").unwrap_or_else(|| user.clone()),
             user,
-            sslmode: env("PGSSLMODE").and_then(|m| SslMode::parse(&m).ok()).unwrap_or(SslMode::Prefer),
+            sslmode: env("PGSSLMODE")
+                .and_then(|m| SslMode::parse(&m).ok())
+                .unwrap_or(SslMode::Prefer),
             sslrootcert: env("PGSSLROOTCERT"),
         }
     }
@@ -115,7 +122,9 @@ impl ConnectionFields {
                     )))
                 }
                 Some(p) if !Path::new(p).is_file() => {
-                    return Err(ApiError::invalid(format!("CA certificate file not found: {p}")))
+                    return Err(ApiError::invalid(format!(
+                        "CA certificate file not found: {p}"
+                    )))
                 }
                 _ => {}
             }
@@ -131,8 +140,16 @@ impl ConnectionFields {
             Some(p) => format!("{}:{}", enc(&self.user), enc(p)),
             None => enc(&self.user),
         };
-        let host = if self.host.contains(':') { format!("[{}]", self.host) } else { self.host.clone() };
-        let mut uri = format!("postgresql://{auth}@{host}:{}/{}", self.port, enc(&self.database));
+        let host = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
+        let mut uri = format!(
+            "postgresql://{auth}@{host}:{}/{}",
+            self.port,
+            enc(&self.database)
+        );
         uri.push_str(&format!("?sslmode={}", self.sslmode.as_str()));
         if let Some(ca) = &self.sslrootcert {
             uri.push_str(&format!("&sslrootcert={}", enc(ca)));
@@ -142,7 +159,10 @@ impl ConnectionFields {
 
     /// The same server, another database (branches are databases).
     pub fn with_database(&self, database: &str) -> Self {
-        ConnectionFields { database: database.to_string(), ..self.clone() }
+        ConnectionFields {
+            database: database.to_string(),
+            ..self.clone()
+        }
     }
 }
 
@@ -165,7 +185,8 @@ pub fn parse_connection_string(input: &str) -> Result<ParsedUri> {
 }
 
 fn parse_uri(s: &str) -> Result<ParsedUri> {
-    let url = url::Url::parse(s).map_err(|e| ApiError::invalid(format!("malformed connection URI: {e}")))?;
+    let url = url::Url::parse(s)
+        .map_err(|e| ApiError::invalid(format!("malformed connection URI: {e}")))?;
     let decode = |v: &str| -> Result<String> {
         percent_encoding::percent_decode_str(v)
             .decode_utf8()
@@ -224,7 +245,9 @@ fn parse_keyword_value(s: &str) -> Result<ParsedUri> {
             i += 1;
         }
         if i >= chars.len() || chars[i] != '=' {
-            return Err(ApiError::invalid(format!("missing \"=\" after \"{key}\" in connection string")));
+            return Err(ApiError::invalid(format!(
+                "missing \"=\" after \"{key}\" in connection string"
+            )));
         }
         i += 1;
         while i < chars.len() && chars[i].is_whitespace() {
@@ -252,7 +275,9 @@ fn parse_keyword_value(s: &str) -> Result<ParsedUri> {
                 }
             }
             if !closed {
-                return Err(ApiError::invalid("unterminated quoted string in connection string"));
+                return Err(ApiError::invalid(
+                    "unterminated quoted string in connection string",
+                ));
             }
         } else {
             while i < chars.len() && !chars[i].is_whitespace() {
@@ -282,7 +307,12 @@ fn parse_keyword_value(s: &str) -> Result<ParsedUri> {
     Ok(ParsedUri { fields, password })
 }
 
-fn apply_param(fields: &mut ConnectionFields, password: &mut Option<String>, key: &str, value: &str) -> Result<()> {
+fn apply_param(
+    fields: &mut ConnectionFields,
+    password: &mut Option<String>,
+    key: &str,
+    value: &str,
+) -> Result<()> {
     match key {
         "host" => fields.host = value.to_string(),
         "port" => {
@@ -298,8 +328,16 @@ fn apply_param(fields: &mut ConnectionFields, password: &mut Option<String>, key
         "sslmode" => fields.sslmode = SslMode::parse(value)?,
         "sslrootcert" => fields.sslrootcert = Some(value.to_string()),
         // Accepted and ignored: they do not change where or as whom we connect.
-        "application_name" | "connect_timeout" | "options" | "target_session_attrs" | "channel_binding" => {}
-        other => return Err(ApiError::invalid(format!("unsupported connection parameter \"{other}\""))),
+        "application_name"
+        | "connect_timeout"
+        | "options"
+        | "target_session_attrs"
+        | "channel_binding" => {}
+        other => {
+            return Err(ApiError::invalid(format!(
+                "unsupported connection parameter \"{other}\""
+            )))
+        }
     }
     Ok(())
 }
@@ -311,7 +349,9 @@ impl ConnectionFields {
             return Err(ApiError::invalid("host is empty"));
         }
         if self.host.contains(',') {
-            return Err(ApiError::invalid("multiple hosts in one connection string are not supported"));
+            return Err(ApiError::invalid(
+                "multiple hosts in one connection string are not supported",
+            ));
         }
         Ok(())
     }
@@ -322,7 +362,8 @@ impl ConnectionFields {
 pub fn import_from_env() -> Result<Option<ParsedUri>> {
     if let Ok(url) = std::env::var("DATABASE_URL") {
         if !url.trim().is_empty() {
-            let mut parsed = parse_connection_string(&url).map_err(|e| e.context("DATABASE_URL"))?;
+            let mut parsed =
+                parse_connection_string(&url).map_err(|e| e.context("DATABASE_URL"))?;
             if parsed.password.is_none() {
                 parsed.password = pgpass_lookup(&parsed.fields);
             }
@@ -336,7 +377,10 @@ pub fn import_from_env() -> Result<Option<ParsedUri>> {
         return Ok(None);
     }
     let fields = ConnectionFields::from_env_defaults();
-    let password = std::env::var("PGPASSWORD").ok().filter(|p| !p.is_empty()).or_else(|| pgpass_lookup(&fields));
+    let password = std::env::var("PGPASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .or_else(|| pgpass_lookup(&fields));
     Ok(Some(ParsedUri { fields, password }))
 }
 
@@ -362,7 +406,10 @@ pub fn pgpass_lookup(fields: &ConnectionFields) -> Option<String> {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&path).ok()?.permissions().mode();
         if mode & 0o077 != 0 {
-            tracing::warn!("ignoring {} because its permissions are looser than 0600", path.display());
+            tracing::warn!(
+                "ignoring {} because its permissions are looser than 0600",
+                path.display()
+            );
             return None;
         }
     }
@@ -412,21 +459,32 @@ fn tls_connector(fields: &ConnectionFields) -> Result<postgres_native_tls::MakeT
     match fields.sslmode {
         SslMode::Disable | SslMode::Prefer | SslMode::Require => {
             // libpq does not verify the certificate in these modes.
-            b.danger_accept_invalid_certs(true).danger_accept_invalid_hostnames(true);
+            b.danger_accept_invalid_certs(true)
+                .danger_accept_invalid_hostnames(true);
         }
         SslMode::VerifyCa | SslMode::VerifyFull => {
             let path = fields.sslrootcert.as_deref().unwrap_or_default();
-            let pem = std::fs::read(path)
-                .map_err(|e| ApiError::new(ErrorCode::Tls, format!("cannot read CA certificate {path}: {e}")))?;
-            let cert = native_tls::Certificate::from_pem(&pem)
-                .map_err(|e| ApiError::new(ErrorCode::Tls, format!("invalid CA certificate {path}: {e}")))?;
+            let pem = std::fs::read(path).map_err(|e| {
+                ApiError::new(
+                    ErrorCode::Tls,
+                    format!("cannot read CA certificate {path}: {e}"),
+                )
+            })?;
+            let cert = native_tls::Certificate::from_pem(&pem).map_err(|e| {
+                ApiError::new(
+                    ErrorCode::Tls,
+                    format!("invalid CA certificate {path}: {e}"),
+                )
+            })?;
             b.add_root_certificate(cert).disable_built_in_roots(true);
             if fields.sslmode == SslMode::VerifyCa {
                 b.danger_accept_invalid_hostnames(true);
             }
         }
     }
-    let connector = b.build().map_err(|e| ApiError::new(ErrorCode::Tls, format!("TLS setup failed: {e}")))?;
+    let connector = b
+        .build()
+        .map_err(|e| ApiError::new(ErrorCode::Tls, format!("TLS setup failed: {e}")))?;
     Ok(postgres_native_tls::MakeTlsConnector::new(connector))
 }
 
@@ -439,7 +497,10 @@ pub struct ConnectOptions {
 
 impl Default for ConnectOptions {
     fn default() -> Self {
-        ConnectOptions { application_name: "grove".into(), connect_timeout: Duration::from_secs(10) }
+        ConnectOptions {
+            application_name: "grove".into(),
+            connect_timeout: Duration::from_secs(10),
+        }
     }
 }
 
@@ -464,7 +525,11 @@ impl std::ops::Deref for Session {
 }
 
 /// Opens a session. A `None` password falls back to `~/.pgpass`.
-pub async fn connect(fields: &ConnectionFields, password: Option<&str>, opts: &ConnectOptions) -> Result<Session> {
+pub async fn connect(
+    fields: &ConnectionFields,
+    password: Option<&str>,
+    opts: &ConnectOptions,
+) -> Result<Session> {
     fields.validate()?;
     let mut cfg = tokio_postgres::Config::new();
     cfg.host(&fields.host)
@@ -490,12 +555,19 @@ pub async fn connect(fields: &ConnectionFields, password: Option<&str>, opts: &C
             }
         }
     }
-    let where_ = format!("{}@{}:{}/{}", fields.user, fields.host, fields.port, fields.database);
+    let where_ = format!(
+        "{}@{}:{}/{}",
+        fields.user, fields.host, fields.port, fields.database
+    );
     let result = if fields.sslmode == SslMode::Disable {
-        cfg.connect(tokio_postgres::NoTls).await.map(|(c, conn)| (c, spawn_conn(conn)))
+        cfg.connect(tokio_postgres::NoTls)
+            .await
+            .map(|(c, conn)| (c, spawn_conn(conn)))
     } else {
         let tls = tls_connector(fields)?;
-        cfg.connect(tls).await.map(|(c, conn)| (c, spawn_conn(conn)))
+        cfg.connect(tls)
+            .await
+            .map(|(c, conn)| (c, spawn_conn(conn)))
     };
     let (client, task) = result.map_err(|e| {
         let err = ApiError::from(e);
@@ -508,7 +580,11 @@ pub async fn connect(fields: &ConnectionFields, password: Option<&str>, opts: &C
         }
     })?;
     let cancel = client.cancel_token();
-    Ok(Session { client, cancel, task })
+    Ok(Session {
+        client,
+        cancel,
+        task,
+    })
 }
 
 fn spawn_conn<S, T>(conn: tokio_postgres::Connection<S, T>) -> tokio::task::JoinHandle<()>
@@ -524,11 +600,27 @@ where
 }
 
 /// Connects, asks the server's version, and reports the round trip.
-pub async fn test_connection(fields: &ConnectionFields, password: Option<&str>) -> Result<TestResult> {
+pub async fn test_connection(
+    fields: &ConnectionFields,
+    password: Option<&str>,
+) -> Result<TestResult> {
     let started = Instant::now();
-    let session = connect(fields, password, &ConnectOptions { connect_timeout: Duration::from_secs(8), ..Default::default() }).await?;
-    let row = session.query_one("SELECT current_setting('server_version')", &[]).await?;
-    Ok(TestResult { server_version: row.get(0), latency_ms: started.elapsed().as_millis().min(u32::MAX as u128) as u32 })
+    let session = connect(
+        fields,
+        password,
+        &ConnectOptions {
+            connect_timeout: Duration::from_secs(8),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let row = session
+        .query_one("SELECT current_setting('server_version')", &[])
+        .await?;
+    Ok(TestResult {
+        server_version: row.get(0),
+        latency_ms: started.elapsed().as_millis().min(u32::MAX as u128) as u32,
+    })
 }
 
 #[cfg(test)]
@@ -537,7 +629,10 @@ mod tests {
 
     #[test]
     fn parses_uris() {
-        let p = parse_connection_string("postgresql://al%40ice:p%3Ass@db.example.com:6543/my%20db?sslmode=require").unwrap();
+        let p = parse_connection_string(
+            "postgresql://al%40ice:p%3Ass@db.example.com:6543/my%20db?sslmode=require",
+        )
+        .unwrap();
         assert_eq!(p.fields.host, "db.example.com");
         assert_eq!(p.fields.port, 6543);
         assert_eq!(p.fields.user, "al@ice");
@@ -551,7 +646,14 @@ mod tests {
     #[test]
     fn parses_keyword_value() {
         let p = parse_connection_string("host=h port=5433 user=u dbname='a b' password='it\\'s' sslmode=verify-full sslrootcert=/ca.pem").unwrap();
-        assert_eq!((p.fields.host.as_str(), p.fields.port, p.fields.database.as_str()), ("h", 5433, "a b"));
+        assert_eq!(
+            (
+                p.fields.host.as_str(),
+                p.fields.port,
+                p.fields.database.as_str()
+            ),
+            ("h", 5433, "a b")
+        );
         assert_eq!(p.password.as_deref(), Some("it's"));
         assert_eq!(p.fields.sslmode, SslMode::VerifyFull);
         assert_eq!(p.fields.sslrootcert.as_deref(), Some("/ca.pem"));
@@ -578,7 +680,9 @@ mod tests {
 
     #[test]
     fn verify_full_needs_a_ca_file() {
-        let mut f = parse_connection_string("postgresql://u@h/db?sslmode=verify-full").unwrap().fields;
+        let mut f = parse_connection_string("postgresql://u@h/db?sslmode=verify-full")
+            .unwrap()
+            .fields;
         assert!(f.validate().unwrap_err().message.contains("CA certificate"));
         f.sslrootcert = Some("/nonexistent/ca.pem".into());
         assert!(f.validate().unwrap_err().message.contains("not found"));

@@ -41,7 +41,14 @@ pub type Result<T, E = ApiError> = std::result::Result<T, E>;
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ApiError { code, message: message.into(), sqlstate: None, detail: None, hint: None, position: None }
+        ApiError {
+            code,
+            message: message.into(),
+            sqlstate: None,
+            detail: None,
+            hint: None,
+            position: None,
+        }
     }
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::InvalidInput, message)
@@ -74,7 +81,9 @@ impl From<tokio_postgres::Error> for ApiError {
             };
             let position = match db.position() {
                 Some(tokio_postgres::error::ErrorPosition::Original(p)) => Some(*p),
-                Some(tokio_postgres::error::ErrorPosition::Internal { position, .. }) => Some(*position),
+                Some(tokio_postgres::error::ErrorPosition::Internal { position, .. }) => {
+                    Some(*position)
+                }
                 None => None,
             };
             return ApiError {
@@ -94,21 +103,22 @@ impl From<tokio_postgres::Error> for ApiError {
             src = s.source();
         }
         let lower = text.to_lowercase();
-        let code = if lower.contains("tls") || lower.contains("ssl") || lower.contains("certificate") {
-            ErrorCode::Tls
-        } else if e.is_closed()
-            || lower.contains("refused")
-            || lower.contains("timed out")
-            || lower.contains("timeout")
-            || lower.contains("lookup")
-            || lower.contains("resolve")
-            || lower.contains("unreachable")
-            || lower.contains("error connecting")
-        {
-            ErrorCode::Unreachable
-        } else {
-            ErrorCode::ServerError
-        };
+        let code =
+            if lower.contains("tls") || lower.contains("ssl") || lower.contains("certificate") {
+                ErrorCode::Tls
+            } else if e.is_closed()
+                || lower.contains("refused")
+                || lower.contains("timed out")
+                || lower.contains("timeout")
+                || lower.contains("lookup")
+                || lower.contains("resolve")
+                || lower.contains("unreachable")
+                || lower.contains("error connecting")
+            {
+                ErrorCode::Unreachable
+            } else {
+                ErrorCode::ServerError
+            };
         ApiError::new(code, text)
     }
 }

@@ -39,7 +39,11 @@ impl LocalServer {
             clone_detail: "not started yet".into(),
             error: None,
         };
-        LocalServer { opts, running: Mutex::new(None), status: watch::channel(initial).0 }
+        LocalServer {
+            opts,
+            running: Mutex::new(None),
+            status: watch::channel(initial).0,
+        }
     }
 
     pub fn subscribe(&self) -> watch::Receiver<LocalStatus> {
@@ -119,8 +123,15 @@ impl Grove {
     pub async fn open(paths: Paths) -> Result<Grove> {
         paths.ensure()?;
         let store = Store::open(&paths.state_db()).await?;
-        let local = Arc::new(LocalServer::new(LocalPgOptions::new(paths.local_pg_root.clone())));
-        Ok(Grove { paths, store, secrets: Secrets::default(), local })
+        let local = Arc::new(LocalServer::new(LocalPgOptions::new(
+            paths.local_pg_root.clone(),
+        )));
+        Ok(Grove {
+            paths,
+            store,
+            secrets: Secrets::default(),
+            local,
+        })
     }
 
     pub async fn list_connections(&self) -> Result<Vec<SavedConnection>> {
@@ -129,25 +140,37 @@ impl Grove {
 
     /// Saves a new connection (id None) or updates one. The password goes to the keychain
     /// before the row is written, so a keychain failure saves nothing.
-    pub async fn save_connection(&self, id: Option<&str>, draft: ConnectionDraft) -> Result<SavedConnection> {
+    pub async fn save_connection(
+        &self,
+        id: Option<&str>,
+        draft: ConnectionDraft,
+    ) -> Result<SavedConnection> {
         let name = draft.name.trim();
         if name.is_empty() {
             return Err(ApiError::invalid("connection name is empty"));
         }
         if name.chars().count() > 100 || name.chars().any(char::is_control) {
-            return Err(ApiError::invalid("connection name must be at most 100 printable characters"));
+            return Err(ApiError::invalid(
+                "connection name must be at most 100 printable characters",
+            ));
         }
         draft.fields.validate()?;
         if let Some(other) = self.store.find_connection_by_name(name).await? {
             if Some(other.id.as_str()) != id {
-                return Err(ApiError::new(ErrorCode::AlreadyExists, format!("a connection named \"{name}\" already exists")));
+                return Err(ApiError::new(
+                    ErrorCode::AlreadyExists,
+                    format!("a connection named \"{name}\" already exists"),
+                ));
             }
         }
         let existing = match id {
             Some(id) => Some(self.store.get_connection(id).await?),
             None => None,
         };
-        let id = existing.as_ref().map(|c| c.id.clone()).unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let id = existing
+            .as_ref()
+            .map(|c| c.id.clone())
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         let has_password = match draft.password.as_deref() {
             Some("") => {
                 self.secrets.delete(&id).await?;
@@ -164,7 +187,9 @@ impl Grove {
             name: name.to_string(),
             fields: draft.fields,
             has_password,
-            created_at: existing.map(|c| c.created_at).unwrap_or_else(|| chrono::Utc::now().to_rfc3339()),
+            created_at: existing
+                .map(|c| c.created_at)
+                .unwrap_or_else(|| chrono::Utc::now().to_rfc3339()),
         };
         self.store.upsert_connection(&saved).await?;
         Ok(saved)
@@ -182,7 +207,10 @@ impl Grove {
         if let Some(c) = self.store.find_connection_by_name(id_or_name).await? {
             return Ok(c);
         }
-        self.store.get_connection(id_or_name).await.map_err(|_| ApiError::not_found(format!("no saved connection named \"{id_or_name}\"")))
+        self.store
+            .get_connection(id_or_name)
+            .await
+            .map_err(|_| ApiError::not_found(format!("no saved connection named \"{id_or_name}\"")))
     }
 
     /// The stored password of a saved connection, if it has one.
@@ -194,14 +222,21 @@ impl Grove {
             Some(p) => Ok(Some(p)),
             None => Err(ApiError::new(
                 ErrorCode::Keychain,
-                format!("the password of \"{}\" is missing from the OS keychain", c.name),
+                format!(
+                    "the password of \"{}\" is missing from the OS keychain",
+                    c.name
+                ),
             )
             .with_hint("edit the connection and enter the password again")),
         }
     }
 
     /// Tests a draft; with `id` and no password in the draft, uses the stored password.
-    pub async fn test_connection(&self, draft: &ConnectionDraft, id: Option<&str>) -> Result<TestResult> {
+    pub async fn test_connection(
+        &self,
+        draft: &ConnectionDraft,
+        id: Option<&str>,
+    ) -> Result<TestResult> {
         let password = match (&draft.password, id) {
             (Some(p), _) => Some(p.clone()),
             (None, Some(id)) => {

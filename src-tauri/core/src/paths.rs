@@ -15,8 +15,9 @@ impl Paths {
         if let Some(dir) = std::env::var_os("GROVE_DATA_DIR").filter(|v| !v.is_empty()) {
             return Ok(Paths::at(dir));
         }
-        let dirs = directories::ProjectDirs::from("dev", "grove", "Grove")
-            .ok_or_else(|| ApiError::internal("cannot determine the platform data directory (no home directory?)"))?;
+        let dirs = directories::ProjectDirs::from("dev", "grove", "Grove").ok_or_else(|| {
+            ApiError::internal("cannot determine the platform data directory (no home directory?)")
+        })?;
         let mut paths = Paths::at(dirs.data_dir());
         // As root, Postgres runs as an unprivileged user who cannot enter root's home.
         // SAFETY: geteuid has no preconditions.
@@ -29,7 +30,10 @@ impl Paths {
 
     pub fn at(dir: impl AsRef<Path>) -> Self {
         let data_dir = dir.as_ref().to_path_buf();
-        Paths { local_pg_root: data_dir.join("local-pg"), data_dir }
+        Paths {
+            local_pg_root: data_dir.join("local-pg"),
+            data_dir,
+        }
     }
 
     pub fn state_db(&self) -> PathBuf {
@@ -44,14 +48,20 @@ impl Paths {
         std::fs::create_dir_all(&self.data_dir).map_err(|e| {
             ApiError::new(
                 crate::error::ErrorCode::Storage,
-                format!("cannot create the data directory {}: {e}", self.data_dir.display()),
+                format!(
+                    "cannot create the data directory {}: {e}",
+                    self.data_dir.display()
+                ),
             )
         })?;
         let probe = self.data_dir.join(".write-probe");
         std::fs::write(&probe, b"ok").map_err(|e| {
             ApiError::new(
                 crate::error::ErrorCode::Storage,
-                format!("the data directory {} is not writable: {e}", self.data_dir.display()),
+                format!(
+                    "the data directory {} is not writable: {e}",
+                    self.data_dir.display()
+                ),
             )
             .with_hint("set GROVE_DATA_DIR to a writable directory")
         })?;

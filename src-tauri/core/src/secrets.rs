@@ -11,13 +11,17 @@ pub struct Secrets {
 
 impl Default for Secrets {
     fn default() -> Self {
-        Secrets { service: std::env::var("GROVE_KEYCHAIN_SERVICE").unwrap_or_else(|_| SERVICE.to_string()) }
+        Secrets {
+            service: std::env::var("GROVE_KEYCHAIN_SERVICE")
+                .unwrap_or_else(|_| SERVICE.to_string()),
+        }
     }
 }
 
 fn keychain_err(e: keyring::Error) -> ApiError {
-    ApiError::new(ErrorCode::Keychain, format!("OS keychain: {e}"))
-        .with_hint("on Linux a Secret Service provider (GNOME Keyring, KWallet) must be running and unlocked")
+    ApiError::new(ErrorCode::Keychain, format!("OS keychain: {e}")).with_hint(
+        "on Linux a Secret Service provider (GNOME Keyring, KWallet) must be running and unlocked",
+    )
 }
 
 impl Secrets {
@@ -27,9 +31,13 @@ impl Secrets {
 
     pub async fn set(&self, account: &str, password: &str) -> Result<()> {
         let (me, account, password) = (self.clone(), account.to_string(), password.to_string());
-        tokio::task::spawn_blocking(move || me.entry(&account)?.set_password(&password).map_err(keychain_err))
-            .await
-            .map_err(|e| ApiError::internal(e.to_string()))?
+        tokio::task::spawn_blocking(move || {
+            me.entry(&account)?
+                .set_password(&password)
+                .map_err(keychain_err)
+        })
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?
     }
 
     pub async fn get(&self, account: &str) -> Result<Option<String>> {

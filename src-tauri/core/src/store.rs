@@ -34,23 +34,39 @@ impl Store {
             .max_connections(4)
             .connect_with(opts)
             .await
-            .map_err(|e| ApiError::new(ErrorCode::Storage, format!("cannot open {}: {e}", path.display())))?;
+            .map_err(|e| {
+                ApiError::new(
+                    ErrorCode::Storage,
+                    format!("cannot open {}: {e}", path.display()),
+                )
+            })?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         Ok(Store { pool })
     }
 
     pub async fn list_connections(&self) -> Result<Vec<SavedConnection>> {
-        let rows = sqlx::query("SELECT * FROM connections ORDER BY name COLLATE NOCASE").fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT * FROM connections ORDER BY name COLLATE NOCASE")
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(row_to_connection).collect()
     }
 
     pub async fn get_connection(&self, id: &str) -> Result<SavedConnection> {
-        let row = sqlx::query("SELECT * FROM connections WHERE id = ?").bind(id).fetch_optional(&self.pool).await?;
-        row.as_ref().map(row_to_connection).transpose()?.ok_or_else(|| ApiError::not_found(format!("no saved connection with id {id}")))
+        let row = sqlx::query("SELECT * FROM connections WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref()
+            .map(row_to_connection)
+            .transpose()?
+            .ok_or_else(|| ApiError::not_found(format!("no saved connection with id {id}")))
     }
 
     pub async fn find_connection_by_name(&self, name: &str) -> Result<Option<SavedConnection>> {
-        let row = sqlx::query("SELECT * FROM connections WHERE name = ?").bind(name).fetch_optional(&self.pool).await?;
+        let row = sqlx::query("SELECT * FROM connections WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(row_to_connection).transpose()
     }
 
@@ -87,12 +103,20 @@ impl Store {
     }
 
     pub async fn delete_connection(&self, id: &str) -> Result<bool> {
-        let r = sqlx::query("DELETE FROM connections WHERE id = ?").bind(id).execute(&self.pool).await?;
+        let r = sqlx::query("DELETE FROM connections WHERE id = ?")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
         Ok(r.rows_affected() > 0)
     }
 
     pub async fn get_setting(&self, key: &str) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = ?").bind(key).fetch_optional(&self.pool).await?)
+        Ok(
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
@@ -116,7 +140,8 @@ fn row_to_connection(r: &sqlx::sqlite::SqliteRow) -> Result<SavedConnection> {
         name: r.try_get("name")?,
         fields: ConnectionFields {
             host: r.try_get("host")?,
-            port: u16::try_from(port).map_err(|_| ApiError::new(ErrorCode::Storage, "stored port out of range"))?,
+            port: u16::try_from(port)
+                .map_err(|_| ApiError::new(ErrorCode::Storage, "stored port out of range"))?,
             user: r.try_get("user_name")?,
             database: r.try_get("database")?,
             sslmode: SslMode::parse(&r.try_get::<String, _>("sslmode")?)?,
