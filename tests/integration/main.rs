@@ -5,3 +5,4 @@ pub mod harness;
 mod cli;
 mod connections;
 mod local_server;
+mod tls;
