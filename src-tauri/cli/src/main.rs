@@ -1,6 +1,8 @@
 //! `grove`: Grove's command line. Same core as the desktop app; `--json` for scripts and CI.
 //! Exit codes: 0 success, 1 failure (one-line error on stderr, or a JSON error with --json),
 //! 2 bad usage.
+mod branch;
+
 use clap::{Parser, Subcommand};
 use grove_core::conn::{self, ConnectionFields};
 use grove_core::local_pg::LocalPg;
@@ -38,6 +40,11 @@ enum Cmd {
     Server {
         #[command(subcommand)]
         cmd: ServerCmd,
+    },
+    /// Branches of the server's databases.
+    Branch {
+        #[command(subcommand)]
+        cmd: branch::BranchCmd,
     },
 }
 
@@ -137,6 +144,7 @@ async fn run(cli: Cli) -> Result<Output> {
     match cli.cmd {
         Cmd::Local { cmd } => local(&grove, cmd).await,
         Cmd::Server { cmd } => server(&grove, cmd, cli.server).await,
+        Cmd::Branch { cmd } => branch::run(&grove, cmd, cli.server.as_deref(), cli.json).await,
     }
 }
 

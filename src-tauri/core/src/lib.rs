@@ -1,4 +1,5 @@
 //! Grove's domain core. No GUI dependencies: shared by the Tauri shell and the `grove` CLI.
+pub mod branch;
 pub mod conn;
 pub mod error;
 pub mod grove;
