@@ -3,6 +3,7 @@
 pub mod harness;
 
 mod cli;
+mod branches;
 mod connections;
 mod local_server;
 mod tls;

@@ -342,7 +342,15 @@ impl Branches {
 
     /// Deals with other sessions on `db` before it is copied or renamed.
     async fn settle(&self, s: &Session, db: &str, protected: bool, on_busy: OnBusy) -> Result<()> {
-        let sessions = catalog::sessions_on(s, db).await?;
+        let mut sessions = catalog::sessions_on(s, db).await?;
+        // A client that just disconnected leaves its backend listed for a moment.
+        for _ in 0..10 {
+            if sessions.is_empty() || on_busy != OnBusy::Fail {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            sessions = catalog::sessions_on(s, db).await?;
+        }
         if sessions.is_empty() {
             return Ok(());
         }
@@ -397,9 +405,9 @@ impl Branches {
         op.report("copying", Some(format!("copying \"{source}\"")), Some(size));
         let create = l.s.batch_execute(&sql);
         let copied = tokio::select! {
+            biased; // the first poll sends the statement, then the fault point may fire
             r = self.watch(l.pid, op, "copying", Some(size), create) => r,
             _ = async {
-                tokio::time::sleep(Duration::from_millis(50)).await;
                 fault::point(&format!("{}:during-copy", op.name));
                 std::future::pending::<()>().await
             } => unreachable!(),
