@@ -77,6 +77,22 @@ fn main() {
         .invoke_handler(commands::handler())
         .setup(|app| {
             let handle = app.handle().clone();
+            // SIGTERM / Ctrl-C quit like closing the window, so the embedded server stops cleanly.
+            #[cfg(unix)]
+            {
+                let quit = handle.clone();
+                tauri::async_runtime::spawn(async move {
+                    use tokio::signal::unix::{signal, SignalKind};
+                    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = term.recv() => {}
+                        _ = int.recv() => {}
+                    }
+                    quit.exit(0);
+                });
+            }
             if let Ok(grove) = app.state::<AppState>().grove().cloned() {
                 // Forward every status change of the embedded server to the UI.
                 let mut rx = grove.local.subscribe();
