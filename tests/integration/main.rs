@@ -6,4 +6,5 @@ mod cli;
 mod branches;
 mod connections;
 mod local_server;
+mod schema_diff;
 mod tls;

@@ -6,6 +6,7 @@ pub mod grove;
 pub mod ident;
 pub mod local_pg;
 pub mod paths;
+pub mod schema;
 pub mod secrets;
 pub mod store;
 

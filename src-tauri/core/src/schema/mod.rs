@@ -1,0 +1,93 @@
+//! Schema diff: read two databases' catalogs, report what differs object by object, and plan
+//! the migration that turns FROM into TO, with hazards per statement.
+//!
+//! Entry points: [`introspect`] (one connected database → [`Catalog`]), [`diff`] (two catalogs →
+//! [`SchemaDiff`]), and [`diff_databases`] (connect to both, read both concurrently, diff).
+//!
+//! Covered: schemas, extensions (version, schema), collations, enum / domain (with checks) /
+//! composite / range types, sequences (AS type, start, increment, bounds, cache, cycle, OWNED
+//! BY, unlogged), tables (columns with type, collation, default, NOT NULL, identity, generated
+//! expression, storage, statistics target, compression; unlogged; storage parameters; row
+//! level security enable/force; replica identity; CLUSTER ON), partitioned tables and
+//! partitions (key, bounds, attach/detach), inheritance, constraints (primary key, unique,
+//! foreign key with actions and deferrability, check, exclusion; NOT VALID → VALIDATE),
+//! indexes (any method, partial, expression, INCLUDE, unique, per-column statistics), views
+//! (options, column defaults), materialized views and their indexes, functions and procedures
+//! (overloads by identity signature), triggers (including constraint and INSTEAD OF triggers,
+//! enabled state), row security policies, comments on all of these (and their columns and
+//! constraints), and privileges (object and column level; the owner's own privileges are
+//! compared as "owner", whoever that is on each side). Objects that belong to an extension are
+//! skipped.
+//!
+//! Not covered (not read, not compared):
+//! - owners (`ALTER … OWNER TO`), default privileges (`ALTER DEFAULT PRIVILEGES`), roles,
+//!   tablespaces, the database itself (its comment, settings), security labels;
+//! - aggregates, operators, operator classes and families, casts, conversions, text search
+//!   objects, base types (`CREATE TYPE … (INPUT = …)`), shell types, languages, event
+//!   triggers, foreign data wrappers, servers, user mappings and foreign tables, publications,
+//!   subscriptions, extended statistics (`CREATE STATISTICS`), rules other than views', typed
+//!   tables (`OF type`), table access methods other than the default;
+//! - column order: a column that exists on both sides is never moved (that needs a rebuild of
+//!   the table); a differing order alone is not reported as a change;
+//! - renames: a renamed object is reported and migrated as a drop and a create;
+//! - function bodies are compared as text (whitespace differences count); dependencies hidden
+//!   inside function bodies (other than `BEGIN ATOMIC` SQL bodies) are not known, so such
+//!   functions are not ordered after what they use; the script starts with
+//!   `SET check_function_bodies = false` when it creates functions, as pg_dump's output does;
+//! - not-null constraint names (PostgreSQL 18 names them): NOT NULL is compared per column;
+//! - a column whose type is a domain, composite or range type that must be recreated is
+//!   dropped and re-added (data loss, flagged); only enums are converted in place.
+//!
+//! Statements that PostgreSQL refuses inside a transaction are never generated (`CREATE INDEX
+//! CONCURRENTLY` is suggested in the hazard instead). `ALTER TYPE … ADD VALUE` runs in a
+//! transaction on PostgreSQL 12+, but the new value cannot be used before commit.
+pub mod ddl;
+pub mod diff;
+pub mod introspect;
+mod migrate;
+pub mod model;
+
+pub use diff::{
+    diff, DiffStatus, Hazard, HazardKind, KindCount, MigrationStatement, ObjectDiff, ObjectKind,
+    SchemaDiff,
+};
+pub use introspect::introspect;
+pub use model::Catalog;
+
+use crate::conn::{self, ConnectOptions, ConnectionFields};
+use crate::error::Result;
+
+/// Connects to one database and reads its catalog.
+pub async fn introspect_database(
+    fields: &ConnectionFields,
+    password: Option<&str>,
+) -> Result<Catalog> {
+    let session = conn::connect(
+        fields,
+        password,
+        &ConnectOptions {
+            application_name: "grove schema diff".into(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    introspect(&session).await.map_err(|e| {
+        e.context(format!(
+            "{}@{}:{}/{}",
+            fields.user, fields.host, fields.port, fields.database
+        ))
+    })
+}
+
+/// Reads both databases (concurrently) and compares them: FROM is what exists, TO what it
+/// should become; the migration runs against FROM.
+pub async fn diff_databases(
+    from: (&ConnectionFields, Option<&str>),
+    to: (&ConnectionFields, Option<&str>),
+) -> Result<SchemaDiff> {
+    let (a, b) = tokio::try_join!(
+        introspect_database(from.0, from.1),
+        introspect_database(to.0, to.1)
+    )?;
+    Ok(diff(&a, &b))
+}

@@ -1,0 +1,502 @@
+//! The typed catalog model: what `introspect` reads from one database, and what `diff`
+//! compares. Names are stored raw (unquoted); SQL text that PostgreSQL produced itself
+//! (`pg_get_*def`, `format_type`, `pg_get_expr`) is stored as the server printed it, with an
+//! empty `search_path` so every reference is schema-qualified.
+use crate::ident::quote_ident;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A schema-qualified name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct QualName {
+    pub schema: String,
+    pub name: String,
+}
+
+impl QualName {
+    pub fn new(schema: impl Into<String>, name: impl Into<String>) -> Self {
+        QualName {
+            schema: schema.into(),
+            name: name.into(),
+        }
+    }
+    /// `"schema"."name"`.
+    pub fn sql(&self) -> String {
+        format!("{}.{}", quote_ident(&self.schema), quote_ident(&self.name))
+    }
+}
+
+impl std::fmt::Display for QualName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.sql())
+    }
+}
+
+/// Who a privilege is granted to. The object's owner is kept apart from other roles so that
+/// two databases whose objects have different owners compare equal when the owner's own
+/// privileges are the same.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Grantee {
+    Owner,
+    Public,
+    Role(String),
+}
+
+/// One privilege of one grantee (`aclexplode` row, grantor ignored).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Privilege {
+    pub grantee: Grantee,
+    /// `SELECT`, `INSERT`, `USAGE`, `EXECUTE`, …
+    pub privilege: String,
+    pub grantable: bool,
+}
+
+/// The effective privileges of an object (the default ACL spelled out when none is set).
+pub type Acl = BTreeSet<Privilege>;
+
+/// How one catalog object depends on another (`pg_depend.deptype`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum DepKind {
+    /// `n`: the dependent must be dropped before the referenced object.
+    Normal,
+    /// `a`/`i`: the dependent goes away together with the referenced object.
+    Auto,
+}
+
+/// A reference to one node of the dependency graph. Sub-objects (columns, defaults,
+/// constraints, triggers, policies) are nodes of their own.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum ObjRef {
+    Schema(String),
+    Extension(String),
+    Collation(QualName),
+    /// Enum, domain, composite or range type.
+    Type(QualName),
+    Sequence(QualName),
+    /// The `OWNED BY` link of a sequence (exists with every sequence; owned by nothing is a
+    /// value of it).
+    SequenceOwner(QualName),
+    Table(QualName),
+    Column(QualName, String),
+    /// A column default (not a generation expression, which is part of the column).
+    Default(QualName, String),
+    Constraint(QualName, String),
+    Index(QualName),
+    /// A view or materialized view.
+    View(QualName),
+    Function(FunctionId),
+    Trigger(QualName, String),
+    Policy(QualName, String),
+}
+
+/// `dependent` needs `referenced`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Dependency {
+    pub dependent: ObjRef,
+    pub referenced: ObjRef,
+    pub kind: DepKind,
+}
+
+/// One database's schema.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Catalog {
+    /// `server_version_num`, e.g. 150018.
+    pub server_version_num: i32,
+    pub schemas: BTreeMap<String, Schema>,
+    pub extensions: BTreeMap<String, Extension>,
+    pub collations: BTreeMap<QualName, Collation>,
+    pub types: BTreeMap<QualName, TypeDef>,
+    pub sequences: BTreeMap<QualName, Sequence>,
+    pub tables: BTreeMap<QualName, Table>,
+    pub views: BTreeMap<QualName, View>,
+    pub indexes: BTreeMap<QualName, Index>,
+    pub functions: BTreeMap<FunctionId, Function>,
+    /// Triggers by (table or view, trigger name).
+    pub triggers: BTreeMap<(QualName, String), Trigger>,
+    pub dependencies: Vec<Dependency>,
+    /// What this server gives a new object by default (`acldefault`), by ACL kind: `r`
+    /// relations, `s` sequences, `f` functions, `n` schemas, `T` types.
+    pub default_acls: BTreeMap<String, Acl>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Schema {
+    pub name: String,
+    pub owner: String,
+    pub comment: Option<String>,
+    pub acl: Acl,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Extension {
+    pub name: String,
+    pub schema: String,
+    pub version: String,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Collation {
+    pub name: QualName,
+    /// `c` (libc), `i` (icu), `b` (builtin, 17+), `d` (default).
+    pub provider: String,
+    pub deterministic: bool,
+    pub lc_collate: Option<String>,
+    pub lc_ctype: Option<String>,
+    /// ICU / builtin locale.
+    pub locale: Option<String>,
+    pub icu_rules: Option<String>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TypeDef {
+    pub name: QualName,
+    pub kind: TypeKind,
+    pub owner: String,
+    pub comment: Option<String>,
+    pub acl: Acl,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum TypeKind {
+    Enum {
+        labels: Vec<String>,
+    },
+    Domain(Domain),
+    Composite {
+        attributes: Vec<TypeAttribute>,
+    },
+    Range {
+        subtype: String,
+        /// Set when not the subtype's default operator class.
+        subtype_opclass: Option<String>,
+        collation: Option<String>,
+        canonical: Option<String>,
+        subtype_diff: Option<String>,
+        multirange: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Domain {
+    pub base_type: String,
+    /// Set when it differs from the base type's collation.
+    pub collation: Option<String>,
+    pub default: Option<String>,
+    pub not_null: bool,
+    /// CHECK constraints by name.
+    pub checks: BTreeMap<String, DomainCheck>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DomainCheck {
+    /// `CHECK (…)`, possibly followed by `NOT VALID`.
+    pub definition: String,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TypeAttribute {
+    pub name: String,
+    pub type_name: String,
+    pub collation: Option<String>,
+}
+
+/// Sequence parameters (also used for identity columns' sequences).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SequenceOptions {
+    pub data_type: String,
+    pub start: i64,
+    pub increment: i64,
+    pub min: i64,
+    pub max: i64,
+    pub cache: i64,
+    pub cycle: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sequence {
+    pub name: QualName,
+    pub options: SequenceOptions,
+    pub unlogged: bool,
+    /// `OWNED BY table.column`.
+    pub owned_by: Option<(QualName, String)>,
+    pub owner: String,
+    pub comment: Option<String>,
+    pub acl: Acl,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum TableKind {
+    Regular,
+    Partitioned,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Table {
+    pub name: QualName,
+    pub kind: TableKind,
+    pub unlogged: bool,
+    /// In attnum order.
+    pub columns: Vec<Column>,
+    /// `pg_get_partkeydef`, e.g. `RANGE (logdate)`.
+    pub partition_key: Option<String>,
+    /// Parent and bound (`FOR VALUES …` or `DEFAULT`) when this is a partition.
+    pub partition_of: Option<(QualName, String)>,
+    /// Inheritance parents (not partition parents), in order.
+    pub inherits: Vec<QualName>,
+    /// Storage parameters, `name=value`.
+    pub options: Vec<String>,
+    pub rls_enabled: bool,
+    pub rls_forced: bool,
+    /// `d` default, `n` nothing, `f` full, `i` index (see `Index::replica_identity`).
+    pub replica_identity: String,
+    pub constraints: BTreeMap<String, Constraint>,
+    pub policies: BTreeMap<String, Policy>,
+    pub owner: String,
+    pub comment: Option<String>,
+    pub acl: Acl,
+    /// `pg_class.reltuples` (-1: never analysed); used in hazard messages only.
+    pub estimated_rows: f64,
+}
+
+impl Table {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Identity {
+    /// `GENERATED ALWAYS` (else `BY DEFAULT`).
+    pub always: bool,
+    pub sequence: QualName,
+    pub options: SequenceOptions,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Column {
+    pub name: String,
+    /// `format_type` output.
+    pub type_name: String,
+    /// Explicit collation when it differs from the type's.
+    pub collation: Option<String>,
+    pub not_null: bool,
+    pub default: Option<String>,
+    pub identity: Option<Identity>,
+    /// Generation expression (`GENERATED ALWAYS AS (…) STORED`).
+    pub generated: Option<String>,
+    /// `STORED` or `VIRTUAL` (18+).
+    pub generated_kind: Option<String>,
+    /// `p`, `e`, `m`, `x` when it differs from the type's default storage.
+    pub storage: Option<String>,
+    /// -1: the default statistics target.
+    pub statistics: i32,
+    /// `p` (pglz) or `l` (lz4) when set explicitly.
+    pub compression: Option<String>,
+    pub is_local: bool,
+    pub inherit_count: i32,
+    pub comment: Option<String>,
+    /// Column privileges (only those granted on the column itself).
+    pub acl: Acl,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Constraint {
+    pub name: String,
+    /// `p` primary key, `u` unique, `f` foreign key, `c` check, `x` exclusion.
+    pub kind: String,
+    /// `pg_get_constraintdef` output.
+    pub definition: String,
+    pub validated: bool,
+    pub is_local: bool,
+    pub inherit_count: i32,
+    /// The index of a primary key, unique or exclusion constraint.
+    pub index: Option<QualName>,
+    /// `CLUSTER ON` this constraint's index.
+    pub clustered: bool,
+    pub replica_identity: bool,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Index {
+    pub name: QualName,
+    /// The table or materialized view.
+    pub table: QualName,
+    /// `pg_get_indexdef` output.
+    pub definition: String,
+    pub unique: bool,
+    pub clustered: bool,
+    pub replica_identity: bool,
+    /// Per-column statistics targets set with `ALTER INDEX … ALTER COLUMN n SET STATISTICS`.
+    pub column_statistics: Vec<(i32, i32)>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trigger {
+    pub table: QualName,
+    pub name: String,
+    /// `pg_get_triggerdef` output.
+    pub definition: String,
+    /// `O` origin/local (enabled), `D` disabled, `R` replica, `A` always.
+    pub enabled: String,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Policy {
+    pub name: String,
+    pub permissive: bool,
+    /// `ALL`, `SELECT`, `INSERT`, `UPDATE` or `DELETE`.
+    pub command: String,
+    /// Role names; `None` stands for PUBLIC.
+    pub roles: Vec<Option<String>>,
+    pub using: Option<String>,
+    pub with_check: Option<String>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ViewColumn {
+    pub name: String,
+    pub type_name: String,
+    pub default: Option<String>,
+    pub comment: Option<String>,
+    pub acl: Acl,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct View {
+    pub name: QualName,
+    pub materialized: bool,
+    /// `pg_get_viewdef` output (the SELECT).
+    pub definition: String,
+    /// `security_barrier=true`, `check_option=local`, …
+    pub options: Vec<String>,
+    pub columns: Vec<ViewColumn>,
+    pub owner: String,
+    pub comment: Option<String>,
+    pub acl: Acl,
+}
+
+/// A function's identity: schema, name and `pg_get_function_identity_arguments`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct FunctionId {
+    pub schema: String,
+    pub name: String,
+    pub args: String,
+}
+
+impl FunctionId {
+    /// `"schema"."name"(args)`.
+    pub fn sql(&self) -> String {
+        format!(
+            "{}.{}({})",
+            quote_ident(&self.schema),
+            quote_ident(&self.name),
+            self.args
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Function {
+    pub id: FunctionId,
+    /// `f` function, `p` procedure, `w` window function.
+    pub kind: String,
+    /// `pg_get_functiondef` output (a complete `CREATE OR REPLACE` statement).
+    pub definition: String,
+    /// `pg_get_function_result`; None for procedures.
+    pub result: Option<String>,
+    /// Names of all arguments (empty when none are named).
+    pub arg_names: Vec<String>,
+    pub arg_defaults: i32,
+    pub owner: String,
+    pub comment: Option<String>,
+    pub acl: Acl,
+}
+
+impl Catalog {
+    /// Every node of the dependency graph that exists in this catalog.
+    pub fn nodes(&self) -> BTreeSet<ObjRef> {
+        let mut out = BTreeSet::new();
+        for s in self.schemas.keys() {
+            out.insert(ObjRef::Schema(s.clone()));
+        }
+        for e in self.extensions.keys() {
+            out.insert(ObjRef::Extension(e.clone()));
+        }
+        for c in self.collations.keys() {
+            out.insert(ObjRef::Collation(c.clone()));
+        }
+        for t in self.types.keys() {
+            out.insert(ObjRef::Type(t.clone()));
+        }
+        for n in self.sequences.keys() {
+            out.insert(ObjRef::Sequence(n.clone()));
+            out.insert(ObjRef::SequenceOwner(n.clone()));
+        }
+        for (n, t) in &self.tables {
+            out.insert(ObjRef::Table(n.clone()));
+            for c in &t.columns {
+                out.insert(ObjRef::Column(n.clone(), c.name.clone()));
+                if c.default.is_some() {
+                    out.insert(ObjRef::Default(n.clone(), c.name.clone()));
+                }
+            }
+            for c in t.constraints.keys() {
+                out.insert(ObjRef::Constraint(n.clone(), c.clone()));
+            }
+            for c in t.policies.keys() {
+                out.insert(ObjRef::Policy(n.clone(), c.clone()));
+            }
+        }
+        for n in self.views.keys() {
+            out.insert(ObjRef::View(n.clone()));
+        }
+        for (t, n) in self.triggers.keys() {
+            out.insert(ObjRef::Trigger(t.clone(), n.clone()));
+        }
+        for n in self.indexes.keys() {
+            out.insert(ObjRef::Index(n.clone()));
+        }
+        for f in self.functions.keys() {
+            out.insert(ObjRef::Function(f.clone()));
+        }
+        out
+    }
+
+    /// Does this node exist here?
+    pub fn has(&self, r: &ObjRef) -> bool {
+        match r {
+            ObjRef::Schema(s) => self.schemas.contains_key(s),
+            ObjRef::Extension(e) => self.extensions.contains_key(e),
+            ObjRef::Collation(c) => self.collations.contains_key(c),
+            ObjRef::Type(t) => self.types.contains_key(t),
+            ObjRef::Sequence(s) => self.sequences.contains_key(s),
+            ObjRef::SequenceOwner(s) => self.sequences.contains_key(s),
+            ObjRef::Table(t) => self.tables.contains_key(t),
+            ObjRef::Column(t, c) => self.tables.get(t).is_some_and(|t| t.column(c).is_some()),
+            ObjRef::Default(t, c) => self
+                .tables
+                .get(t)
+                .and_then(|t| t.column(c))
+                .is_some_and(|c| c.default.is_some()),
+            ObjRef::Constraint(t, c) => self
+                .tables
+                .get(t)
+                .is_some_and(|t| t.constraints.contains_key(c)),
+            ObjRef::Index(i) => self.indexes.contains_key(i),
+            ObjRef::View(v) => self.views.contains_key(v),
+            ObjRef::Function(f) => self.functions.contains_key(f),
+            ObjRef::Trigger(t, n) => self.triggers.contains_key(&(t.clone(), n.clone())),
+            ObjRef::Policy(t, n) => self
+                .tables
+                .get(t)
+                .is_some_and(|t| t.policies.contains_key(n)),
+        }
+    }
+}
