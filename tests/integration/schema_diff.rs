@@ -510,3 +510,100 @@ async fn serial_columns_identity_and_owned_sequences() {
         apply_and_recheck(&a, &b, &d).await;
     });
 }
+
+fn grove_bin() -> std::path::PathBuf {
+    // Tests run from target/<profile>/deps; the CLI is built next to them.
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe.parent().unwrap().parent().unwrap().join("grove");
+    assert!(
+        bin.is_file(),
+        "{} not built (cargo build -p grove-cli)",
+        bin.display()
+    );
+    bin
+}
+
+fn grove_diff(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(grove_bin())
+        .env("GROVE_DATA_DIR", harness::scratch_dir("cli-diff"))
+        .env_remove("GROVE_SERVER")
+        .arg("diff")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn cli_prints_the_migration_a_summary_or_json() {
+    let pg = harness::server(15).await;
+    let (a_name, a) = harness::fresh_db(pg).await;
+    let (b_name, b) = harness::fresh_db(pg).await;
+    a.batch_execute("CREATE TABLE t (id int PRIMARY KEY, gone text)")
+        .await
+        .unwrap();
+    b.batch_execute("CREATE TABLE t (id int PRIMARY KEY); CREATE VIEW v AS SELECT id FROM t")
+        .await
+        .unwrap();
+    let (ua, ub) = (pg.uri(&a_name), pg.uri(&b_name));
+
+    let sql = grove_diff(&[&ua, &ub]);
+    assert!(
+        sql.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sql.stderr)
+    );
+    let text = String::from_utf8(sql.stdout).unwrap();
+    assert!(
+        text.contains("-- hazard: data_loss: dropping column"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ALTER TABLE \"public\".\"t\" DROP COLUMN \"gone\";"),
+        "{text}"
+    );
+    assert!(text.contains("CREATE VIEW \"public\".\"v\""), "{text}");
+    // The printed script is the migration: applying it leaves nothing to diff.
+    a.batch_execute(&format!("BEGIN; {text}; COMMIT;"))
+        .await
+        .unwrap();
+    let none = grove_diff(&[&ua, &ub]);
+    assert!(none.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&none.stdout).trim(),
+        "-- no differences"
+    );
+
+    b.batch_execute("CREATE INDEX t_id2 ON t (id)")
+        .await
+        .unwrap();
+    let summary = grove_diff(&[&ua, &ub, "--format", "summary"]);
+    assert!(summary.status.success());
+    let text = String::from_utf8(summary.stdout).unwrap();
+    assert!(text.contains("index: 1 added"), "{text}");
+    assert!(text.contains("+ index \"public\".\"t_id2\""), "{text}");
+
+    let json = grove_diff(&[&ua, &ub, "--format", "json"]);
+    assert!(json.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["migration"].as_array().unwrap().len(), 1);
+    assert_eq!(v["migration"][0]["hazards"][0]["kind"], "long_lock", "{v}");
+    assert!(v["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o["kind"] == "index"
+            && o["status"] == "added"
+            && o["to_ddl"].as_str().unwrap().contains("CREATE INDEX t_id2")));
+
+    // Errors: one line on stderr, exit 1.
+    let bad = grove_diff(&[&ua, "postgresql://nobody@127.0.0.1:1/x?sslmode=disable"]);
+    assert_eq!(bad.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.starts_with("grove: ") && err.trim().lines().count() == 1,
+        "{err}"
+    );
+    let unknown = grove_diff(&[&ua, "no-such-connection"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("neither a postgres:// URL"));
+}

@@ -2,6 +2,7 @@
 //! Exit codes: 0 success, 1 failure (one-line error on stderr, or a JSON error with --json),
 //! 2 bad usage.
 mod branch;
+mod diff;
 
 use clap::{Parser, Subcommand};
 use grove_core::conn::{self, ConnectionFields};
@@ -46,6 +47,8 @@ enum Cmd {
         #[command(subcommand)]
         cmd: branch::BranchCmd,
     },
+    /// Compare two databases' schemas; by default print the migration turning FROM into TO.
+    Diff(diff::DiffArgs),
 }
 
 #[derive(Subcommand)]
@@ -145,6 +148,7 @@ async fn run(cli: Cli) -> Result<Output> {
         Cmd::Local { cmd } => local(&grove, cmd).await,
         Cmd::Server { cmd } => server(&grove, cmd, cli.server).await,
         Cmd::Branch { cmd } => branch::run(&grove, cmd, cli.server.as_deref(), cli.json).await,
+        Cmd::Diff(args) => diff::run(&grove, args).await,
     }
 }
 
