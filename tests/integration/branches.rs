@@ -1319,52 +1319,38 @@ async fn concurrent_operations_keep_the_catalog_exact() {
                         .get(k % children.len().max(1))
                         .map(|b| b.name.clone())
                 };
-                let (what, r) = match next(4) {
-                    0 => {
-                        let parent = if next(2) == 0 {
-                            Some(root.clone())
-                        } else {
-                            pick(next(8))
-                        };
-                        let parent = parent.unwrap_or_else(|| root.clone());
+                let target = pick(next(8));
+                // Without a child branch yet, every operation is a create.
+                let op = if target.is_none() { 0 } else { next(4) };
+                let (what, r) = match (op, target) {
+                    (1, Some(n)) => (
+                        "reset",
+                        br.reset(&n, OnBusy::Terminate, no_progress())
+                            .await
+                            .map(|_| ()),
+                    ),
+                    (2, Some(n)) => (
+                        "delete",
+                        br.delete(&n, next(2) == 0, OnBusy::Terminate, no_progress())
+                            .await
+                            .map(|_| ()),
+                    ),
+                    (3, Some(n)) => (
+                        "undo",
+                        br.undo_reset(&n, OnBusy::Terminate, no_progress())
+                            .await
+                            .map(|_| ()),
+                    ),
+                    (_, target) => {
+                        let parent = target
+                            .filter(|_| next(2) == 0)
+                            .unwrap_or_else(|| root.clone());
+                        let name = format!("c{t}-{i}");
                         let r = br
-                            .create(
-                                &format!("c{t}-{i}"),
-                                &parent,
-                                next(3) == 0,
-                                OnBusy::Fail,
-                                no_progress(),
-                            )
+                            .create(&name, &parent, next(3) == 0, OnBusy::Fail, no_progress())
                             .await;
                         ("create", r.map(|_| ()))
                     }
-                    1 => match pick(next(8)) {
-                        Some(n) => (
-                            "reset",
-                            br.reset(&n, OnBusy::Terminate, no_progress())
-                                .await
-                                .map(|_| ()),
-                        ),
-                        None => continue,
-                    },
-                    2 => match pick(next(8)) {
-                        Some(n) => (
-                            "delete",
-                            br.delete(&n, next(2) == 0, OnBusy::Terminate, no_progress())
-                                .await
-                                .map(|_| ()),
-                        ),
-                        None => continue,
-                    },
-                    _ => match pick(next(8)) {
-                        Some(n) => (
-                            "undo",
-                            br.undo_reset(&n, OnBusy::Terminate, no_progress())
-                                .await
-                                .map(|_| ()),
-                        ),
-                        None => continue,
-                    },
                 };
                 // Races between tasks (a branch deleted by another) are expected, corruption is not.
                 if let Err(e) = &r {

@@ -291,6 +291,13 @@ impl Branches {
     async fn begin(&self, op: &Op<'_>) -> Result<Locked> {
         op.check()?;
         let s = self.catalog().await?;
+        // If this process dies or the network goes, the server should notice soon and release
+        // the lock (keepalives; and checks during a long statement, where supported).
+        s.batch_execute("SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3")
+            .await?;
+        let _ = s
+            .batch_execute("SET client_connection_check_interval = '2s'")
+            .await;
         let pid: i32 = s.query_one("SELECT pg_backend_pid()", &[]).await?.get(0);
         let got: bool = s
             .query_one("SELECT pg_try_advisory_lock($1)", &[&OPERATION_LOCK])
@@ -825,6 +832,7 @@ impl Branches {
         if !parent_alive {
             row["parent_id"] = serde_json::Value::Null;
         }
+        row["name"] = name.into();
         row["expires_at"] = serde_json::Value::Null;
         op.phase("restoring");
         let tx = l.s.client.transaction().await?;
