@@ -1,6 +1,10 @@
 //! The IPC surface. Each command is declared once in `api!`, which defines the Tauri command
 //! and the TypeScript wrapper generated into `ui/src/bindings/commands.ts`.
 use crate::AppState;
+use grove_core::branch::{
+    BlockingSession, Branch, Branches, Cancel, DatabaseInfo, DeleteOutcome, HousekeepingReport,
+    OnBusy, Progress, Snapshot,
+};
 use grove_core::conn::{ParsedUri, TestResult};
 use grove_core::local_pg::LocalStatus;
 use grove_core::store::SavedConnection;
@@ -9,6 +13,82 @@ use tauri::State;
 
 /// Emitted with a `LocalStatus` whenever the embedded server's state changes.
 pub const EVENT_LOCAL_STATUS: &str = "local-status";
+/// Emitted with an `OpProgress` while a long operation runs.
+pub const EVENT_OP_PROGRESS: &str = "op-progress";
+
+/// A progress report of the long operation the UI started with `op_id`.
+#[derive(Clone, serde::Serialize, ts_rs::TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct OpProgress {
+    pub op_id: String,
+    pub progress: Progress,
+}
+
+/// A running long operation: registered for `cancel_operation`, unregistered when dropped.
+struct Op<'a> {
+    state: &'a AppState,
+    id: String,
+    cancel: Cancel,
+}
+
+impl<'a> Op<'a> {
+    fn start(state: &'a AppState, id: &str) -> Self {
+        let cancel = Cancel::new();
+        state
+            .ops
+            .lock()
+            .expect("ops lock")
+            .insert(id.to_string(), cancel.clone());
+        Op {
+            state,
+            id: id.to_string(),
+            cancel,
+        }
+    }
+
+    /// The branch engine for `server` (None = the embedded local server), cancellable.
+    async fn branches(&self, server: Option<&str>) -> Result<Branches, ApiError> {
+        Ok(self
+            .state
+            .grove()?
+            .branches(server)
+            .await?
+            .with_client("Grove app")
+            .with_cancel(self.cancel.clone()))
+    }
+
+    /// Forwards progress to the UI.
+    fn progress(&self) -> impl Fn(Progress) + Send + Sync + 'static {
+        let (app, op_id) = (self.state.app.get().cloned(), self.id.clone());
+        move |progress| {
+            if let Some(app) = &app {
+                let _ = tauri::Emitter::emit(
+                    app,
+                    EVENT_OP_PROGRESS,
+                    OpProgress {
+                        op_id: op_id.clone(),
+                        progress,
+                    },
+                );
+            }
+        }
+    }
+}
+
+impl Drop for Op<'_> {
+    fn drop(&mut self) {
+        self.state.ops.lock().expect("ops lock").remove(&self.id);
+    }
+}
+
+/// The branch engine for quick operations (no progress, no cancel).
+async fn branches(state: &AppState, server: Option<&str>) -> Result<Branches, ApiError> {
+    Ok(state
+        .grove()?
+        .branches(server)
+        .await?
+        .with_client("Grove app"))
+}
 
 macro_rules! api {
     ($( $(#[doc = $doc:literal])* fn $name:ident($st:ident $(, $arg:ident : $ty:ty)*) -> $ret:ty $body:block )*) => {
@@ -83,6 +163,85 @@ api! {
     fn test_saved_connection(state, id: String) -> TestResult {
         state.grove()?.test_saved_connection(&id).await
     }
+
+    /// The branch tree of a server (null = the embedded local server; else a saved connection id).
+    fn list_branches(state, server: Option<String>) -> Vec<Branch> {
+        branches(&state, server.as_deref()).await?.list().await
+    }
+    /// The server's databases, marking those already tracked (for "import").
+    fn list_databases(state, server: Option<String>) -> Vec<DatabaseInfo> {
+        branches(&state, server.as_deref()).await?.databases().await
+    }
+    /// Reset-undo and deleted-branch snapshots kept on a server.
+    fn list_snapshots(state, server: Option<String>) -> Vec<Snapshot> {
+        branches(&state, server.as_deref()).await?.snapshots().await
+    }
+    /// Sessions that would block copying or renaming a branch.
+    fn blocking_sessions(state, server: Option<String>, name: String) -> Vec<BlockingSession> {
+        branches(&state, server.as_deref()).await?.blocking_sessions(&name).await
+    }
+    /// Tracks an existing database as a root branch (optionally renaming it).
+    fn import_database(state, server: Option<String>, database: String, name: Option<String>, op_id: String) -> Branch {
+        let op = Op::start(&state, &op_id);
+        op.branches(server.as_deref()).await?.import(&database, name.as_deref(), &op.progress()).await
+    }
+    /// Creates a child of `parent` (schema and data, or schema only).
+    fn create_branch(state, server: Option<String>, name: String, parent: String, schema_only: bool, on_busy: OnBusy, op_id: String) -> Branch {
+        let op = Op::start(&state, &op_id);
+        op.branches(server.as_deref()).await?.create(&name, &parent, schema_only, on_busy, &op.progress()).await
+    }
+    /// Makes a branch an exact copy of its parent again; the old state is kept for undo.
+    fn reset_branch(state, server: Option<String>, name: String, on_busy: OnBusy, op_id: String) -> Branch {
+        let op = Op::start(&state, &op_id);
+        op.branches(server.as_deref()).await?.reset(&name, on_busy, &op.progress()).await
+    }
+    /// Brings back the state a branch had before its last reset.
+    fn undo_reset(state, server: Option<String>, name: String, on_busy: OnBusy, op_id: String) -> Branch {
+        let op = Op::start(&state, &op_id);
+        op.branches(server.as_deref()).await?.undo_reset(&name, on_busy, &op.progress()).await
+    }
+    /// Deletes a branch (and, if asked, its children); restorable for a while.
+    fn delete_branch(state, server: Option<String>, name: String, recursive: bool, on_busy: OnBusy, op_id: String) -> DeleteOutcome {
+        let op = Op::start(&state, &op_id);
+        op.branches(server.as_deref()).await?.delete(&name, recursive, on_busy, &op.progress()).await
+    }
+    /// Brings back the most recently deleted branch of this name.
+    fn restore_branch(state, server: Option<String>, name: String, op_id: String) -> Branch {
+        let op = Op::start(&state, &op_id);
+        op.branches(server.as_deref()).await?.restore(&name, &op.progress()).await
+    }
+    /// Renames a branch (its database).
+    fn rename_branch(state, server: Option<String>, name: String, new_name: String, on_busy: OnBusy, op_id: String) -> Branch {
+        let op = Op::start(&state, &op_id);
+        op.branches(server.as_deref()).await?.rename(&name, &new_name, on_busy, &op.progress()).await
+    }
+    /// Protects (no reset, no delete) or unprotects a branch.
+    fn set_branch_protected(state, server: Option<String>, name: String, protected: bool) -> Branch {
+        branches(&state, server.as_deref()).await?.set_protected(&name, protected).await
+    }
+    /// Sets (hours from now) or clears (null) a branch's expiry.
+    fn expire_branch(state, server: Option<String>, name: String, hours: Option<f64>) -> Branch {
+        let after = match hours {
+            Some(h) if !(h.is_finite() && h > 0.0) => return Err(ApiError::invalid("expiry must be a positive number of hours")),
+            Some(h) => Some(std::time::Duration::from_secs_f64(h * 3600.0)),
+            None => None,
+        };
+        branches(&state, server.as_deref()).await?.expire(&name, after).await
+    }
+    /// A branch's connection string; with_password includes the password (for the clipboard).
+    fn branch_url(state, server: Option<String>, name: String, with_password: bool) -> String {
+        branches(&state, server.as_deref()).await?.url(&name, with_password).await
+    }
+    /// Removes expired branches and old snapshots, cleans up interrupted operations.
+    fn housekeeping(state, server: Option<String>, op_id: String) -> HousekeepingReport {
+        let op = Op::start(&state, &op_id);
+        op.branches(server.as_deref()).await?.housekeeping(&op.progress()).await
+    }
+    /// Cancels a running long operation (nothing is left half-done).
+    fn cancel_operation(state, op_id: String) -> bool {
+        let cancel = state.ops.lock().expect("ops lock").get(&op_id).cloned();
+        Ok(cancel.map(|c| c.cancel()).is_some())
+    }
 }
 
 #[cfg(test)]
@@ -153,6 +312,9 @@ pub fn typescript() -> String {
     out.push_str("};\n\nexport const events = {\n");
     out.push_str(&format!(
         "  /** payload: LocalStatus */\n  localStatus: \"{EVENT_LOCAL_STATUS}\",\n"
+    ));
+    out.push_str(&format!(
+        "  /** payload: OpProgress */\n  opProgress: \"{EVENT_OP_PROGRESS}\",\n"
     ));
     out.push_str("} as const;\n");
     out

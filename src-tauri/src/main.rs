@@ -12,6 +12,10 @@ use tauri::{Emitter, Manager};
 /// What every command reaches: Grove, or why it could not open (shown in the UI, not a crash).
 pub struct AppState {
     grove: Result<Arc<Grove>, ApiError>,
+    /// For emitting events from commands; set once the app is built.
+    app: std::sync::OnceLock<tauri::AppHandle>,
+    /// Cancel handles of running long operations, by the op id the UI chose.
+    ops: std::sync::Mutex<std::collections::HashMap<String, grove_core::branch::Cancel>>,
 }
 
 impl AppState {
@@ -70,20 +74,28 @@ fn main() {
     if let Err(e) = &grove {
         tracing::error!("cannot open Grove's local state: {}", e.message);
     }
-    let state = AppState { grove };
+    let state = AppState {
+        grove,
+        app: Default::default(),
+        ops: Default::default(),
+    };
 
     let app = tauri::Builder::default()
         .manage(state)
         .invoke_handler(commands::handler())
         .setup(|app| {
             let handle = app.handle().clone();
+            let _ = app.state::<AppState>().app.set(handle.clone());
             // SIGTERM / Ctrl-C quit like closing the window, so the embedded server stops cleanly.
             #[cfg(unix)]
             {
                 let quit = handle.clone();
                 tauri::async_runtime::spawn(async move {
                     use tokio::signal::unix::{signal, SignalKind};
-                    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+                    let (Ok(mut term), Ok(mut int)) = (
+                        signal(SignalKind::terminate()),
+                        signal(SignalKind::interrupt()),
+                    ) else {
                         return;
                     };
                     tokio::select! {
@@ -107,9 +119,18 @@ fn main() {
                     }
                 });
                 // Start the embedded server in the background; the window opens at once.
+                let local = grove.clone();
                 tauri::async_runtime::spawn(async move {
-                    if let Err(e) = grove.local.ensure_started().await {
+                    if let Err(e) = local.local.ensure_started().await {
                         tracing::error!("local PostgreSQL did not start: {}", e.message);
+                    }
+                });
+                // Housekeeping (expired branches, old snapshots) on every known server, hourly.
+                tauri::async_runtime::spawn(async move {
+                    loop {
+                        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                        grove.housekeeping_everywhere().await;
+                        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
                     }
                 });
             }

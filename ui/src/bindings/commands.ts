@@ -1,9 +1,16 @@
 // Generated from src-tauri/src/commands.rs by `cargo test`. Do not edit.
 import { invoke } from "@tauri-apps/api/core";
+import type { BlockingSession } from "./BlockingSession";
+import type { Branch } from "./Branch";
 import type { ConnectionDraft } from "./ConnectionDraft";
+import type { DatabaseInfo } from "./DatabaseInfo";
+import type { DeleteOutcome } from "./DeleteOutcome";
+import type { HousekeepingReport } from "./HousekeepingReport";
 import type { LocalStatus } from "./LocalStatus";
+import type { OnBusy } from "./OnBusy";
 import type { ParsedUri } from "./ParsedUri";
 import type { SavedConnection } from "./SavedConnection";
+import type { Snapshot } from "./Snapshot";
 import type { TestResult } from "./TestResult";
 
 export const commands = {
@@ -27,9 +34,43 @@ export const commands = {
   removeConnection: (id: string) => invoke<null>("remove_connection", { id }),
   /** Tests a saved connection with its stored password. */
   testSavedConnection: (id: string) => invoke<TestResult>("test_saved_connection", { id }),
+  /** The branch tree of a server (null = the embedded local server; else a saved connection id). */
+  listBranches: (server: string | null) => invoke<Array<Branch>>("list_branches", { server }),
+  /** The server's databases, marking those already tracked (for "import"). */
+  listDatabases: (server: string | null) => invoke<Array<DatabaseInfo>>("list_databases", { server }),
+  /** Reset-undo and deleted-branch snapshots kept on a server. */
+  listSnapshots: (server: string | null) => invoke<Array<Snapshot>>("list_snapshots", { server }),
+  /** Sessions that would block copying or renaming a branch. */
+  blockingSessions: (server: string | null, name: string) => invoke<Array<BlockingSession>>("blocking_sessions", { server, name }),
+  /** Tracks an existing database as a root branch (optionally renaming it). */
+  importDatabase: (server: string | null, database: string, name: string | null, opId: string) => invoke<Branch>("import_database", { server, database, name, opId }),
+  /** Creates a child of `parent` (schema and data, or schema only). */
+  createBranch: (server: string | null, name: string, parent: string, schemaOnly: boolean, onBusy: OnBusy, opId: string) => invoke<Branch>("create_branch", { server, name, parent, schemaOnly, onBusy, opId }),
+  /** Makes a branch an exact copy of its parent again; the old state is kept for undo. */
+  resetBranch: (server: string | null, name: string, onBusy: OnBusy, opId: string) => invoke<Branch>("reset_branch", { server, name, onBusy, opId }),
+  /** Brings back the state a branch had before its last reset. */
+  undoReset: (server: string | null, name: string, onBusy: OnBusy, opId: string) => invoke<Branch>("undo_reset", { server, name, onBusy, opId }),
+  /** Deletes a branch (and, if asked, its children); restorable for a while. */
+  deleteBranch: (server: string | null, name: string, recursive: boolean, onBusy: OnBusy, opId: string) => invoke<DeleteOutcome>("delete_branch", { server, name, recursive, onBusy, opId }),
+  /** Brings back the most recently deleted branch of this name. */
+  restoreBranch: (server: string | null, name: string, opId: string) => invoke<Branch>("restore_branch", { server, name, opId }),
+  /** Renames a branch (its database). */
+  renameBranch: (server: string | null, name: string, newName: string, onBusy: OnBusy, opId: string) => invoke<Branch>("rename_branch", { server, name, newName, onBusy, opId }),
+  /** Protects (no reset, no delete) or unprotects a branch. */
+  setBranchProtected: (server: string | null, name: string, protected: boolean) => invoke<Branch>("set_branch_protected", { server, name, protected }),
+  /** Sets (hours from now) or clears (null) a branch's expiry. */
+  expireBranch: (server: string | null, name: string, hours: number | null) => invoke<Branch>("expire_branch", { server, name, hours }),
+  /** A branch's connection string; with_password includes the password (for the clipboard). */
+  branchUrl: (server: string | null, name: string, withPassword: boolean) => invoke<string>("branch_url", { server, name, withPassword }),
+  /** Removes expired branches and old snapshots, cleans up interrupted operations. */
+  housekeeping: (server: string | null, opId: string) => invoke<HousekeepingReport>("housekeeping", { server, opId }),
+  /** Cancels a running long operation (nothing is left half-done). */
+  cancelOperation: (opId: string) => invoke<boolean>("cancel_operation", { opId }),
 };
 
 export const events = {
   /** payload: LocalStatus */
   localStatus: "local-status",
+  /** payload: OpProgress */
+  opProgress: "op-progress",
 } as const;

@@ -135,6 +135,17 @@ pub enum OnBusy {
     Force,
 }
 
+/// A database on the server, for choosing what to import.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
+pub struct DatabaseInfo {
+    pub name: String,
+    #[ts(type = "number | null")]
+    pub size_bytes: Option<u64>,
+    /// Already a branch in Grove's tree.
+    pub tracked: bool,
+}
+
 /// What `delete` did.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export, export_to = "../../../ui/src/bindings/")]
@@ -452,6 +463,49 @@ impl Branches {
 
     pub async fn get(&self, name: &str) -> Result<Branch> {
         catalog::get(&self.catalog().await?, name).await
+    }
+
+    /// Whether Grove's catalog exists on this server (without creating it).
+    pub async fn has_catalog(&self) -> Result<bool> {
+        let s = self.connect("postgres").await?;
+        let row = s
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)",
+                &[&CATALOG_DB],
+            )
+            .await?;
+        Ok(row.get(0))
+    }
+
+    /// The server's user databases (not templates, not Grove's own), marking tracked ones.
+    pub async fn databases(&self) -> Result<Vec<DatabaseInfo>> {
+        let s = self.catalog().await?;
+        let tracked: std::collections::HashSet<String> = catalog::list(&s)
+            .await?
+            .into_iter()
+            .map(|b| b.name)
+            .collect();
+        let rows = s
+            .query(
+                "SELECT datname::text,
+                        CASE WHEN has_database_privilege(oid, 'CONNECT') THEN pg_database_size(oid) END
+                   FROM pg_database
+                  WHERE NOT datistemplate AND datallowconn AND datname NOT LIKE 'grove\\_%'
+                  ORDER BY datname",
+                &[],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let name: String = r.get(0);
+                DatabaseInfo {
+                    tracked: tracked.contains(&name),
+                    size_bytes: r.get::<_, Option<i64>>(1).map(|v| v as u64),
+                    name,
+                }
+            })
+            .collect())
     }
 
     /// Reset-undo and deleted snapshots, newest first.
@@ -1014,6 +1068,42 @@ fn busy_error(db: &str, sessions: &[BlockingSession], hint: &str) -> ApiError {
 }
 
 impl Grove {
+    /// Housekeeping on the running local server and every saved server that answers; servers
+    /// Grove's catalog was never created on are left alone. Failures are logged, not raised.
+    pub async fn housekeeping_everywhere(&self) {
+        let mut targets: Vec<Option<String>> = Vec::new();
+        if self.local.current().await.is_some() {
+            targets.push(None);
+        }
+        if let Ok(list) = self.list_connections().await {
+            targets.extend(list.into_iter().map(|c| Some(c.id)));
+        }
+        for server in targets {
+            let run = async {
+                let b = self
+                    .branches(server.as_deref())
+                    .await?
+                    .with_client("Grove housekeeping");
+                if !b.has_catalog().await? {
+                    return Ok(HousekeepingReport::default());
+                }
+                b.housekeeping(no_progress()).await
+            };
+            match run.await {
+                Ok(r) if r.expired_deleted.is_empty() && r.snapshots_dropped.is_empty() => {}
+                Ok(r) => tracing::info!(
+                    "housekeeping on {}: {r:?}",
+                    server.as_deref().unwrap_or("local")
+                ),
+                Err(e) => tracing::debug!(
+                    "housekeeping on {} skipped: {}",
+                    server.as_deref().unwrap_or("local"),
+                    e.message
+                ),
+            }
+        }
+    }
+
     /// The branch engine for a server selection: None = the embedded local server (started on
     /// demand), a postgres:// URL or key=value string, or a saved connection's name.
     pub async fn branches(&self, server: Option<&str>) -> Result<Branches> {
