@@ -7,4 +7,5 @@ mod branches;
 mod connections;
 mod local_server;
 mod schema_diff;
+mod sql;
 mod tls;

@@ -454,7 +454,9 @@ pub fn pgpass_match(text: &str, f: &ConnectionFields) -> Option<String> {
     None
 }
 
-fn tls_connector(fields: &ConnectionFields) -> Result<postgres_native_tls::MakeTlsConnector> {
+pub(crate) fn tls_connector(
+    fields: &ConnectionFields,
+) -> Result<postgres_native_tls::MakeTlsConnector> {
     let mut b = native_tls::TlsConnector::builder();
     match fields.sslmode {
         SslMode::Disable | SslMode::Prefer | SslMode::Require => {

@@ -8,6 +8,7 @@ pub mod local_pg;
 pub mod paths;
 pub mod schema;
 pub mod secrets;
+pub mod sql;
 pub mod store;
 
 pub use error::{ApiError, ErrorCode, Result};

@@ -128,6 +128,11 @@ impl Store {
         Ok(())
     }
 
+    /// The SQLite pool, for modules that keep their own tables (the SQL editor's history).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }
