@@ -788,3 +788,144 @@ async fn schema_for_autocomplete() {
             .any(|f| f.schema == "pg_catalog" && f.name == "now"));
     });
 }
+
+fn grove_bin() -> std::path::PathBuf {
+    // Tests run from target/<profile>/deps; the CLI is built next to them.
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe.parent().unwrap().parent().unwrap().join("grove");
+    assert!(
+        bin.is_file(),
+        "{} not built (cargo build -p grove-cli)",
+        bin.display()
+    );
+    bin
+}
+
+fn grove_sql(data: &std::path::Path, args: &[&str], stdin: Option<&str>) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(grove_bin())
+        .env("GROVE_DATA_DIR", data)
+        .env_remove("GROVE_SERVER")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+#[tokio::test]
+async fn cli_grove_sql_prints_every_format_and_fails_with_the_server_error() {
+    for_each_version!(|pg| {
+        let (db, admin) = harness::fresh_db(pg).await;
+        admin
+            .batch_execute(
+                "CREATE TABLE t (id int, name text, price numeric);
+                 INSERT INTO t VALUES (1, 'a,b', 1.50), (2, NULL, 20);",
+            )
+            .await
+            .unwrap();
+        let data = harness::scratch_dir(&format!("cli-sql-{}", pg.bins.major));
+        let server = pg.uri("postgres");
+        let q = "SELECT id, name, price FROM t ORDER BY id";
+        let sql = |extra: &[&str]| {
+            let mut args = vec!["--server", server.as_str()];
+            args.extend_from_slice(extra);
+            grove_sql(&data, &args, None)
+        };
+
+        let o = sql(&["sql", &db, "-c", q]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(
+            stdout(&o),
+            " id | name | price\n----+------+-------\n  1 | a,b  |  1.50\n  2 |      |    20\n(2 rows)\n"
+        );
+
+        let o = sql(&["sql", &db, "--format", "csv", "-c", q]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(stdout(&o), "id,name,price\n1,\"a,b\",1.50\n2,,20\n");
+
+        for args in [
+            vec!["sql", db.as_str(), "--format", "json", "-c", q],
+            vec!["--json", "sql", db.as_str(), "-c", q],
+        ] {
+            let o = sql(&args);
+            assert!(o.status.success(), "{}", stderr(&o));
+            let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+            assert_eq!(
+                v,
+                serde_json::json!([{"id": 1, "name": "a,b", "price": 1.5}, {"id": 2, "name": null, "price": 20}])
+            );
+            assert!(stdout(&o).contains("\"price\":1.50"), "exact numeric text");
+        }
+
+        // A script from a file and from stdin; commands print their tags, notices go to stderr.
+        let script = "CREATE TEMP TABLE s (x int);\nINSERT INTO s VALUES (1), (2);\nDO $$ BEGIN RAISE NOTICE 'hello'; END $$;\nSELECT sum(x) AS total FROM s;";
+        let file = data.join("script.sql");
+        std::fs::write(&file, script).unwrap();
+        let o = sql(&["sql", &db, "--file", file.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(
+            stdout(&o),
+            "CREATE TABLE\nINSERT 0 2\nDO\n total\n-------\n     3\n(1 row)\n"
+        );
+        assert_eq!(stderr(&o), "NOTICE:  hello\n");
+        let o = grove_sql(
+            &data,
+            &[
+                "--server", &server, "sql", &db, "--format", "csv", "--file", "-",
+            ],
+            Some(script),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(stdout(&o), "total\n3\n");
+
+        // Errors: exit 1, one line with the server's message, SQLSTATE and script position.
+        let bad = "SELECT 1 AS one;\nSELECT * FROM missing_table";
+        let o = sql(&["sql", &db, "-c", bad]);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(
+            stdout(&o).starts_with(" one\n"),
+            "earlier results still print"
+        );
+        assert_eq!(
+            stderr(&o),
+            "grove: relation \"missing_table\" does not exist (SQLSTATE 42P01, position 32)\n"
+        );
+        let o = sql(&["--json", "sql", &db, "-c", bad]);
+        assert_eq!(o.status.code(), Some(1));
+        let docs: Vec<serde_json::Value> = serde_json::Deserializer::from_str(&stdout(&o))
+            .into_iter()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(docs[0], serde_json::json!([{"one": 1}]));
+        assert_eq!(docs[1]["error"]["sqlstate"], "42P01");
+        assert_eq!(docs[1]["error"]["position"], 32);
+        assert_eq!(
+            docs[1]["error"]["message"],
+            "relation \"missing_table\" does not exist"
+        );
+
+        let o = sql(&["sql", &db]);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(stderr(&o).contains("-c SQL or --file"), "{}", stderr(&o));
+        let o = sql(&["sql", &db, "-c", "SELECT 1", "--file", "x.sql"]);
+        assert_eq!(o.status.code(), Some(2), "usage error");
+        let o = sql(&["sql", "no_such_db", "-c", "SELECT 1"]);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(stderr(&o).contains("no_such_db"), "{}", stderr(&o));
+    });
+}

@@ -3,6 +3,7 @@
 //! 2 bad usage.
 mod branch;
 mod diff;
+mod sql;
 
 use clap::{Parser, Subcommand};
 use grove_core::conn::{self, ConnectionFields};
@@ -49,6 +50,8 @@ enum Cmd {
     },
     /// Compare two databases' schemas; by default print the migration turning FROM into TO.
     Diff(diff::DiffArgs),
+    /// Run SQL on a branch; rows stream to stdout (table, csv or json).
+    Sql(sql::SqlArgs),
 }
 
 #[derive(Subcommand)]
@@ -96,7 +99,10 @@ async fn main() {
             // A closed pipe (`grove … | head`) is not an error worth a panic.
             use std::io::Write;
             let mut stdout = std::io::stdout().lock();
-            let _ = if json_out {
+            // Null: the command streamed its own output (`grove sql`).
+            let _ = if json_out && out.json.is_null() {
+                Ok(())
+            } else if json_out {
                 writeln!(
                     stdout,
                     "{}",
@@ -149,6 +155,7 @@ async fn run(cli: Cli) -> Result<Output> {
         Cmd::Server { cmd } => server(&grove, cmd, cli.server).await,
         Cmd::Branch { cmd } => branch::run(&grove, cmd, cli.server.as_deref(), cli.json).await,
         Cmd::Diff(args) => diff::run(&grove, args).await,
+        Cmd::Sql(args) => sql::run(&grove, args, cli.server.as_deref(), cli.json).await,
     }
 }
 
