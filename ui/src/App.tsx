@@ -2,9 +2,10 @@ import { useCallback, useEffect, useState } from "react";
 import { commands } from "./api";
 import type { SavedConnection } from "./bindings/SavedConnection";
 import { ConfirmDialog } from "./components/ConfirmDialog";
-import { ConnectionDetails } from "./components/ConnectionDetails";
+import { ConnectionAbout, ConnectionHeader } from "./components/ConnectionDetails";
 import { ConnectionDialog } from "./components/ConnectionDialog";
-import { LocalDetails } from "./components/LocalDetails";
+import { LocalAbout, LocalHeader, LocalUnavailable } from "./components/LocalDetails";
+import { ServerView } from "./components/ServerView";
 import { Sidebar } from "./components/Sidebar";
 import { formatError } from "./errors";
 import { formatTestSuccess } from "./format";
@@ -20,6 +21,8 @@ export function App() {
   const [selection, setSelection] = useState<Selection>({ kind: "local" });
   const [tests, setTests] = useState<Record<string, TestState>>({});
   const [dialog, setDialog] = useState<DialogState | null>(null);
+  const [aboutOpen, setAboutOpen] = useState(false);
+  const toggleAbout = () => setAboutOpen((o) => !o);
 
   const reload = useCallback(async () => {
     try {
@@ -92,15 +95,32 @@ export function App() {
       />
       <main className="main">
         {selected ? (
-          <ConnectionDetails
-            connection={selected}
-            test={tests[selected.id]}
-            onTest={() => void testSaved(selected)}
-            onEdit={() => setDialog({ kind: "edit", connection: selected })}
-            onRemove={() => setDialog({ kind: "remove", connection: selected })}
+          <ServerView
+            key={selected.id}
+            server={selected.id}
+            enabled
+            header={
+              <ConnectionHeader
+                connection={selected}
+                test={tests[selected.id]}
+                onTest={() => void testSaved(selected)}
+                onEdit={() => setDialog({ kind: "edit", connection: selected })}
+                onRemove={() => setDialog({ kind: "remove", connection: selected })}
+                aboutOpen={aboutOpen}
+                onToggleAbout={toggleAbout}
+              />
+            }
+            about={aboutOpen && <ConnectionAbout connection={selected} />}
           />
         ) : (
-          <LocalDetails local={local} />
+          <ServerView
+            key="local"
+            server={null}
+            enabled={local.status?.state === "running"}
+            header={<LocalHeader local={local} aboutOpen={aboutOpen} onToggleAbout={toggleAbout} />}
+            about={aboutOpen && <LocalAbout local={local} />}
+            unavailable={<LocalUnavailable local={local} />}
+          />
         )}
       </main>
 

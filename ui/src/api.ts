@@ -3,6 +3,7 @@
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { commands, events } from "./bindings/commands";
 import type { LocalStatus } from "./bindings/LocalStatus";
+import type { OpProgress } from "./bindings/OpProgress";
 
 export { commands };
 export type { UnlistenFn };
@@ -10,4 +11,9 @@ export type { UnlistenFn };
 /** Subscribe to the embedded server's state changes (emitted by the Rust side). */
 export function onLocalStatus(handler: (status: LocalStatus) => void): Promise<UnlistenFn> {
   return listen<LocalStatus>(events.localStatus, (event) => handler(event.payload));
+}
+
+/** Subscribe to progress reports of long operations (every op; filter by `op_id`). */
+export function onOpProgress(handler: (p: OpProgress) => void): Promise<UnlistenFn> {
+  return listen<OpProgress>(events.opProgress, (event) => handler(event.payload));
 }

@@ -3,26 +3,29 @@ import { connectionSummary, formatDate } from "../format";
 import type { TestState } from "../types";
 import { DetailRow } from "./DetailRow";
 import { DatabaseIcon, EditIcon, KeyIcon, PlugIcon, TrashIcon } from "./Icons";
+import { AboutToggle } from "./ServerHeader";
 
-interface Props {
+interface HeaderProps {
   connection: SavedConnection;
   test: TestState | undefined;
   onTest: () => void;
   onEdit: () => void;
   onRemove: () => void;
+  aboutOpen: boolean;
+  onToggleAbout: () => void;
 }
 
-export function ConnectionDetails({ connection: c, test, onTest, onEdit, onRemove }: Props) {
-  const f = c.fields;
+/** A saved connection's compact header: name, user@host:port/db, Test/Edit/Remove, About. */
+export function ConnectionHeader({ connection: c, test, onTest, onEdit, onRemove, aboutOpen, onToggleAbout }: HeaderProps) {
   const status = test?.status;
   return (
-    <section className="details" data-testid="connection-details" data-name={c.name}>
-      <header className="details-header">
+    <section className="server-header" data-testid="connection-details" data-name={c.name}>
+      <div className="server-header-row">
         <div className="details-title">
-          <DatabaseIcon size={22} />
+          <DatabaseIcon size={20} />
           <div>
             <h1>{c.name}</h1>
-            <div className="subtitle mono">{connectionSummary(f)}</div>
+            <div className="subtitle mono">{connectionSummary(c.fields)}</div>
           </div>
         </div>
         <div className="details-actions">
@@ -38,48 +41,55 @@ export function ConnectionDetails({ connection: c, test, onTest, onEdit, onRemov
             <TrashIcon size={12} />
             Remove
           </button>
+          <AboutToggle open={aboutOpen} onToggle={onToggleAbout} />
         </div>
-      </header>
+      </div>
 
       {test && test.status !== "pending" && (
         <div className="result-box" data-status={test.status} data-testid="details-test-result">
           {test.text}
         </div>
       )}
-
-      <div className="card">
-        <h3>Connection</h3>
-        <dl className="detail-grid">
-          <DetailRow label="Host">
-            <span className="mono">{f.host}</span>
-          </DetailRow>
-          <DetailRow label="Port">
-            <span className="mono">{f.port}</span>
-          </DetailRow>
-          <DetailRow label="User">{f.user ? <span className="mono">{f.user}</span> : <span className="muted">default</span>}</DetailRow>
-          <DetailRow label="Database">
-            {f.database ? <span className="mono">{f.database}</span> : <span className="muted">default</span>}
-          </DetailRow>
-          <DetailRow label="Password">
-            {c.has_password ? (
-              <span className="keychain-text">
-                <KeyIcon size={12} /> password in keychain
-              </span>
-            ) : (
-              <span className="muted">none stored</span>
-            )}
-          </DetailRow>
-          <DetailRow label="SSL mode">
-            <span className="mono">{f.sslmode}</span>
-          </DetailRow>
-          {f.sslrootcert && (
-            <DetailRow label="CA file" copy={f.sslrootcert}>
-              <span className="mono path">{f.sslrootcert}</span>
-            </DetailRow>
-          )}
-          <DetailRow label="Added">{formatDate(c.created_at)}</DetailRow>
-        </dl>
-      </div>
     </section>
+  );
+}
+
+/** Everything about a saved connection (shown under its header on demand). */
+export function ConnectionAbout({ connection: c }: { connection: SavedConnection }) {
+  const f = c.fields;
+  return (
+    <div className="card" data-testid="server-about">
+      <h3>Connection</h3>
+      <dl className="detail-grid">
+        <DetailRow label="Host">
+          <span className="mono">{f.host}</span>
+        </DetailRow>
+        <DetailRow label="Port">
+          <span className="mono">{f.port}</span>
+        </DetailRow>
+        <DetailRow label="User">{f.user ? <span className="mono">{f.user}</span> : <span className="muted">default</span>}</DetailRow>
+        <DetailRow label="Database">
+          {f.database ? <span className="mono">{f.database}</span> : <span className="muted">default</span>}
+        </DetailRow>
+        <DetailRow label="Password">
+          {c.has_password ? (
+            <span className="keychain-text">
+              <KeyIcon size={12} /> password in keychain
+            </span>
+          ) : (
+            <span className="muted">none stored</span>
+          )}
+        </DetailRow>
+        <DetailRow label="SSL mode">
+          <span className="mono">{f.sslmode}</span>
+        </DetailRow>
+        {f.sslrootcert && (
+          <DetailRow label="CA file" copy={f.sslrootcert}>
+            <span className="mono path">{f.sslrootcert}</span>
+          </DetailRow>
+        )}
+        <DetailRow label="Added">{formatDate(c.created_at)}</DetailRow>
+      </dl>
+    </div>
   );
 }

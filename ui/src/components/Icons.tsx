@@ -101,3 +101,85 @@ export const GroveIcon = (p: IconProps) => (
     <circle cx="12" cy="5" r="1.5" />
   </Svg>
 );
+
+export const BranchIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <circle cx="4.5" cy="3.5" r="1.6" />
+    <circle cx="4.5" cy="12.5" r="1.6" />
+    <circle cx="11.5" cy="5.5" r="1.6" />
+    <path d="M4.5 5.1v5.8M11.5 7.1c0 2.4-2 3.1-5.4 4" />
+  </Svg>
+);
+
+export const LockIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <rect x="3" y="7" width="10" height="7" rx="1.5" />
+    <path d="M5.5 7V5a2.5 2.5 0 015 0v2" />
+  </Svg>
+);
+
+export const UnlockIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <rect x="3" y="7" width="10" height="7" rx="1.5" />
+    <path d="M5.5 7V5a2.5 2.5 0 014.9-.7" />
+  </Svg>
+);
+
+export const ChevronIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M6 4l4 4-4 4" />
+  </Svg>
+);
+
+export const BroomIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M13.5 2.5L8.5 7.5M6.5 6.5l3 3M6.5 6.5c-2 .5-3.5 2-4 6.5 4.5-.5 6-2 6.5-4" />
+    <path d="M4.5 13l1.5-2M6.5 13.2l1-1.7" />
+  </Svg>
+);
+
+export const ImportIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M8 2.5v7M5 6.5l3 3 3-3M3 11v2h10v-2" />
+  </Svg>
+);
+
+export const CopyIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <rect x="5.5" y="5.5" width="8" height="8" rx="1.5" />
+    <path d="M10.5 5.5V3.5a1 1 0 00-1-1h-6a1 1 0 00-1 1v6a1 1 0 001 1h2" />
+  </Svg>
+);
+
+export const ResetIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M3 8a5 5 0 109-3M12.5 2v3h-3" />
+  </Svg>
+);
+
+export const UndoIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M5.5 3.5L2.5 6.5l3 3M2.5 6.5h7a4 4 0 010 8h-2" />
+  </Svg>
+);
+
+export const ClockIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <circle cx="8" cy="8" r="5.75" />
+    <path d="M8 4.75V8l2.25 1.5" />
+  </Svg>
+);
+
+export const InfoIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <circle cx="8" cy="8" r="5.75" />
+    <path d="M8 7.25v3.5M8 5h.01" />
+  </Svg>
+);
+
+export const WarnIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M8 2.5l6 10.5H2z" />
+    <path d="M8 6.5v3M8 11.25h.01" />
+  </Svg>
+);

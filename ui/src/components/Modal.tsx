@@ -10,17 +10,21 @@ interface Props {
   className?: string;
   /** Element to focus when the dialog opens (defaults to the first focusable element). */
   initialFocus?: RefObject<HTMLElement | null>;
+  /** False while the dialog must stay open (e.g. an operation is running): no Esc, no close button. */
+  dismissible?: boolean;
 }
 
 const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 /** In-app modal dialog: Esc closes, focus stays inside, focus returns on close. */
-export function Modal({ title, onClose, children, footer, id, className, initialFocus }: Props) {
+export function Modal({ title, onClose, children, footer, id, className, initialFocus, dismissible = true }: Props) {
   const titleId = useId();
   const panel = useRef<HTMLDivElement>(null);
   const onCloseRef = useRef(onClose);
   onCloseRef.current = onClose;
+  const dismissibleRef = useRef(dismissible);
+  dismissibleRef.current = dismissible;
 
   useEffect(() => {
     const previouslyFocused = document.activeElement as HTMLElement | null;
@@ -32,7 +36,7 @@ export function Modal({ title, onClose, children, footer, id, className, initial
       if (e.key === "Escape") {
         e.preventDefault();
         e.stopPropagation();
-        onCloseRef.current();
+        if (dismissibleRef.current) onCloseRef.current();
         return;
       }
       if (e.key === "Tab" && panel.current) {
@@ -71,9 +75,11 @@ export function Modal({ title, onClose, children, footer, id, className, initial
       >
         <header className="modal-header">
           <h2 id={titleId}>{title}</h2>
-          <button type="button" className="icon-button" onClick={onClose} aria-label="Close">
-            <CloseIcon />
-          </button>
+          {dismissible && (
+            <button type="button" className="icon-button" onClick={onClose} aria-label="Close">
+              <CloseIcon />
+            </button>
+          )}
         </header>
         <div className="modal-body">{children}</div>
         {footer && <footer className="modal-footer">{footer}</footer>}

@@ -2,7 +2,7 @@ import { act, fireEvent, render, screen, waitFor, within } from "@testing-librar
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { App } from "../App";
 import type { LocalStatus } from "../bindings/LocalStatus";
-import { apiError, localStatus, makeCommands, saved } from "./mockApi";
+import { apiError, branch, localStatus, makeCommands, saved } from "./mockApi";
 
 const api = vi.hoisted(() => ({
   commands: {} as ReturnType<typeof import("./mockApi").makeCommands>,
@@ -14,6 +14,7 @@ vi.mock("../api", () => ({
     return api.commands;
   },
   onLocalStatus: (h: (s: LocalStatus) => void) => api.onLocalStatus(h),
+  onOpProgress: async () => () => {},
 }));
 
 beforeEach(() => {
@@ -138,6 +139,31 @@ describe("App sidebar", () => {
     );
     // The new connection is selected and shown in the main panel.
     expect(screen.getByTestId("connection-details").getAttribute("data-name")).toBe("New one");
+  });
+
+  it("shows a saved connection's header and its branch tree", async () => {
+    api.commands.listBranches.mockResolvedValue([branch({ name: "main" }), branch({ name: "dev/alex", parent: "main" })]);
+    render(<App />);
+    const [staging] = await screen.findAllByTestId("connection-item");
+    fireEvent.click(staging.querySelector(".item-name")!);
+    const header = await screen.findByTestId("connection-details");
+    expect(header.textContent).toContain("app@db.example.com:5432/shop");
+    await waitFor(() =>
+      expect(screen.getAllByTestId("branch-node").map((n) => n.getAttribute("data-name"))).toEqual(["main", "dev/alex"]),
+    );
+    expect(api.commands.listBranches).toHaveBeenCalledWith("c1");
+    // The full details are one click away.
+    expect(screen.queryByTestId("server-about")).toBeNull();
+    fireEvent.click(screen.getByTestId("server-about-toggle"));
+    expect(screen.getByTestId("server-about").textContent).toContain("password in keychain");
+  });
+
+  it("loads the local server's branches only while it runs", async () => {
+    render(<App />);
+    expect(await screen.findByTestId("branches-unavailable")).toBeTruthy();
+    expect(api.commands.listBranches).not.toHaveBeenCalled();
+    act(() => api.listener?.(localStatus({ state: "running" })));
+    await waitFor(() => expect(api.commands.listBranches).toHaveBeenCalledWith(null));
   });
 
   it("opens the edit dialog prefilled", async () => {

@@ -1,0 +1,392 @@
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { commands } from "../api";
+import type { Branch } from "../bindings/Branch";
+import type { DeleteOutcome } from "../bindings/DeleteOutcome";
+import type { Snapshot } from "../bindings/Snapshot";
+import { ancestorIds, buildTree, descendantsOf, findNode, formatBytes } from "../branches";
+import { formatError } from "../errors";
+import { useBranchData } from "../hooks/useBranchData";
+import {
+  DeleteDialog,
+  ExpireDialog,
+  RenameDialog,
+  ResetDialog,
+  RestoreDialog,
+  UndoResetDialog,
+} from "./branches/ActionDialogs";
+import { BranchDetails, type BranchAction } from "./branches/BranchDetails";
+import { BranchTree } from "./branches/BranchTree";
+import { CreateBranchDialog } from "./branches/CreateBranchDialog";
+import { HousekeepingDialog } from "./branches/HousekeepingDialog";
+import { ImportDialog } from "./branches/ImportDialog";
+import { RecentlyDeleted } from "./branches/RecentlyDeleted";
+import { BranchIcon, BroomIcon, ImportIcon, RefreshIcon } from "./Icons";
+
+interface Props {
+  /** null = the embedded local server, else a saved connection id. */
+  server: string | null;
+  /** Whether the server can be asked for its branches (the local one must be running). */
+  enabled: boolean;
+  /** The server's compact header (status and server actions). */
+  header: ReactNode;
+  /** The server's details, when the user opened them. */
+  about: ReactNode;
+  /** Shown instead of the branches while not enabled. */
+  unavailable?: ReactNode;
+}
+
+type Dialog =
+  | { kind: "import" }
+  | { kind: "housekeeping" }
+  | { kind: "restore"; snapshot: Snapshot }
+  | { kind: BranchAction; id: string };
+
+/** How often relative times ("3 h ago", "expires in 5 h") are recomputed. */
+const CLOCK_MS = 30_000;
+
+function useNow(): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), CLOCK_MS);
+    return () => clearInterval(t);
+  }, []);
+  return now;
+}
+
+/** A server's main area: its header, then its branch tree and the selected branch. */
+export function ServerView({ server, enabled, header, about, unavailable }: Props) {
+  const data = useBranchData(server, enabled);
+  const now = useNow();
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+  const [dialog, setDialog] = useState<Dialog | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [protecting, setProtecting] = useState(false);
+  const autoSelected = useRef(false);
+
+  const branches = useMemo(() => data.branches ?? [], [data.branches]);
+  const roots = useMemo(() => buildTree(branches), [branches]);
+  const byId = useMemo(() => new Map(branches.map((b) => [b.id, b])), [branches]);
+  const names = useMemo(() => new Set(branches.map((b) => b.name)), [branches]);
+  const selected = selectedId !== null ? byId.get(selectedId) ?? null : null;
+
+  const select = useCallback((id: string | null) => {
+    setSelectedId(id);
+    setActionError(null);
+  }, []);
+
+  // First load: show a top-level branch (preferably one with children) rather than an empty pane.
+  useEffect(() => {
+    if (data.branches && !autoSelected.current) {
+      autoSelected.current = true;
+      const first = roots.find((r) => r.children.length > 0) ?? roots[0];
+      if (selectedId === null && first) setSelectedId(first.branch.id);
+    }
+  }, [data.branches, roots, selectedId]);
+
+  // A branch that disappeared (deleted elsewhere, or by housekeeping) cannot stay selected:
+  // fall back to its parent when that is still there.
+  const lastParent = useRef<string | null>(null);
+  useEffect(() => {
+    if (selected) lastParent.current = selected.parent_id;
+  }, [selected]);
+  useEffect(() => {
+    if (data.branches && selectedId !== null && !byId.has(selectedId)) {
+      const parent = lastParent.current;
+      setSelectedId(parent !== null && byId.has(parent) ? parent : null);
+    }
+  }, [data.branches, byId, selectedId]);
+
+  // The selected branch is always visible: unfold its ancestors.
+  useEffect(() => {
+    if (selectedId === null) return;
+    const up = ancestorIds(branches, selectedId);
+    if (up.some((id) => collapsed.has(id))) {
+      setCollapsed((c) => new Set([...c].filter((id) => !up.includes(id))));
+    }
+  }, [selectedId, branches, collapsed]);
+
+  const toggle = useCallback((id: string, open?: boolean) => {
+    setCollapsed((c) => {
+      const next = new Set(c);
+      const shouldOpen = open ?? next.has(id);
+      if (shouldOpen) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  }, []);
+
+  const closeDialog = useCallback(() => setDialog(null), []);
+
+  /** After an operation returned a branch: show it at once, select it, then reload. */
+  const landed = useCallback(
+    (b: Branch, selectIt = true) => {
+      data.upsert(b);
+      if (selectIt) select(b.id);
+      setDialog(null);
+      void data.reload();
+    },
+    [data, select],
+  );
+
+  const deleted = useCallback(
+    (branch: Branch, outcome: DeleteOutcome) => {
+      data.removeNames([...outcome.deleted, ...outcome.untracked]);
+      const parent = branch.parent_id !== null && byId.has(branch.parent_id) ? branch.parent_id : null;
+      select(parent);
+      setDialog(null);
+      void data.reload();
+    },
+    [byId, data, select],
+  );
+
+  const toggleProtect = async (b: Branch) => {
+    setProtecting(true);
+    setActionError(null);
+    try {
+      data.upsert(await commands.setBranchProtected(server, b.name, !b.protected));
+      void data.reload();
+    } catch (e) {
+      setActionError(formatError(e));
+    } finally {
+      setProtecting(false);
+    }
+  };
+
+  const total = branches.reduce((sum, b) => sum + (b.missing ? 0 : b.size_bytes ?? 0), 0);
+  const node = selected ? findNode(roots, selected.id) : null;
+  const dialogBranch = dialog && "id" in dialog ? byId.get(dialog.id) ?? null : null;
+  const undoSnapshot = (b: Branch) =>
+    data.snapshots
+      .filter((s) => s.kind === "reset-undo" && s.branch_name === b.name)
+      .sort((x, y) => Date.parse(y.created_at) - Date.parse(x.created_at))[0] ?? null;
+
+  return (
+    <div className="server-view">
+      {header}
+      {about && <div className="server-about">{about}</div>}
+
+      {!enabled ? (
+        <div className="branches-unavailable">{unavailable}</div>
+      ) : data.branches === null ? (
+        // Nothing loaded yet: one full-width message instead of two empty panes.
+        <div className="branches-unavailable">
+          {data.error ? (
+            <div className="result-box load-error" data-status="error" data-testid="branch-error" role="alert">
+              <div>Could not load the branches: {data.error}</div>
+              <button type="button" className="button small" onClick={() => void data.reload()}>
+                Retry
+              </button>
+            </div>
+          ) : (
+            <div className="empty-state muted">
+              <span className="spinner" />
+              Loading branches…
+            </div>
+          )}
+        </div>
+      ) : (
+        <>
+          <div className="branches-toolbar">
+            <h2>Branches</h2>
+            {data.branches && (
+              <span className="muted small" data-testid="branches-summary">
+                {branches.length} {branches.length === 1 ? "branch" : "branches"}
+                {total > 0 ? ` · ${formatBytes(total)}` : ""}
+              </span>
+            )}
+            {data.loading && <span className="spinner small" aria-label="Loading" />}
+            <span className="spacer" />
+            <button
+              type="button"
+              className="button"
+              id="import-database"
+              data-testid="import-database"
+              onClick={() => setDialog({ kind: "import" })}
+              disabled={data.branches === null}
+            >
+              <ImportIcon size={12} />
+              Import database
+            </button>
+            <button
+              type="button"
+              className="button"
+              id="housekeeping"
+              data-testid="housekeeping"
+              onClick={() => setDialog({ kind: "housekeeping" })}
+              disabled={data.branches === null}
+              title="Delete expired branches, drop copies older than 24 h, clean up interrupted operations"
+            >
+              <BroomIcon size={12} />
+              Housekeeping
+            </button>
+            <button
+              type="button"
+              className="icon-button bordered"
+              id="branches-refresh"
+              data-testid="branches-refresh"
+              onClick={() => void data.reload()}
+              disabled={data.loading}
+              title="Refresh"
+              aria-label="Refresh branches"
+            >
+              <RefreshIcon />
+            </button>
+          </div>
+
+          <div className="branches-split">
+            <nav className="tree-pane" aria-label="Branch tree">
+              {data.error && (
+                <div className="result-box pane-message" data-status="error" data-testid="branch-error" role="alert">
+                  <div>Could not refresh the branches: {data.error}</div>
+                  <button type="button" className="button small" onClick={() => void data.reload()}>
+                    Retry
+                  </button>
+                </div>
+              )}
+              {branches.length === 0 && (
+                <div className="empty-state" data-testid="branches-empty">
+                  <BranchIcon size={28} />
+                  <p>
+                    <strong>No branches yet.</strong>
+                  </p>
+                  <p className="muted">
+                    Import one of the server's databases: it becomes the root of a tree you can branch from.
+                  </p>
+                  <button type="button" className="button primary" onClick={() => setDialog({ kind: "import" })}>
+                    <ImportIcon size={12} />
+                    Import database
+                  </button>
+                </div>
+              )}
+              {roots.length > 0 && (
+                <BranchTree
+                  roots={roots}
+                  collapsed={collapsed}
+                  selectedId={selectedId}
+                  now={now}
+                  onSelect={select}
+                  onToggle={toggle}
+                />
+              )}
+              <RecentlyDeleted
+                snapshots={data.snapshots}
+                names={names}
+                now={now}
+                disabled={false}
+                onRestore={(s) => setDialog({ kind: "restore", snapshot: s })}
+              />
+            </nav>
+
+            <div className="branch-pane">
+              {selected ? (
+                <BranchDetails
+                  key={selected.id}
+                  server={server}
+                  branch={selected}
+                  parent={selected.parent_id !== null ? byId.get(selected.parent_id) ?? null : null}
+                  childBranches={node?.children.map((c) => c.branch) ?? []}
+                  undoSnapshot={undoSnapshot(selected)}
+                  now={now}
+                  protecting={protecting}
+                  error={actionError}
+                  onDismissError={() => setActionError(null)}
+                  onSelect={select}
+                  onAction={(kind) => {
+                    setActionError(null);
+                    setDialog({ kind, id: selected.id });
+                  }}
+                  onToggleProtect={() => void toggleProtect(selected)}
+                />
+              ) : (
+                branches.length > 0 && (
+                  <div className="empty-state" data-testid="branch-none-selected">
+                    <p className="muted">Select a branch to see its details and actions.</p>
+                  </div>
+                )
+              )}
+            </div>
+          </div>
+        </>
+      )}
+
+      {dialog?.kind === "import" && (
+        <ImportDialog server={server} branches={branches} onClose={closeDialog} onImported={(b) => landed(b)} />
+      )}
+      {dialog?.kind === "housekeeping" && (
+        <HousekeepingDialog
+          server={server}
+          snapshots={data.snapshots}
+          onClose={closeDialog}
+          onDone={() => void data.reload()}
+        />
+      )}
+      {dialog?.kind === "restore" && (
+        <RestoreDialog
+          server={server}
+          snapshot={dialog.snapshot}
+          nameTaken={names.has(dialog.snapshot.branch_name)}
+          onClose={closeDialog}
+          onDone={(b) => landed(b)}
+        />
+      )}
+      {dialogBranch && dialog?.kind === "create" && (
+        <CreateBranchDialog
+          server={server}
+          branches={branches}
+          parent={dialogBranch}
+          onClose={closeDialog}
+          onCreated={(b) => landed(b)}
+        />
+      )}
+      {dialogBranch && dialog?.kind === "reset" && (
+        <ResetDialog
+          server={server}
+          branch={dialogBranch}
+          parent={
+            (dialogBranch.parent_id !== null ? byId.get(dialogBranch.parent_id) : undefined) ?? {
+              ...dialogBranch,
+              name: dialogBranch.parent ?? "its parent",
+              protected: false,
+            }
+          }
+          onClose={closeDialog}
+          onDone={(b) => landed(b, false)}
+        />
+      )}
+      {dialogBranch && dialog?.kind === "undo" && (
+        <UndoResetDialog
+          server={server}
+          branch={dialogBranch}
+          snapshot={undoSnapshot(dialogBranch)}
+          onClose={closeDialog}
+          onDone={(b) => landed(b, false)}
+        />
+      )}
+      {dialogBranch && dialog?.kind === "rename" && (
+        <RenameDialog
+          server={server}
+          branch={dialogBranch}
+          branches={branches}
+          onClose={closeDialog}
+          onDone={(b) => landed(b)}
+        />
+      )}
+      {dialogBranch && dialog?.kind === "expire" && (
+        <ExpireDialog server={server} branch={dialogBranch} onClose={closeDialog} onDone={(b) => landed(b, false)} />
+      )}
+      {dialogBranch && dialog?.kind === "delete" && (
+        <DeleteDialog
+          server={server}
+          branch={dialogBranch}
+          descendants={(() => {
+            const n = findNode(roots, dialogBranch.id);
+            return n ? descendantsOf(n) : [];
+          })()}
+          onClose={closeDialog}
+          onDone={(outcome) => deleted(dialogBranch, outcome)}
+        />
+      )}
+    </div>
+  );
+}
