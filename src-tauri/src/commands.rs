@@ -3,7 +3,7 @@
 use crate::AppState;
 use grove_core::branch::{
     BlockingSession, Branch, Branches, Cancel, DatabaseInfo, DeleteOutcome, HousekeepingReport,
-    OnBusy, Progress, Snapshot,
+    OnBusy, OpProgress, Progress, Snapshot,
 };
 use grove_core::conn::{ParsedUri, TestResult};
 use grove_core::local_pg::LocalStatus;
@@ -15,14 +15,6 @@ use tauri::State;
 pub const EVENT_LOCAL_STATUS: &str = "local-status";
 /// Emitted with an `OpProgress` while a long operation runs.
 pub const EVENT_OP_PROGRESS: &str = "op-progress";
-
-/// A progress report of the long operation the UI started with `op_id`.
-#[derive(Clone, serde::Serialize, ts_rs::TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
-pub struct OpProgress {
-    pub op_id: String,
-    pub progress: Progress,
-}
 
 /// A running long operation: registered for `cancel_operation`, unregistered when dropped.
 struct Op<'a> {
@@ -216,8 +208,8 @@ api! {
         op.branches(server.as_deref()).await?.rename(&name, &new_name, on_busy, &op.progress()).await
     }
     /// Protects (no reset, no delete) or unprotects a branch.
-    fn set_branch_protected(state, server: Option<String>, name: String, protected: bool) -> Branch {
-        branches(&state, server.as_deref()).await?.set_protected(&name, protected).await
+    fn set_branch_protected(state, server: Option<String>, name: String, protect: bool) -> Branch {
+        branches(&state, server.as_deref()).await?.set_protected(&name, protect).await
     }
     /// Sets (hours from now) or clears (null) a branch's expiry.
     fn expire_branch(state, server: Option<String>, name: String, hours: Option<f64>) -> Branch {

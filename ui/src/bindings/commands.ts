@@ -57,7 +57,7 @@ export const commands = {
   /** Renames a branch (its database). */
   renameBranch: (server: string | null, name: string, newName: string, onBusy: OnBusy, opId: string) => invoke<Branch>("rename_branch", { server, name, newName, onBusy, opId }),
   /** Protects (no reset, no delete) or unprotects a branch. */
-  setBranchProtected: (server: string | null, name: string, protect: boolean) => invoke<Branch>("set_branch_protected", { server, name, protected: protect }),
+  setBranchProtected: (server: string | null, name: string, protect: boolean) => invoke<Branch>("set_branch_protected", { server, name, protect }),
   /** Sets (hours from now) or clears (null) a branch's expiry. */
   expireBranch: (server: string | null, name: string, hours: number | null) => invoke<Branch>("expire_branch", { server, name, hours }),
   /** A branch's connection string; with_password includes the password (for the clipboard). */

@@ -12,7 +12,7 @@ mod fault;
 mod progress;
 
 pub use fault::FAULT_STEPS;
-pub use progress::{no_progress, Cancel, Progress, ProgressFn};
+pub use progress::{no_progress, Cancel, OpProgress, Progress, ProgressFn};
 
 use crate::conn::{self, ConnectOptions, ConnectionFields, Session};
 use crate::error::{ApiError, ErrorCode, Result};
@@ -272,6 +272,19 @@ impl Branches {
         .await
     }
 
+    /// A session to grove_catalog if it exists: reading must not create databases on a server
+    /// the user only looked at.
+    async fn existing_catalog(&self) -> Result<Option<Session>> {
+        match self.connect(CATALOG_DB).await {
+            Ok(mut s) => {
+                catalog::migrate(&mut s).await?;
+                Ok(Some(s))
+            }
+            Err(e) if e.sqlstate.as_deref() == Some("3D000") => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// A session to grove_catalog, creating and migrating it when needed.
     async fn catalog(&self) -> Result<Session> {
         let mut s = match self.connect(CATALOG_DB).await {
@@ -458,7 +471,10 @@ impl Branches {
     /// The branch tree, reconciled with the server: a database dropped outside Grove is
     /// listed with `missing: true`.
     pub async fn list(&self) -> Result<Vec<Branch>> {
-        catalog::list(&self.catalog().await?).await
+        match self.existing_catalog().await? {
+            Some(s) => catalog::list(&s).await,
+            None => Ok(Vec::new()),
+        }
     }
 
     pub async fn get(&self, name: &str) -> Result<Branch> {
@@ -467,24 +483,14 @@ impl Branches {
 
     /// Whether Grove's catalog exists on this server (without creating it).
     pub async fn has_catalog(&self) -> Result<bool> {
-        let s = self.connect("postgres").await?;
-        let row = s
-            .query_one(
-                "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)",
-                &[&CATALOG_DB],
-            )
-            .await?;
-        Ok(row.get(0))
+        Ok(self.existing_catalog().await?.is_some())
     }
 
     /// The server's user databases (not templates, not Grove's own), marking tracked ones.
     pub async fn databases(&self) -> Result<Vec<DatabaseInfo>> {
-        let s = self.catalog().await?;
-        let tracked: std::collections::HashSet<String> = catalog::list(&s)
-            .await?
-            .into_iter()
-            .map(|b| b.name)
-            .collect();
+        let s = self.connect(&self.server.database).await?;
+        let tracked: std::collections::HashSet<String> =
+            self.list().await?.into_iter().map(|b| b.name).collect();
         let rows = s
             .query(
                 "SELECT datname::text,
@@ -510,7 +516,10 @@ impl Branches {
 
     /// Reset-undo and deleted snapshots, newest first.
     pub async fn snapshots(&self) -> Result<Vec<Snapshot>> {
-        catalog::snapshots(&self.catalog().await?).await
+        match self.existing_catalog().await? {
+            Some(s) => catalog::snapshots(&s).await,
+            None => Ok(Vec::new()),
+        }
     }
 
     /// The sessions that would block copying or renaming this branch's database.

@@ -25,6 +25,14 @@ pub struct Progress {
     pub elapsed_ms: u32,
 }
 
+/// A progress report tagged with the id of the operation it belongs to (the app's event payload).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
+pub struct OpProgress {
+    pub op_id: String,
+    pub progress: Progress,
+}
+
 /// The callback operations report progress to.
 pub type ProgressFn<'a> = &'a (dyn Fn(Progress) + Send + Sync);
 
