@@ -597,6 +597,9 @@ pub fn constraint_create(table: &QualName, c: &Constraint) -> Vec<String> {
         &format!("CONSTRAINT {} ON {}", qi(&c.name), table.sql()),
         &c.comment,
     );
+    if let Some(i) = &c.index {
+        comment_if(&mut out, &format!("INDEX {}", i.sql()), &c.index_comment);
+    }
     out
 }
 

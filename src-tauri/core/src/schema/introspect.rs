@@ -108,7 +108,8 @@ fn q_types() -> String {
                      FROM pg_range r JOIN pg_type st ON st.oid = r.rngsubtype
                      JOIN pg_opclass opc ON opc.oid = r.rngsubopc JOIN pg_namespace opn ON opn.oid = opc.opcnamespace
                      LEFT JOIN pg_type mt ON mt.oid = r.rngmultitypid
-                     WHERE r.rngtypid = t.oid) END
+                     WHERE r.rngtypid = t.oid) END,
+                format_type(t.oid, NULL)
          FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
          LEFT JOIN pg_type bt ON bt.oid = t.typbasetype
          LEFT JOIN pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_type'::regclass AND d.objsubid = 0
@@ -169,7 +170,9 @@ fn q_attributes() -> String {
 
 const Q_SEQUENCES: &str =
     "SELECT s.seqrelid, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement,
-            s.seqmax, s.seqmin, s.seqcache, s.seqcycle FROM pg_sequence s";
+            s.seqmax, s.seqmin, s.seqcache, s.seqcycle,
+            has_sequence_privilege(s.seqrelid, 'SELECT,USAGE') AND pg_sequence_last_value(s.seqrelid) IS NULL
+     FROM pg_sequence s";
 
 fn q_indexes() -> String {
     format!(
@@ -191,10 +194,12 @@ fn q_indexes() -> String {
 fn q_constraints() -> String {
     format!(
         "SELECT co.oid, co.conrelid, co.conname::text, co.contype::text, pg_get_constraintdef(co.oid),
-                co.convalidated, co.conislocal, co.coninhcount::int4, co.conindid, d.description
+                co.convalidated, co.conislocal, co.coninhcount::int4, co.conindid, d.description, di.description
          FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid
          JOIN pg_namespace n ON n.oid = c.relnamespace
          LEFT JOIN pg_description d ON d.objoid = co.oid AND d.classoid = 'pg_constraint'::regclass AND d.objsubid = 0
+         LEFT JOIN pg_description di ON co.contype IN ('p', 'u', 'x') AND di.objoid = co.conindid
+              AND di.classoid = 'pg_class'::regclass AND di.objsubid = 0
          WHERE co.contype IN ('p', 'u', 'f', 'c', 'x') AND co.conparentid = 0 AND {USER_NS} AND {ext}",
         ext = not_ext_member("pg_class", "c.oid")
     )
@@ -568,6 +573,7 @@ fn assemble(rows: Rows) -> Catalog {
             name.clone(),
             TypeDef {
                 name,
+                type_name: r.get(17),
                 kind,
                 owner: r.get(4),
                 comment: r.get(5),
@@ -670,6 +676,7 @@ fn assemble(rows: Rows) -> Catalog {
                         },
                         unlogged: persistence == "u",
                         owned_by: None,
+                        never_used: false,
                         owner,
                         comment,
                         acl,
@@ -771,25 +778,29 @@ fn assemble(rows: Rows) -> Catalog {
     }
 
     // Sequence parameters.
-    let mut seq_opts: HashMap<u32, SequenceOptions> = HashMap::new();
+    let mut seq_opts: HashMap<u32, (SequenceOptions, bool)> = HashMap::new();
     for r in &rows.sequences {
         seq_opts.insert(
             r.get(0),
-            SequenceOptions {
-                data_type: r.get(1),
-                start: r.get(2),
-                increment: r.get(3),
-                max: r.get(4),
-                min: r.get(5),
-                cache: r.get(6),
-                cycle: r.get(7),
-            },
+            (
+                SequenceOptions {
+                    data_type: r.get(1),
+                    start: r.get(2),
+                    increment: r.get(3),
+                    max: r.get(4),
+                    min: r.get(5),
+                    cache: r.get(6),
+                    cycle: r.get(7),
+                },
+                r.get::<_, Option<bool>>(8).unwrap_or(false),
+            ),
         );
     }
     for (oid, (name, kind)) in &rels {
         if let RelKind::Sequence = kind {
-            if let (Some(s), Some(o)) = (cat.sequences.get_mut(name), seq_opts.get(oid)) {
+            if let (Some(s), Some((o, never))) = (cat.sequences.get_mut(name), seq_opts.get(oid)) {
                 s.options = o.clone();
+                s.never_used = *never;
             }
         }
     }
@@ -865,6 +876,7 @@ fn assemble(rows: Rows) -> Catalog {
                     clustered,
                     replica_identity: replident,
                     comment: r.get(9),
+                    index_comment: r.get(10),
                 },
             );
         }

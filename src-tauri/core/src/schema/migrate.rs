@@ -259,6 +259,9 @@ struct Planner<'a> {
     /// Nodes kept although something they depend on is dropped: their alter removes the
     /// dependency, so it must run before that drop.
     detaching: BTreeSet<ObjRef>,
+    /// Inherited columns kept by a child that leaves the parent (NO INHERIT / DETACH): the
+    /// child table's alter runs before the parent's column goes.
+    detached_by_table: BTreeSet<(ObjRef, ObjRef)>,
     actions: Vec<Action>,
 }
 
@@ -275,6 +278,7 @@ impl<'a> Planner<'a> {
             retyped: BTreeSet::new(),
             renamed_enums: BTreeSet::new(),
             detaching: BTreeSet::new(),
+            detached_by_table: BTreeSet::new(),
             actions: Vec::new(),
         };
         for d in &from.dependencies {
@@ -424,7 +428,13 @@ impl<'a> Planner<'a> {
             ObjRef::Sequence(q) => {
                 let (a, b) = (&f.sequences[q], &t.sequences[q]);
                 let mut out = Vec::new();
-                let parts = ddl::sequence_option_changes(&a.options, &b.options, true);
+                let mut parts = ddl::sequence_option_changes(&a.options, &b.options, true);
+                // A sequence nobody has read yet sits at its old start: move it into the new
+                // range (PostgreSQL refuses a current value outside it).
+                let outside = a.options.start < b.options.min || a.options.start > b.options.max;
+                if !parts.is_empty() && a.never_used && outside {
+                    parts.push("RESTART".into());
+                }
                 if !parts.is_empty() {
                     let mut s = stmt(format!("ALTER SEQUENCE {} {};", q.sql(), parts.join(" ")));
                     let (_, fmax) = (a.options.min, a.options.max);
@@ -534,6 +544,14 @@ impl<'a> Planner<'a> {
                         &format!("CONSTRAINT {} ON {}", qi(c), q.sql()),
                         b.comment.as_deref(),
                     )));
+                }
+                if a.index_comment != b.index_comment {
+                    if let Some(i) = &b.index {
+                        out.push(stmt(ddl::comment_on(
+                            &format!("INDEX {}", i.sql()),
+                            b.index_comment.as_deref(),
+                        )));
+                    }
                 }
                 Alter::from_stmts(out)
             }
@@ -831,14 +849,16 @@ impl<'a> Planner<'a> {
                 }
             }
         }
-        for p in &a.inherits {
-            if !b.inherits.contains(p) {
-                out.push(stmt(format!("ALTER TABLE {name} NO INHERIT {};", p.sql())));
-            }
-        }
+        // New parents first: a column inherited from both an old and a new parent stays
+        // inherited (NO INHERIT first would turn it into the table's own column for good).
         for p in &b.inherits {
             if !a.inherits.contains(p) {
                 out.push(stmt(format!("ALTER TABLE {name} INHERIT {};", p.sql())));
+            }
+        }
+        for p in &a.inherits {
+            if !b.inherits.contains(p) {
+                out.push(stmt(format!("ALTER TABLE {name} NO INHERIT {};", p.sql())));
             }
         }
         if a.unlogged != b.unlogged {
@@ -949,7 +969,16 @@ impl<'a> Planner<'a> {
         if type_changed && !inherited {
             self.retyped
                 .insert(ObjRef::Column(tt.name.clone(), b.name.clone()));
-            out.push(self.type_change_stmt(ft, tt, a, b, false));
+            // Enums have no casts to other types except through text.
+            let is_enum = |cat: &Catalog, ty: &str| {
+                let base = ty.trim_end_matches("[]");
+                cat.types
+                    .values()
+                    .any(|t| t.type_name == base && matches!(t.kind, TypeKind::Enum { .. }))
+            };
+            let via_text = a.type_name != b.type_name
+                && (is_enum(f, &a.type_name) || is_enum(t, &b.type_name));
+            out.push(self.type_change_stmt(ft, tt, a, b, via_text));
         }
         // NOT NULL: an inherited column follows its parent's change.
         let predicted = if inherited {
@@ -1097,7 +1126,9 @@ impl<'a> Planner<'a> {
             "ALTER TABLE {table} ALTER COLUMN {col} TYPE {}{coll}{using};",
             b.type_name
         ));
-        if via_text {
+        if via_text && a.type_name != b.type_name {
+            s.hazards = type_change_hazards(ft, &b.name, &a.type_name, &b.type_name);
+        } else if via_text {
             s.hazards.push(hazard(
                 HazardKind::TableRewrite,
                 format!(
@@ -1246,6 +1277,22 @@ impl<'a> Planner<'a> {
                         .is_some_and(|c| c.is_local)
                         && !self.drop_set.contains(&ObjRef::Table(t.clone()))
                     {
+                        continue;
+                    }
+                }
+                // A child column whose table stops inheriting from the parent survives.
+                if let (ObjRef::Column(t, c), ObjRef::Column(p, _)) = (&a, &b) {
+                    let leaves = self.to.tables.get(t).is_some_and(|tt| {
+                        tt.column(c).is_some()
+                            && !tt.inherits.contains(p)
+                            && tt.partition_of.as_ref().is_none_or(|(pp, _)| pp != p)
+                    }) && self.from.tables.get(t).is_some_and(|ft| {
+                        ft.inherits.contains(p)
+                            || ft.partition_of.as_ref().is_some_and(|(pp, _)| pp == p)
+                    });
+                    if leaves && !self.drop_set.contains(&ObjRef::Table(t.clone())) {
+                        self.detached_by_table
+                            .insert((ObjRef::Table(t.clone()), b.clone()));
                         continue;
                     }
                 }
@@ -1797,6 +1844,13 @@ impl<'a> Planner<'a> {
                     for id in make_action.get(a).into_iter().flatten() {
                         edges.insert((*id, bd));
                     }
+                }
+            }
+        }
+        for (table, parent_col) in &self.detached_by_table {
+            if let Some(d) = drop_action.get(parent_col) {
+                for id in make_action.get(table).into_iter().flatten() {
+                    edges.insert((*id, *d));
                 }
             }
         }

@@ -152,6 +152,8 @@ pub struct Collation {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TypeDef {
     pub name: QualName,
+    /// The name as `format_type` prints it (how columns of this type show their type).
+    pub type_name: String,
     pub kind: TypeKind,
     pub owner: String,
     pub comment: Option<String>,
@@ -222,6 +224,8 @@ pub struct Sequence {
     pub unlogged: bool,
     /// `OWNED BY table.column`.
     pub owned_by: Option<(QualName, String)>,
+    /// Never read by nextval (so RESTART cannot hand out a value twice). Not compared.
+    pub never_used: bool,
     pub owner: String,
     pub comment: Option<String>,
     pub acl: Acl,
@@ -318,6 +322,8 @@ pub struct Constraint {
     pub clustered: bool,
     pub replica_identity: bool,
     pub comment: Option<String>,
+    /// The comment on the constraint's index (`COMMENT ON INDEX`).
+    pub index_comment: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
