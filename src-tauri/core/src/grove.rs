@@ -111,6 +111,16 @@ impl LocalServer {
     }
 }
 
+/// A server picked by the user, ready to connect to.
+#[derive(Debug, Clone)]
+pub struct ServerAccess {
+    /// "local", a saved connection's id, or "url" for a URL given directly.
+    pub id: String,
+    /// Connection fields, `database` being the server's maintenance database.
+    pub fields: ConnectionFields,
+    pub password: Option<String>,
+}
+
 pub struct Grove {
     pub paths: Paths,
     pub store: Store,
@@ -131,6 +141,38 @@ impl Grove {
             store,
             secrets: Secrets::default(),
             local,
+        })
+    }
+
+    /// Resolves a server selection: None = the embedded local server (started on demand), a
+    /// postgres:// URL or key=value string, or a saved connection's name or id.
+    pub async fn server(&self, server: Option<&str>) -> Result<ServerAccess> {
+        Ok(match server {
+            None => {
+                let pg = self.local.ensure_started().await?;
+                ServerAccess {
+                    id: "local".into(),
+                    fields: pg.fields("postgres"),
+                    password: Some(pg.password().to_string()),
+                }
+            }
+            Some(s) if s.contains("://") || s.contains('=') => {
+                let p = conn::parse_connection_string(s)?;
+                ServerAccess {
+                    id: "url".into(),
+                    fields: p.fields,
+                    password: p.password,
+                }
+            }
+            Some(name) => {
+                let c = self.find_connection(name).await?;
+                let password = self.password_of(&c).await?;
+                ServerAccess {
+                    id: c.id,
+                    fields: c.fields,
+                    password,
+                }
+            }
         })
     }
 

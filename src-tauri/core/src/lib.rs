@@ -12,4 +12,4 @@ pub mod sql;
 pub mod store;
 
 pub use error::{ApiError, ErrorCode, Result};
-pub use grove::{ConnectionDraft, Grove, LocalServer};
+pub use grove::{ConnectionDraft, Grove, LocalServer, ServerAccess};

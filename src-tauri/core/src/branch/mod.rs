@@ -1113,25 +1113,10 @@ impl Grove {
         }
     }
 
-    /// The branch engine for a server selection: None = the embedded local server (started on
-    /// demand), a postgres:// URL or key=value string, or a saved connection's name.
+    /// The branch engine for a server selection (see `Grove::server`).
     pub async fn branches(&self, server: Option<&str>) -> Result<Branches> {
-        let (fields, password) = match server {
-            None => {
-                let pg = self.local.ensure_started().await?;
-                (pg.fields("postgres"), Some(pg.password().to_string()))
-            }
-            Some(s) if s.contains("://") || s.contains('=') => {
-                let p = conn::parse_connection_string(s)?;
-                (p.fields, p.password)
-            }
-            Some(name) => {
-                let c = self.find_connection(name).await?;
-                let password = self.password_of(&c).await?;
-                (c.fields, password)
-            }
-        };
-        Ok(Branches::new(fields, password))
+        let s = self.server(server).await?;
+        Ok(Branches::new(s.fields, s.password))
     }
 }
 
