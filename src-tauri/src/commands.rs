@@ -6,13 +6,22 @@ use grove_core::branch::{
     OnBusy, OpProgress, Progress, Snapshot,
 };
 use grove_core::conn::{ParsedUri, TestResult};
+use grove_core::grove::{SqlRunEvent, SqlTabInfo};
 use grove_core::local_pg::LocalStatus;
+use grove_core::sql::history::{self, HistoryQuery, SavedQueryDraft};
+use grove_core::sql::{
+    DbSchema, ExportFormat, ExportSummary, HistoryEntry, RunOptions, RunSummary, SavedQuery,
+    SqlCanceller, SqlSession,
+};
 use grove_core::store::SavedConnection;
 use grove_core::{ApiError, ConnectionDraft};
+use std::sync::Arc;
 use tauri::State;
 
 /// Emitted with a `LocalStatus` whenever the embedded server's state changes.
 pub const EVENT_LOCAL_STATUS: &str = "local-status";
+/// Emitted with a `SqlRunEvent` for every step of a SQL run (statements, row pages, notices).
+pub const EVENT_SQL_RUN: &str = "sql-run";
 /// Emitted with an `OpProgress` while a long operation runs.
 pub const EVENT_OP_PROGRESS: &str = "op-progress";
 
@@ -70,6 +79,38 @@ impl<'a> Op<'a> {
 impl Drop for Op<'_> {
     fn drop(&mut self) {
         self.state.ops.lock().expect("ops lock").remove(&self.id);
+    }
+}
+
+/// An open editor tab: its session (locked while a run uses it) and a canceller that works
+/// while it is locked.
+#[derive(Clone)]
+pub struct SqlTab {
+    session: Arc<tokio::sync::Mutex<SqlSession>>,
+    canceller: SqlCanceller,
+}
+
+fn sql_tab(state: &AppState, tab_id: &str) -> Result<SqlTab, ApiError> {
+    state
+        .sql_tabs
+        .lock()
+        .expect("tabs lock")
+        .get(tab_id)
+        .cloned()
+        .ok_or_else(|| ApiError::not_found("this editor tab has no open session; reopen it"))
+}
+
+fn tab_info(s: &SqlSession) -> SqlTabInfo {
+    SqlTabInfo {
+        server_version: s.server_version(),
+        read_only: s.read_only(),
+        tx_status: s.tx_status(),
+    }
+}
+
+fn emit<T: serde::Serialize + Clone>(state: &AppState, event: &str, payload: T) {
+    if let Some(app) = state.app.get() {
+        let _ = tauri::Emitter::emit(app, event, payload);
     }
 }
 
@@ -229,11 +270,119 @@ api! {
         let op = Op::start(&state, &op_id);
         op.branches(server.as_deref()).await?.housekeeping(&op.progress()).await
     }
+    /// Opens (or reopens) an editor tab's session on a branch; protected branches open read-only.
+    fn sql_open(state, tab_id: String, server: Option<String>, branch: String) -> SqlTabInfo {
+        let grove = state.grove()?;
+        let target = grove.sql_target(server.as_deref(), &branch).await?;
+        let session = SqlSession::open(&target, Some(grove.store.clone())).await?;
+        let info = tab_info(&session);
+        let tab = SqlTab { canceller: session.canceller(), session: Arc::new(tokio::sync::Mutex::new(session)) };
+        state.sql_tabs.lock().expect("tabs lock").insert(tab_id, tab);
+        Ok(info)
+    }
+    /// Runs a script in a tab; results stream as `sql-run` events tagged with run_id.
+    fn sql_run(state, tab_id: String, run_id: String, script: String) -> RunSummary {
+        let tab = sql_tab(&state, &tab_id)?;
+        let mut session = tab.session.try_lock().map_err(|_| {
+            ApiError::new(grove_core::ErrorCode::Conflict, "a query is still running in this tab")
+        })?;
+        let summary = session
+            .run(&script, &RunOptions::default(), |event| {
+                emit(&state, EVENT_SQL_RUN, SqlRunEvent { tab_id: tab_id.clone(), run_id: run_id.clone(), event });
+                true
+            })
+            .await;
+        Ok(summary)
+    }
+    /// Sends a cancel request for what the tab is running; the session stays usable.
+    fn sql_cancel(state, tab_id: String) -> () {
+        sql_tab(&state, &tab_id)?.canceller.cancel().await
+    }
+    /// Lets a protected branch's tab write (until it is reopened).
+    fn sql_unlock(state, tab_id: String) -> SqlTabInfo {
+        let tab = sql_tab(&state, &tab_id)?;
+        let mut session = tab.session.lock().await;
+        session.unlock().await?;
+        Ok(tab_info(&session))
+    }
+    /// Closes a tab's session (rolling back an open transaction).
+    fn sql_close(state, tab_id: String) -> () {
+        let tab = state.sql_tabs.lock().expect("tabs lock").remove(&tab_id);
+        if let Some(tab) = tab {
+            let _ = tab.canceller.cancel().await;
+        }
+        Ok(())
+    }
+    /// The branch's live schema, for autocomplete.
+    fn sql_schema(state, server: Option<String>, branch: String) -> DbSchema {
+        let target = state.grove()?.sql_target(server.as_deref(), &branch).await?;
+        grove_core::sql::load_schema(&target, false).await
+    }
+    /// Run history, newest first, filtered.
+    fn sql_history(state, query: HistoryQuery) -> Vec<HistoryEntry> {
+        history::list_history(&state.grove()?.store, &query).await
+    }
+    /// Forgets the run history (of one server, or all).
+    fn sql_clear_history(state, server_id: Option<String>) -> () {
+        history::clear_history(&state.grove()?.store, server_id.as_deref()).await
+    }
+    /// Saved queries whose name or SQL contains `search`.
+    fn list_saved_queries(state, search: Option<String>) -> Vec<SavedQuery> {
+        history::list_saved_queries(&state.grove()?.store, search.as_deref(), None).await
+    }
+    /// Saves a new named query (id null) or updates one.
+    fn save_query(state, id: Option<u32>, draft: SavedQueryDraft) -> SavedQuery {
+        history::save_query(&state.grove()?.store, id, &draft).await
+    }
+    fn delete_saved_query(state, id: u32) -> () {
+        history::delete_saved_query(&state.grove()?.store, id).await
+    }
+    /// Streams a query's whole result from the server into a file (CSV, JSON or NDJSON);
+    /// progress as `op-progress` events, cancellable with cancel_operation.
+    fn sql_export(state, server: Option<String>, branch: String, sql: String, format: ExportFormat, path: String, op_id: String) -> ExportSummary {
+        let op = Op::start(&state, &op_id);
+        let target = state.grove()?.sql_target(server.as_deref(), &branch).await?;
+        let progress = op.progress();
+        let started = std::time::Instant::now();
+        let cancel = op.cancel.clone();
+        grove_core::sql::export_query(&target, &sql, format, std::path::Path::new(&path), move |bytes| {
+            progress(Progress {
+                op: "export".into(),
+                phase: "writing".into(),
+                detail: Some(format!("{:.1} MB written", bytes / 1e6)),
+                bytes_total: None,
+                elapsed_ms: started.elapsed().as_millis().min(u32::MAX as u128) as u32,
+            });
+            !cancel.is_cancelled()
+        })
+        .await
+    }
+    /// A file path in the user's Downloads folder for an export.
+    fn default_export_path(state, format: ExportFormat) -> String {
+        let _ = state.grove()?;
+        let dir = grove_core::paths::downloads_dir();
+        let ext = match format {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Json => "json",
+            ExportFormat::Ndjson => "ndjson",
+        };
+        let stamp = chrono_like_stamp();
+        Ok(dir.join(format!("grove-result-{stamp}.{ext}")).display().to_string())
+    }
     /// Cancels a running long operation (nothing is left half-done).
     fn cancel_operation(state, op_id: String) -> bool {
         let cancel = state.ops.lock().expect("ops lock").get(&op_id).cloned();
         Ok(cancel.map(|c| c.cancel()).is_some())
     }
+}
+
+/// A file-name-safe timestamp (seconds since the epoch are enough to keep names apart).
+fn chrono_like_stamp() -> String {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+        .to_string()
 }
 
 #[cfg(test)]
@@ -307,6 +456,9 @@ pub fn typescript() -> String {
     ));
     out.push_str(&format!(
         "  /** payload: OpProgress */\n  opProgress: \"{EVENT_OP_PROGRESS}\",\n"
+    ));
+    out.push_str(&format!(
+        "  /** payload: SqlRunEvent */\n  sqlRun: \"{EVENT_SQL_RUN}\",\n"
     ));
     out.push_str("} as const;\n");
     out

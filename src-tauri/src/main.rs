@@ -16,6 +16,8 @@ pub struct AppState {
     app: std::sync::OnceLock<tauri::AppHandle>,
     /// Cancel handles of running long operations, by the op id the UI chose.
     ops: std::sync::Mutex<std::collections::HashMap<String, grove_core::branch::Cancel>>,
+    /// Open SQL editor tabs, by the tab id the UI chose.
+    sql_tabs: std::sync::Mutex<std::collections::HashMap<String, commands::SqlTab>>,
 }
 
 impl AppState {
@@ -78,6 +80,7 @@ fn main() {
         grove,
         app: Default::default(),
         ops: Default::default(),
+        sql_tabs: Default::default(),
     };
 
     let app = tauri::Builder::default()

@@ -5,7 +5,7 @@ use crate::local_pg::{CloneMode, LocalPg, LocalPgOptions, LocalState, LocalStatu
 use crate::paths::Paths;
 use crate::secrets::Secrets;
 use crate::store::{SavedConnection, Store};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use tokio::sync::{watch, Mutex};
 use ts_rs::TS;
@@ -121,6 +121,25 @@ pub struct ServerAccess {
     pub password: Option<String>,
 }
 
+/// An editor tab's session as the UI sees it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
+pub struct SqlTabInfo {
+    pub server_version: Option<String>,
+    /// New transactions are read-only (a protected branch, until unlocked).
+    pub read_only: bool,
+    pub tx_status: crate::sql::TxStatus,
+}
+
+/// A `RunEvent` of the run `run_id` in editor tab `tab_id` (the app's event payload).
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
+pub struct SqlRunEvent {
+    pub tab_id: String,
+    pub run_id: String,
+    pub event: crate::sql::RunEvent,
+}
+
 pub struct Grove {
     pub paths: Paths,
     pub store: Store,
@@ -173,6 +192,27 @@ impl Grove {
                     password,
                 }
             }
+        })
+    }
+
+    /// Where an editor tab on `branch` (a database of `server`) runs; protected branches open
+    /// read-only.
+    pub async fn sql_target(&self, server: Option<&str>, branch: &str) -> Result<crate::sql::SqlTarget> {
+        let access = self.server(server).await?;
+        let engine = crate::branch::Branches::new(access.fields.clone(), access.password.clone());
+        let protected = match engine.list().await {
+            Ok(list) => list.iter().any(|b| b.name == branch && b.protected),
+            Err(e) => {
+                tracing::warn!("cannot read the branch tree ({}); opening {branch} writable", e.message);
+                false
+            }
+        };
+        Ok(crate::sql::SqlTarget {
+            fields: access.fields.with_database(branch),
+            password: access.password,
+            server_id: access.id,
+            branch: branch.to_string(),
+            protected,
         })
     }
 

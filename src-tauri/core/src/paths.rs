@@ -69,3 +69,10 @@ impl Paths {
         Ok(())
     }
 }
+
+/// Where exports go by default: the user's Downloads folder, else the home directory.
+pub fn downloads_dir() -> PathBuf {
+    directories::UserDirs::new()
+        .and_then(|u| u.download_dir().map(Path::to_path_buf).or_else(|| Some(u.home_dir().to_path_buf())))
+        .unwrap_or_else(std::env::temp_dir)
+}
