@@ -142,7 +142,7 @@ macro_rules! api {
             vec![$(
                 (
                     stringify!($name),
-                    [$($doc),*].iter().map(|d| d.trim()).collect::<Vec<_>>().join(" "),
+                    <[&str]>::join(&[$($doc.trim()),*], " "),
                     vec![$((stringify!($arg), <$ty as ts_rs::TS>::name(&cfg))),*],
                     <$ret as ts_rs::TS>::name(&cfg),
                 )
@@ -334,6 +334,7 @@ api! {
     fn save_query(state, id: Option<u32>, draft: SavedQueryDraft) -> SavedQuery {
         history::save_query(&state.grove()?.store, id, &draft).await
     }
+    /// Deletes a saved query.
     fn delete_saved_query(state, id: u32) -> () {
         history::delete_saved_query(&state.grove()?.store, id).await
     }

@@ -4,13 +4,22 @@ import type { BlockingSession } from "./BlockingSession";
 import type { Branch } from "./Branch";
 import type { ConnectionDraft } from "./ConnectionDraft";
 import type { DatabaseInfo } from "./DatabaseInfo";
+import type { DbSchema } from "./DbSchema";
 import type { DeleteOutcome } from "./DeleteOutcome";
+import type { ExportFormat } from "./ExportFormat";
+import type { ExportSummary } from "./ExportSummary";
+import type { HistoryEntry } from "./HistoryEntry";
+import type { HistoryQuery } from "./HistoryQuery";
 import type { HousekeepingReport } from "./HousekeepingReport";
 import type { LocalStatus } from "./LocalStatus";
 import type { OnBusy } from "./OnBusy";
 import type { ParsedUri } from "./ParsedUri";
+import type { RunSummary } from "./RunSummary";
 import type { SavedConnection } from "./SavedConnection";
+import type { SavedQuery } from "./SavedQuery";
+import type { SavedQueryDraft } from "./SavedQueryDraft";
 import type { Snapshot } from "./Snapshot";
+import type { SqlTabInfo } from "./SqlTabInfo";
 import type { TestResult } from "./TestResult";
 
 export const commands = {
@@ -64,6 +73,32 @@ export const commands = {
   branchUrl: (server: string | null, name: string, withPassword: boolean) => invoke<string>("branch_url", { server, name, withPassword }),
   /** Removes expired branches and old snapshots, cleans up interrupted operations. */
   housekeeping: (server: string | null, opId: string) => invoke<HousekeepingReport>("housekeeping", { server, opId }),
+  /** Opens (or reopens) an editor tab's session on a branch; protected branches open read-only. */
+  sqlOpen: (tabId: string, server: string | null, branch: string) => invoke<SqlTabInfo>("sql_open", { tabId, server, branch }),
+  /** Runs a script in a tab; results stream as `sql-run` events tagged with run_id. */
+  sqlRun: (tabId: string, runId: string, script: string) => invoke<RunSummary>("sql_run", { tabId, runId, script }),
+  /** Sends a cancel request for what the tab is running; the session stays usable. */
+  sqlCancel: (tabId: string) => invoke<null>("sql_cancel", { tabId }),
+  /** Lets a protected branch's tab write (until it is reopened). */
+  sqlUnlock: (tabId: string) => invoke<SqlTabInfo>("sql_unlock", { tabId }),
+  /** Closes a tab's session (rolling back an open transaction). */
+  sqlClose: (tabId: string) => invoke<null>("sql_close", { tabId }),
+  /** The branch's live schema, for autocomplete. */
+  sqlSchema: (server: string | null, branch: string) => invoke<DbSchema>("sql_schema", { server, branch }),
+  /** Run history, newest first, filtered. */
+  sqlHistory: (query: HistoryQuery) => invoke<Array<HistoryEntry>>("sql_history", { query }),
+  /** Forgets the run history (of one server, or all). */
+  sqlClearHistory: (serverId: string | null) => invoke<null>("sql_clear_history", { serverId }),
+  /** Saved queries whose name or SQL contains `search`. */
+  listSavedQueries: (search: string | null) => invoke<Array<SavedQuery>>("list_saved_queries", { search }),
+  /** Saves a new named query (id null) or updates one. */
+  saveQuery: (id: number | null, draft: SavedQueryDraft) => invoke<SavedQuery>("save_query", { id, draft }),
+  /** Deletes a saved query. */
+  deleteSavedQuery: (id: number) => invoke<null>("delete_saved_query", { id }),
+  /** Streams a query's whole result from the server into a file (CSV, JSON or NDJSON); progress as `op-progress` events, cancellable with cancel_operation. */
+  sqlExport: (server: string | null, branch: string, sql: string, format: ExportFormat, path: string, opId: string) => invoke<ExportSummary>("sql_export", { server, branch, sql, format, path, opId }),
+  /** A file path in the user's Downloads folder for an export. */
+  defaultExportPath: (format: ExportFormat) => invoke<string>("default_export_path", { format }),
   /** Cancels a running long operation (nothing is left half-done). */
   cancelOperation: (opId: string) => invoke<boolean>("cancel_operation", { opId }),
 };
@@ -73,4 +108,6 @@ export const events = {
   localStatus: "local-status",
   /** payload: OpProgress */
   opProgress: "op-progress",
+  /** payload: SqlRunEvent */
+  sqlRun: "sql-run",
 } as const;
