@@ -8,6 +8,7 @@ use grove_core::branch::{
 use grove_core::conn::{ParsedUri, TestResult};
 use grove_core::grove::{SqlRunEvent, SqlTabInfo};
 use grove_core::local_pg::LocalStatus;
+use grove_core::schema::SchemaDiff;
 use grove_core::sql::history::{self, HistoryQuery, SavedQueryDraft};
 use grove_core::sql::{
     DbSchema, ExportFormat, ExportSummary, HistoryEntry, RunOptions, RunSummary, SavedQuery,
@@ -369,6 +370,22 @@ api! {
         };
         let stamp = chrono_like_stamp();
         Ok(dir.join(format!("grove-result-{stamp}.{ext}")).display().to_string())
+    }
+    /// Compares two branches of a server: each object's status and DDL on both sides, and the
+    /// ordered migration (with hazards) that turns `from` into `to`.
+    fn diff_branches(state, server: Option<String>, from: String, to: String) -> SchemaDiff {
+        let access = state.grove()?.server(server.as_deref()).await?;
+        let password = access.password.as_deref();
+        grove_core::schema::diff_databases(
+            (&access.fields.with_database(&from), password),
+            (&access.fields.with_database(&to), password),
+        )
+        .await
+    }
+    /// Writes text (e.g. a migration script) to a file the user chose.
+    fn save_text_file(state, path: String, contents: String) -> () {
+        let _ = state.grove()?;
+        grove_core::paths::write_user_file(std::path::Path::new(&path), &contents)
     }
     /// Cancels a running long operation (nothing is left half-done).
     fn cancel_operation(state, op_id: String) -> bool {

@@ -73,6 +73,32 @@ impl Paths {
 /// Where exports go by default: the user's Downloads folder, else the home directory.
 pub fn downloads_dir() -> PathBuf {
     directories::UserDirs::new()
-        .and_then(|u| u.download_dir().map(Path::to_path_buf).or_else(|| Some(u.home_dir().to_path_buf())))
+        .and_then(|u| {
+            u.download_dir()
+                .map(Path::to_path_buf)
+                .or_else(|| Some(u.home_dir().to_path_buf()))
+        })
         .unwrap_or_else(std::env::temp_dir)
+}
+
+/// Writes a file the user asked for (an exported script), atomically: a temp file then rename,
+/// so a failure (full disk) never leaves a half-written file under the chosen name.
+pub fn write_user_file(path: &Path, contents: &str) -> Result<()> {
+    let err = |e: std::io::Error| {
+        ApiError::new(
+            crate::error::ErrorCode::Storage,
+            format!("cannot write {}: {e}", path.display()),
+        )
+    };
+    if path.as_os_str().is_empty() {
+        return Err(ApiError::invalid("no file name given"));
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".part");
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, contents).map_err(err)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        err(e)
+    })
 }

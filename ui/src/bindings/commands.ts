@@ -18,6 +18,7 @@ import type { RunSummary } from "./RunSummary";
 import type { SavedConnection } from "./SavedConnection";
 import type { SavedQuery } from "./SavedQuery";
 import type { SavedQueryDraft } from "./SavedQueryDraft";
+import type { SchemaDiff } from "./SchemaDiff";
 import type { Snapshot } from "./Snapshot";
 import type { SqlTabInfo } from "./SqlTabInfo";
 import type { TestResult } from "./TestResult";
@@ -99,6 +100,10 @@ export const commands = {
   sqlExport: (server: string | null, branch: string, sql: string, format: ExportFormat, path: string, opId: string) => invoke<ExportSummary>("sql_export", { server, branch, sql, format, path, opId }),
   /** A file path in the user's Downloads folder for an export. */
   defaultExportPath: (format: ExportFormat) => invoke<string>("default_export_path", { format }),
+  /** Compares two branches of a server: each object's status and DDL on both sides, and the ordered migration (with hazards) that turns `from` into `to`. */
+  diffBranches: (server: string | null, from: string, to: string) => invoke<SchemaDiff>("diff_branches", { server, from, to }),
+  /** Writes text (e.g. a migration script) to a file the user chose. */
+  saveTextFile: (path: string, contents: string) => invoke<null>("save_text_file", { path, contents }),
   /** Cancels a running long operation (nothing is left half-done). */
   cancelOperation: (opId: string) => invoke<boolean>("cancel_operation", { opId }),
 };
