@@ -54,6 +54,15 @@ test-ui:
 test-rust:
 	tests/session.sh cargo test --workspace --exclude grove-app
 	tests/session.sh cargo test -p grove-app --bins --test integration
+	cargo test -p grove-app --test conformance
+
+# Benchmarks print figures (branch creation on btrfs clone vs plain copy, schema diff at
+# 2,000/10,000 tables, streaming 1M/10M rows); they assert nothing about time. Needs root
+# (loop-mounted btrfs). GROVE_BENCH_SIZES=100M,1G shortens the branch benchmark.
+bench: build
+	cargo bench --bench branches
+	cargo bench --bench schema_diff
+	cargo bench --bench sql_stream
 
 test-e2e:
 	xvfb-run -a -s "-screen 0 1280x800x24" tests/session.sh cargo test -p grove-app --test e2e -- --test-threads=1
