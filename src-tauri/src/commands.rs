@@ -89,6 +89,18 @@ impl Drop for Op<'_> {
 pub struct SqlTab {
     session: Arc<tokio::sync::Mutex<SqlSession>>,
     canceller: SqlCanceller,
+    server: Option<String>,
+    branch: String,
+}
+
+/// Closes Grove's own editor sessions on a branch before it is reset, renamed or deleted, so
+/// they do not block the operation; those tabs reopen on their next run.
+fn release_sql_tabs(state: &AppState, server: &Option<String>, branch: &str) {
+    state
+        .sql_tabs
+        .lock()
+        .expect("tabs lock")
+        .retain(|_, t| !(&t.server == server && t.branch == branch));
 }
 
 fn sql_tab(state: &AppState, tab_id: &str) -> Result<SqlTab, ApiError> {
@@ -226,16 +238,19 @@ api! {
     }
     /// Makes a branch an exact copy of its parent again; the old state is kept for undo.
     fn reset_branch(state, server: Option<String>, name: String, on_busy: OnBusy, op_id: String) -> Branch {
+        release_sql_tabs(&state, &server, &name);
         let op = Op::start(&state, &op_id);
         op.branches(server.as_deref()).await?.reset(&name, on_busy, &op.progress()).await
     }
     /// Brings back the state a branch had before its last reset.
     fn undo_reset(state, server: Option<String>, name: String, on_busy: OnBusy, op_id: String) -> Branch {
+        release_sql_tabs(&state, &server, &name);
         let op = Op::start(&state, &op_id);
         op.branches(server.as_deref()).await?.undo_reset(&name, on_busy, &op.progress()).await
     }
     /// Deletes a branch (and, if asked, its children); restorable for a while.
     fn delete_branch(state, server: Option<String>, name: String, recursive: bool, on_busy: OnBusy, op_id: String) -> DeleteOutcome {
+        release_sql_tabs(&state, &server, &name);
         let op = Op::start(&state, &op_id);
         op.branches(server.as_deref()).await?.delete(&name, recursive, on_busy, &op.progress()).await
     }
@@ -246,6 +261,7 @@ api! {
     }
     /// Renames a branch (its database).
     fn rename_branch(state, server: Option<String>, name: String, new_name: String, on_busy: OnBusy, op_id: String) -> Branch {
+        release_sql_tabs(&state, &server, &name);
         let op = Op::start(&state, &op_id);
         op.branches(server.as_deref()).await?.rename(&name, &new_name, on_busy, &op.progress()).await
     }
@@ -277,7 +293,12 @@ api! {
         let target = grove.sql_target(server.as_deref(), &branch).await?;
         let session = SqlSession::open(&target, Some(grove.store.clone())).await?;
         let info = tab_info(&session);
-        let tab = SqlTab { canceller: session.canceller(), session: Arc::new(tokio::sync::Mutex::new(session)) };
+        let tab = SqlTab {
+            canceller: session.canceller(),
+            session: Arc::new(tokio::sync::Mutex::new(session)),
+            server,
+            branch,
+        };
         state.sql_tabs.lock().expect("tabs lock").insert(tab_id, tab);
         Ok(info)
     }
