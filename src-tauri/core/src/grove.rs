@@ -197,13 +197,20 @@ impl Grove {
 
     /// Where an editor tab on `branch` (a database of `server`) runs; protected branches open
     /// read-only.
-    pub async fn sql_target(&self, server: Option<&str>, branch: &str) -> Result<crate::sql::SqlTarget> {
+    pub async fn sql_target(
+        &self,
+        server: Option<&str>,
+        branch: &str,
+    ) -> Result<crate::sql::SqlTarget> {
         let access = self.server(server).await?;
         let engine = crate::branch::Branches::new(access.fields.clone(), access.password.clone());
         let protected = match engine.list().await {
             Ok(list) => list.iter().any(|b| b.name == branch && b.protected),
             Err(e) => {
-                tracing::warn!("cannot read the branch tree ({}); opening {branch} writable", e.message);
+                tracing::warn!(
+                    "cannot read the branch tree ({}); opening {branch} writable",
+                    e.message
+                );
                 false
             }
         };
