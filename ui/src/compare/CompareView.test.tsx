@@ -252,6 +252,20 @@ describe("running a comparison", () => {
     expect(byId("compare-summary").textContent).toContain("preview/pr-1");
   });
 
+  it("keeps the filters when the same branches are compared again", async () => {
+    await compared(SAMPLE_DIFF);
+    fireEvent.click(byId("compare-filter-added"));
+    fireEvent.click(rows().find((r) => r.getAttribute("data-name") === "legacy")!);
+    expect(byId("compare-ddl").getAttribute("data-identity")).toBe('"public"."legacy"');
+
+    // "legacy" is gone from the new comparison: the first object shown is selected instead.
+    api.commands.diffBranches.mockResolvedValueOnce(diffOf([obj("table", "users", "changed"), obj("table", "x", "added")]));
+    fireEvent.click(byId("compare-run"));
+    await waitFor(() => expect(rowNames()).toEqual(["users"]));
+    expect(byId("compare-filter-added").getAttribute("aria-pressed")).toBe("false");
+    await waitFor(() => expect(byId("compare-ddl").getAttribute("data-identity")).toBe('"public"."users"'));
+  });
+
   it("keeps a 10,000-object schema to a screenful of rows in the DOM", async () => {
     await compared(diffOf(bigObjects(10_000)));
     expect(byId("compare-summary").textContent).toContain("2500 added");

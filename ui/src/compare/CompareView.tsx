@@ -427,10 +427,11 @@ function ObjectsTab({
   const groups = useMemo(() => groupEntries(visible), [visible]);
   const rows = useMemo(() => buildRows(groups, collapsed), [groups, collapsed]);
 
-  // Show the first object's definition rather than an empty pane.
+  // Show the first object's definition rather than an empty pane (also when a new comparison
+  // of the same branches no longer has the object that was selected).
   useEffect(() => {
-    if (selectedKey === null && visible.length > 0) setSelectedKey(visible[0].key);
-  }, [selectedKey, visible]);
+    if ((selectedKey === null || !byKey.has(selectedKey)) && visible.length > 0) setSelectedKey(visible[0].key);
+  }, [selectedKey, byKey, visible]);
 
   const toggleStatus = (s: ChangeStatus) =>
     setFilter((f) => {
