@@ -14,7 +14,7 @@ import {
   RestoreDialog,
   UndoResetDialog,
 } from "./branches/ActionDialogs";
-import { BranchDetails, type BranchAction } from "./branches/BranchDetails";
+import { BranchDetails, type BranchAction, type BranchTabId } from "./branches/BranchDetails";
 import { BranchTree } from "./branches/BranchTree";
 import { CreateBranchDialog } from "./branches/CreateBranchDialog";
 import { HousekeepingDialog } from "./branches/HousekeepingDialog";
@@ -62,6 +62,8 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
   const [dialog, setDialog] = useState<Dialog | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
   const [protecting, setProtecting] = useState(false);
+  // The pane (Overview, SQL, Compare) stays the same when another branch is selected.
+  const [branchTab, setBranchTab] = useState<BranchTabId>("overview");
   const autoSelected = useRef(false);
 
   const branches = useMemo(() => data.branches ?? [], [data.branches]);
@@ -297,6 +299,9 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
                     setDialog({ kind, id: selected.id });
                   }}
                   onToggleProtect={() => void toggleProtect(selected)}
+                  branches={branches}
+                  tab={branchTab}
+                  onTab={setBranchTab}
                 />
               ) : (
                 branches.length > 0 && (

@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { commands } from "../../api";
+import { CompareView } from "../../compare/CompareView";
+import { SqlPanel } from "../../sql/SqlPanel";
 import type { Branch } from "../../bindings/Branch";
 import type { Snapshot } from "../../bindings/Snapshot";
 import { formatAge, formatBytes, formatUntil } from "../../branches";
@@ -38,11 +40,20 @@ interface Props {
   onSelect: (id: string) => void;
   onAction: (a: BranchAction) => void;
   onToggleProtect: () => void;
+  /** Every branch of the server (Compare picks the other side among them). */
+  branches: Branch[];
+  /** The pane shown; kept by the caller so it stays when another branch is selected. */
+  tab?: BranchTabId;
+  onTab?: (tab: BranchTabId) => void;
 }
 
-/** The panes a branch has. Only the overview exists today; SQL and Compare will join it. */
-type BranchTab = { id: "overview"; label: string };
-const TABS: BranchTab[] = [{ id: "overview", label: "Overview" }];
+/** The panes a branch has. */
+export type BranchTabId = "overview" | "sql" | "compare";
+const TABS: { id: BranchTabId; label: string }[] = [
+  { id: "overview", label: "Overview" },
+  { id: "sql", label: "SQL" },
+  { id: "compare", label: "Compare" },
+];
 
 /** Why an action is not available now, or undefined when it is. */
 export function disabledReasons(b: Branch, parent: Branch | null) {
@@ -71,11 +82,20 @@ export function disabledReasons(b: Branch, parent: Branch | null) {
 
 export function BranchDetails(props: Props) {
   const { branch: b, parent, now } = props;
-  const [tab, setTab] = useState<BranchTab["id"]>("overview");
+  const [ownTab, setOwnTab] = useState<BranchTabId>("overview");
+  const tab = props.tab ?? ownTab;
+  const setTab = props.onTab ?? setOwnTab;
   const why = disabledReasons(b, parent);
+  const wide = tab !== "overview";
 
   return (
-    <section className="branch-details" id="branch-details" data-testid="branch-details" data-name={b.name}>
+    <section
+      className={`branch-details${wide ? " wide" : ""}`}
+      id="branch-details"
+      data-testid="branch-details"
+      data-name={b.name}
+      data-tab={tab}
+    >
       <header className="branch-header">
         <div className="branch-title">
           <BranchIcon size={20} />
@@ -187,6 +207,7 @@ export function BranchDetails(props: Props) {
               role="tab"
               aria-selected={tab === t.id}
               className={`tab${tab === t.id ? " active" : ""}`}
+              id={`branch-tab-${t.id}`}
               data-testid={`branch-tab-${t.id}`}
               onClick={() => setTab(t.id)}
             >
@@ -195,8 +216,10 @@ export function BranchDetails(props: Props) {
           ))}
         </nav>
       )}
-      <div className="tab-panel" role={TABS.length > 1 ? "tabpanel" : undefined}>
+      <div className={`tab-panel${wide ? " fill" : ""}`} role={TABS.length > 1 ? "tabpanel" : undefined}>
         {tab === "overview" && <Overview {...props} />}
+        {tab === "sql" && <SqlPanel server={props.server} branch={b} />}
+        {tab === "compare" && <CompareView server={props.server} branches={props.branches} branch={b.name} />}
       </div>
     </section>
   );

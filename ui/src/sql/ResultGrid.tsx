@@ -1,0 +1,500 @@
+// A result grid virtualised in both directions: only the rows and columns on screen are in the
+// DOM, so 100k rows scroll smoothly while pages keep arriving (the rows live in the store's array;
+// a page only bumps a version). Click a header to sort, drag its edge to resize, select cells or
+// rows with the mouse or keyboard, copy as TSV (Ctrl/Cmd+C), CSV or JSON.
+import { observeElementRect, useVirtualizer, type Virtualizer } from "@tanstack/react-virtual";
+import {
+  useCallback,
+  useEffect,
+  useImperativeHandle,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type KeyboardEvent as ReactKeyboardEvent,
+  type MouseEvent as ReactMouseEvent,
+  type PointerEvent as ReactPointerEvent,
+  type Ref,
+} from "react";
+import type { ColumnInfo } from "../bindings/ColumnInfo";
+import { keys, useStoreVersion, type StatementResult } from "./store";
+import { isNumericColumn, sortedOrder, toCsv, toJson, toTsv, type Row, type SortSpec } from "./values";
+
+export const ROW_HEIGHT = 26;
+export const HEADER_HEIGHT = 40;
+export const GUTTER_WIDTH = 56;
+const MIN_WIDTH = 56;
+const MAX_AUTO_WIDTH = 420;
+const CHAR_PX = 7.4;
+/** Longer values are cut for display (the whole value is copied and shown on double-click). */
+const DISPLAY_CHARS = 400;
+
+export interface GridHandle {
+  /** The selected cells (or every row and column without a selection), in display order. */
+  selection(): { columns: ColumnInfo[]; rows: Row[]; all: boolean };
+  copy(format: CopyFormat, withHeader?: boolean): Promise<number>;
+}
+
+export type CopyFormat = "tsv" | "csv" | "json";
+
+interface Cell {
+  r: number;
+  /** -1: the whole row (its number was clicked). */
+  c: number;
+}
+
+interface Selection {
+  anchor: Cell;
+  focus: Cell;
+}
+
+interface Props {
+  tabId: string;
+  st: StatementResult;
+  ref?: Ref<GridHandle>;
+  /** Called after a copy: how many rows, or an error. */
+  onCopied?: (what: string) => void;
+  /** Shows a whole value (double-click on a cell). */
+  onOpenValue?: (column: ColumnInfo, value: string | null) => void;
+}
+
+/** The virtualiser measures nothing in a hidden or not-yet-laid-out element: assume a window. */
+function observeRect<T extends Element>(instance: Virtualizer<T, Element>, cb: (r: { width: number; height: number }) => void) {
+  return observeElementRect(instance, (r) => cb({ width: r.width || 1200, height: r.height || 600 }));
+}
+
+export function initialWidths(columns: readonly ColumnInfo[], rows: readonly Row[]): number[] {
+  const sample = rows.slice(0, 200);
+  return columns.map((c, i) => {
+    let chars = Math.max(c.name.length, Math.min(c.type_name.length, 18) * 0.85);
+    for (const r of sample) {
+      const v = r[i];
+      const len = v === null ? 4 : Math.min(v.length, 80);
+      if (len > chars) chars = len;
+    }
+    return Math.round(Math.max(MIN_WIDTH + 24, Math.min(MAX_AUTO_WIDTH, chars * CHAR_PX + 28)));
+  });
+}
+
+function range(a: number, b: number): [number, number] {
+  return a <= b ? [a, b] : [b, a];
+}
+
+export function ResultGrid({ tabId, st, ref, onCopied, onOpenValue }: Props) {
+  const rowsVersion = useStoreVersion(keys.rows(tabId, st.index));
+  const columns = useMemo(() => st.columns ?? [], [st.columns]);
+  const rows = st.rows;
+  const [sort, setSortState] = useState<SortSpec | null>(st.view.sort);
+  const [widths, setWidthsState] = useState<number[]>(() =>
+    st.view.widths && st.view.widths.length === columns.length ? st.view.widths : initialWidths(columns, rows),
+  );
+  const [sel, setSel] = useState<Selection | null>(null);
+  const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const dragging = useRef(false);
+
+  // The second `columns` event (type names resolved) keeps the widths; a different shape resets them.
+  useEffect(() => {
+    if (widths.length !== columns.length) setWidthsState(initialWidths(columns, rows));
+  }, [columns, rows, widths.length]);
+
+  // Widths first come from the headers alone: fit them to the first rows once they are in,
+  // unless the user resized a column.
+  const resized = useRef(st.view.widths !== null);
+  const fitted = useRef(rows.length > 0);
+  useEffect(() => {
+    if (!resized.current && !fitted.current && rows.length > 0) {
+      fitted.current = true;
+      setWidthsState(initialWidths(columns, rows));
+    }
+  }, [rowsVersion, columns, rows]);
+
+  const setSort = (s: SortSpec | null) => {
+    st.view.sort = s;
+    setSortState(s);
+  };
+  const setWidths = (w: number[]) => {
+    st.view.widths = w;
+    resized.current = true;
+    setWidthsState(w);
+  };
+
+  const order = useMemo(
+    () => (sort && columns[sort.column] ? sortedOrder(rows, columns[sort.column], sort.column, sort.dir) : null),
+    // rowsVersion: re-sort when pages arrive (the array is appended to in place).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [sort, columns, rows, rowsVersion],
+  );
+  const rowCount = rows.length;
+  const rowAt = useCallback((i: number): Row => (order ? rows[order[i]] : rows[i]), [order, rows]);
+  const numeric = useMemo(() => columns.map(isNumericColumn), [columns]);
+
+  const rowV = useVirtualizer({
+    count: rowCount,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 10,
+    paddingStart: HEADER_HEIGHT,
+    scrollPaddingStart: HEADER_HEIGHT,
+    observeElementRect: observeRect,
+  });
+  const colV = useVirtualizer({
+    horizontal: true,
+    count: columns.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: (i) => widths[i] ?? 120,
+    overscan: 2,
+    paddingStart: GUTTER_WIDTH,
+    scrollPaddingStart: GUTTER_WIDTH,
+    observeElementRect: observeRect,
+  });
+  useLayoutEffect(() => {
+    colV.measure();
+  }, [widths, colV]);
+
+  const totalWidth = colV.getTotalSize();
+  const totalHeight = rowV.getTotalSize();
+  const vRows = rowV.getVirtualItems();
+  const vCols = colV.getVirtualItems();
+
+  // ---------- selection ----------
+
+  const bounds = useMemo(() => {
+    if (!sel) return null;
+    const [r0, r1] = range(sel.anchor.r, sel.focus.r);
+    const whole = sel.anchor.c < 0 || sel.focus.c < 0;
+    const [c0, c1] = whole ? [0, columns.length - 1] : range(sel.anchor.c, sel.focus.c);
+    return { r0, r1, c0, c1, whole };
+  }, [sel, columns.length]);
+
+  const selected = useCallback(
+    (r: number, c: number) => !!bounds && r >= bounds.r0 && r <= bounds.r1 && c >= bounds.c0 && c <= bounds.c1,
+    [bounds],
+  );
+
+  const selection = useCallback(() => {
+    if (!bounds) return { columns, rows: order ? Array.from(order, (i) => rows[i]) : rows.slice(), all: true };
+    const cols = columns.slice(bounds.c0, bounds.c1 + 1);
+    const out: Row[] = [];
+    for (let r = bounds.r0; r <= Math.min(bounds.r1, rowCount - 1); r++) out.push(rowAt(r).slice(bounds.c0, bounds.c1 + 1));
+    return { columns: cols, rows: out, all: false };
+  }, [bounds, columns, order, rows, rowAt, rowCount]);
+
+  const copy = useCallback(
+    async (format: CopyFormat, withHeader = false): Promise<number> => {
+      const s = selection();
+      const names = s.columns.map((c) => c.name);
+      const text =
+        format === "csv" ? toCsv(names, s.rows) : format === "json" ? toJson(s.columns, s.rows) : toTsv(s.rows, withHeader ? names : undefined);
+      try {
+        await navigator.clipboard.writeText(text);
+        const n = s.rows.length;
+        const cells = s.rows.length * s.columns.length;
+        onCopied?.(
+          format === "tsv" && cells === 1
+            ? "Copied 1 value"
+            : `Copied ${n.toLocaleString("en-US")} ${n === 1 ? "row" : "rows"}${format === "tsv" ? "" : ` as ${format.toUpperCase()}`}`,
+        );
+        return n;
+      } catch (e) {
+        onCopied?.(`Could not copy: ${e instanceof Error ? e.message : String(e)}`);
+        return 0;
+      }
+    },
+    [selection, onCopied],
+  );
+
+  useImperativeHandle(ref, () => ({ selection, copy }), [selection, copy]);
+
+  const moveTo = (cell: Cell, extend: boolean) => {
+    const r = Math.max(0, Math.min(rowCount - 1, cell.r));
+    const c = Math.max(0, Math.min(columns.length - 1, cell.c));
+    setSel((s) => ({ anchor: extend && s ? s.anchor : { r, c }, focus: { r, c } }));
+    rowV.scrollToIndex(r, { align: "auto" });
+    colV.scrollToIndex(c, { align: "auto" });
+  };
+
+  const onKeyDown = (e: ReactKeyboardEvent<HTMLDivElement>) => {
+    const mod = e.ctrlKey || e.metaKey;
+    if (mod && e.key.toLowerCase() === "c") {
+      e.preventDefault();
+      void copy("tsv", e.shiftKey);
+      return;
+    }
+    if (mod && e.key.toLowerCase() === "a") {
+      e.preventDefault();
+      if (rowCount > 0) setSel({ anchor: { r: 0, c: -1 }, focus: { r: rowCount - 1, c: -1 } });
+      return;
+    }
+    if (e.key === "Escape") {
+      setSel(null);
+      setMenu(null);
+      return;
+    }
+    if (rowCount === 0 || columns.length === 0) return;
+    const f = sel?.focus ?? { r: 0, c: 0 };
+    const fc = f.c < 0 ? 0 : f.c;
+    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 400) / ROW_HEIGHT) - 2);
+    const moves: Record<string, Cell> = {
+      ArrowDown: { r: f.r + 1, c: fc },
+      ArrowUp: { r: f.r - 1, c: fc },
+      ArrowLeft: { r: f.r, c: fc - 1 },
+      ArrowRight: { r: f.r, c: fc + 1 },
+      PageDown: { r: f.r + page, c: fc },
+      PageUp: { r: f.r - page, c: fc },
+      Home: mod ? { r: 0, c: 0 } : { r: f.r, c: 0 },
+      End: mod ? { r: rowCount - 1, c: columns.length - 1 } : { r: f.r, c: columns.length - 1 },
+    };
+    const to = moves[e.key];
+    if (to) {
+      e.preventDefault();
+      moveTo(sel ? to : { r: 0, c: 0 }, e.shiftKey);
+    } else if (e.key === "Enter" && sel && sel.focus.c >= 0) {
+      e.preventDefault();
+      onOpenValue?.(columns[sel.focus.c], rowAt(sel.focus.r)[sel.focus.c] ?? null);
+    }
+  };
+
+  const cellDown = (e: ReactMouseEvent, cell: Cell) => {
+    if (e.button !== 0) {
+      // A right click inside the selection keeps it (for the context menu).
+      if (!(bounds && selected(cell.r, cell.c < 0 ? bounds.c0 : cell.c))) setSel({ anchor: cell, focus: cell });
+      return;
+    }
+    e.preventDefault();
+    scrollRef.current?.focus({ preventScroll: true });
+    setMenu(null);
+    dragging.current = true;
+    setSel((s) => ({ anchor: e.shiftKey && s ? s.anchor : cell, focus: cell }));
+  };
+  const cellEnter = (cell: Cell) => {
+    if (dragging.current) setSel((s) => (s ? { anchor: s.anchor, focus: cell } : s));
+  };
+  useEffect(() => {
+    const up = () => (dragging.current = false);
+    window.addEventListener("mouseup", up);
+    return () => window.removeEventListener("mouseup", up);
+  }, []);
+
+  // ---------- header: sort and resize ----------
+
+  const clickHeader = (i: number) => {
+    if (!sort || sort.column !== i) setSort({ column: i, dir: "asc" });
+    else if (sort.dir === "asc") setSort({ column: i, dir: "desc" });
+    else setSort(null);
+    setSel(null);
+  };
+
+  const startResize = (e: ReactPointerEvent<HTMLDivElement>, i: number) => {
+    e.preventDefault();
+    e.stopPropagation();
+    const startX = e.clientX;
+    const start = widths[i];
+    const target = e.currentTarget;
+    target.setPointerCapture?.(e.pointerId);
+    const move = (ev: PointerEvent) => {
+      const next = widths.slice();
+      next[i] = Math.max(MIN_WIDTH, Math.round(start + ev.clientX - startX));
+      setWidths(next);
+    };
+    const up = () => {
+      target.removeEventListener("pointermove", move);
+      target.removeEventListener("pointerup", up);
+      target.removeEventListener("pointercancel", up);
+    };
+    target.addEventListener("pointermove", move);
+    target.addEventListener("pointerup", up);
+    target.addEventListener("pointercancel", up);
+  };
+
+  const autoSize = (i: number) => {
+    const next = widths.slice();
+    next[i] = initialWidths([columns[i]], rows.slice(0, 1000).map((r) => [r[i]]))[0];
+    setWidths(next);
+  };
+
+  // Close the context menu on any outside click.
+  useEffect(() => {
+    if (!menu) return;
+    const close = () => setMenu(null);
+    window.addEventListener("mousedown", close);
+    window.addEventListener("blur", close);
+    return () => {
+      window.removeEventListener("mousedown", close);
+      window.removeEventListener("blur", close);
+    };
+  }, [menu]);
+
+  const menuAction = (fn: () => void) => (e: ReactMouseEvent) => {
+    e.preventDefault();
+    e.stopPropagation();
+    setMenu(null);
+    fn();
+  };
+
+  return (
+    <div className="result-grid-wrap">
+      <div
+        ref={scrollRef}
+        className="result-grid"
+        data-testid="result-grid"
+        id="result-grid"
+        role="grid"
+        aria-rowcount={rowCount + 1}
+        aria-colcount={columns.length}
+        aria-multiselectable="true"
+        data-rows={rowCount}
+        tabIndex={0}
+        onKeyDown={onKeyDown}
+        onContextMenu={(e) => {
+          e.preventDefault();
+          const box = scrollRef.current?.parentElement?.getBoundingClientRect();
+          setMenu({ x: e.clientX - (box?.left ?? 0), y: e.clientY - (box?.top ?? 0) });
+        }}
+      >
+        <div className="grid-canvas" style={{ width: totalWidth, height: totalHeight }}>
+          <div className="grid-header" role="row" style={{ width: totalWidth, height: HEADER_HEIGHT }}>
+            <div
+              className="grid-corner"
+              style={{ width: GUTTER_WIDTH, height: HEADER_HEIGHT }}
+              title="Select all"
+              onMouseDown={(e) => {
+                e.preventDefault();
+                scrollRef.current?.focus({ preventScroll: true });
+                if (rowCount > 0) setSel({ anchor: { r: 0, c: -1 }, focus: { r: rowCount - 1, c: -1 } });
+              }}
+            />
+            {vCols.map((vc) => {
+              const c = columns[vc.index];
+              const sorted = sort?.column === vc.index ? sort.dir : null;
+              return (
+                <div
+                  key={vc.key}
+                  role="columnheader"
+                  aria-sort={sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : "none"}
+                  className={`grid-hcell${numeric[vc.index] ? " numeric" : ""}${sorted ? " sorted" : ""}`}
+                  data-testid="result-header"
+                  data-column={c.name}
+                  style={{ left: vc.start, width: vc.size, height: HEADER_HEIGHT }}
+                  onClick={() => clickHeader(vc.index)}
+                  title={`${c.name}${c.type_name ? ` · ${c.type_name}` : ""}\nClick to sort`}
+                >
+                  <span className="grid-hname">
+                    <span className="grid-hname-text">{c.name}</span>
+                    {sorted && <span className="sort-arrow" aria-hidden="true">{sorted === "asc" ? "▲" : "▼"}</span>}
+                  </span>
+                  <span className="grid-htype">{c.type_name || " "}</span>
+                  <div
+                    className="grid-resize"
+                    role="separator"
+                    aria-orientation="vertical"
+                    aria-label={`Resize ${c.name}`}
+                    data-testid="result-resize"
+                    onPointerDown={(e) => startResize(e, vc.index)}
+                    onClick={(e) => e.stopPropagation()}
+                    onDoubleClick={(e) => {
+                      e.stopPropagation();
+                      autoSize(vc.index);
+                    }}
+                  />
+                </div>
+              );
+            })}
+          </div>
+          {vRows.map((vr) => {
+            const row = rowAt(vr.index);
+            const rowSel = !!bounds && bounds.whole && vr.index >= bounds.r0 && vr.index <= bounds.r1;
+            return (
+              <div
+                key={vr.key}
+                role="row"
+                aria-rowindex={vr.index + 2}
+                className={`grid-row${vr.index % 2 ? " odd" : ""}${rowSel ? " row-selected" : ""}`}
+                data-testid="result-row"
+                data-row={vr.index}
+                style={{ transform: `translateY(${vr.start}px)`, width: totalWidth, height: ROW_HEIGHT }}
+              >
+                <div
+                  className="grid-rownum"
+                  style={{ width: GUTTER_WIDTH }}
+                  onMouseDown={(e) => cellDown(e, { r: vr.index, c: -1 })}
+                  onMouseEnter={() => cellEnter({ r: vr.index, c: -1 })}
+                >
+                  {vr.index + 1}
+                </div>
+                {vCols.map((vc) => {
+                  const v = row[vc.index] ?? null;
+                  const isSel = selected(vr.index, vc.index);
+                  const focus = sel && sel.focus.r === vr.index && sel.focus.c === vc.index;
+                  return (
+                    <div
+                      key={vc.key}
+                      role="gridcell"
+                      aria-selected={isSel}
+                      className={`grid-cell${v === null ? " cell-null" : ""}${numeric[vc.index] ? " numeric" : ""}${isSel ? " selected" : ""}${focus ? " focus" : ""}`}
+                      data-testid="result-cell"
+                      data-null={v === null ? "true" : undefined}
+                      style={{ left: vc.start, width: vc.size }}
+                      onMouseDown={(e) => cellDown(e, { r: vr.index, c: vc.index })}
+                      onMouseEnter={() => cellEnter({ r: vr.index, c: vc.index })}
+                      onDoubleClick={() => onOpenValue?.(columns[vc.index], v)}
+                    >
+                      {v === null ? "NULL" : v.length > DISPLAY_CHARS ? `${v.slice(0, DISPLAY_CHARS)}…` : v}
+                    </div>
+                  );
+                })}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      {menu && (
+        <div
+          className="context-menu"
+          role="menu"
+          data-testid="grid-menu"
+          style={{ left: menu.x, top: menu.y }}
+          onMouseDown={(e) => e.stopPropagation()}
+        >
+          <button type="button" role="menuitem" onMouseDown={menuAction(() => void copy("tsv"))}>
+            Copy <kbd>{modKey()}C</kbd>
+          </button>
+          <button type="button" role="menuitem" onMouseDown={menuAction(() => void copy("tsv", true))}>
+            Copy with headers
+          </button>
+          <button type="button" role="menuitem" data-testid="grid-copy-csv" onMouseDown={menuAction(() => void copy("csv"))}>
+            Copy as CSV
+          </button>
+          <button type="button" role="menuitem" data-testid="grid-copy-json" onMouseDown={menuAction(() => void copy("json"))}>
+            Copy as JSON
+          </button>
+          <hr />
+          <button
+            type="button"
+            role="menuitem"
+            onMouseDown={menuAction(() => rowCount > 0 && setSel({ anchor: { r: 0, c: -1 }, focus: { r: rowCount - 1, c: -1 } }))}
+          >
+            Select all <kbd>{modKey()}A</kbd>
+          </button>
+          {sel && sel.focus.c >= 0 && (
+            <button
+              type="button"
+              role="menuitem"
+              onMouseDown={menuAction(() => onOpenValue?.(columns[sel.focus.c], rowAt(sel.focus.r)[sel.focus.c] ?? null))}
+            >
+              Show value
+            </button>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function isMac(): boolean {
+  return typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
+}
+
+export function modKey(): string {
+  return isMac() ? "⌘" : "Ctrl+";
+}

@@ -1,0 +1,67 @@
+// The CodeMirror editor of one tab. Its state (text, selection, undo history) is kept in the
+// store when the editor leaves the screen and restored when it comes back.
+import { EditorState, Prec } from "@codemirror/state";
+import { EditorView, keymap, placeholder } from "@codemirror/view";
+import { basicSetup } from "codemirror";
+import { useEffect, useRef } from "react";
+import { requestSave, runTab } from "./actions";
+import { modKey as modLabel } from "./ResultGrid";
+import { baseExtensions, languageCompartment, languageExtension } from "./editorExtensions";
+import { keys, sqlStore, useStoreVersion, type BranchSql, type EditorTab } from "./store";
+
+/** Whether a document holds anything but white space (looking at its start only, for speed). */
+function blank(state: EditorState): boolean {
+  return !/\S/.test(state.doc.sliceString(0, 100_000));
+}
+
+function createState(tab: EditorTab): EditorState {
+  const id = tab.id;
+  return EditorState.create({
+    doc: tab.initialDoc,
+    extensions: [
+      Prec.highest(
+        keymap.of([
+          { key: "Mod-Enter", run: () => (runTab(id, "statement"), true) },
+          { key: "Shift-Mod-Enter", run: () => (runTab(id, "script"), true) },
+          { key: "Mod-s", run: () => requestSave(id), preventDefault: true },
+        ]),
+      ),
+      basicSetup,
+      languageCompartment.of(languageExtension(null)),
+      baseExtensions(),
+      placeholder(`Write SQL here. ${modLabel()}Enter runs the statement at the cursor (or the selection), Shift+${modLabel()}Enter the whole script.`),
+      EditorView.updateListener.of((u) => {
+        if (u.docChanged) sqlStore.setEmpty(tab, blank(u.state));
+      }),
+      EditorView.contentAttributes.of({ "aria-label": "SQL editor", "data-testid": "sql-editor-content" }),
+    ],
+  });
+}
+
+export function SqlEditor({ b, tab, autoFocus }: { b: BranchSql; tab: EditorTab; autoFocus: boolean }) {
+  const host = useRef<HTMLDivElement>(null);
+  useStoreVersion(keys.branch(b.key));
+  const schemaVersion = b.schemaVersion;
+
+  useEffect(() => {
+    const state = tab.editorState ?? createState(tab);
+    const view = new EditorView({ state, parent: host.current! });
+    tab.view = view;
+    tab.editorState = null;
+    if (autoFocus) view.focus();
+    return () => {
+      tab.editorState = view.state;
+      if (tab.view === view) tab.view = null;
+      view.destroy();
+    };
+    // The view is made once per tab; focus is only a wish at mount.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [tab]);
+
+  // Autocomplete follows the schema (and a restored state may carry an older one).
+  useEffect(() => {
+    tab.view?.dispatch({ effects: languageCompartment.reconfigure(languageExtension(b.schema)) });
+  }, [tab, b, schemaVersion]);
+
+  return <div ref={host} className="sql-editor" id="sql-editor" data-testid="sql-editor" data-tab={tab.id} />;
+}
