@@ -783,3 +783,27 @@ fn statement_error(e: tokio_postgres::Error, st: &ScriptStatement) -> ApiError {
     err.position = position.map(|p| st.script_position(p));
     err
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The Tauri shell runs these in async commands, which need `Send` futures.
+    #[allow(dead_code)]
+    fn futures_are_send(s: &mut SqlSession, t: &SqlTarget) {
+        fn send<T: Send>(_: T) {}
+        send(s.run("", &RunOptions::default(), |_| true));
+        send(s.run_collect("", &RunOptions::default()));
+        send(s.set_read_only(false));
+        send(s.canceller().cancel());
+        send(SqlSession::open(t, None));
+        send(super::super::export_query(
+            t,
+            "",
+            super::super::ExportFormat::Csv,
+            std::path::Path::new(""),
+            |_| true,
+        ));
+        send(super::super::load_schema(t, false));
+    }
+}
