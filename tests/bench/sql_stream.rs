@@ -146,6 +146,8 @@ fn wait_child(child: &std::process::Child) -> (bool, f64, u64) {
     )
 }
 
+// Children are reaped by `wait_child` (wait4, for their rusage), which clippy does not see.
+#[allow(clippy::zombie_processes)]
 fn run_child(uri: &str, rows: u64, page: u32) -> Measured {
     use std::io::Read;
     let mut child = Command::new(std::env::current_exe().unwrap())
@@ -193,6 +195,7 @@ fn psql_bin() -> PathBuf {
 
 /// `psql -c … > /dev/null`: wall time and the child's peak RSS (wait4's rusage). `unaligned`
 /// adds `-A -t` (no column alignment, no header), psql's cheapest output.
+#[allow(clippy::zombie_processes)]
 fn run_psql(uri: &str, rows: u64, unaligned: bool) -> Measured {
     let started = Instant::now();
     let mut args = vec!["-X", "-q", "-v", "ON_ERROR_STOP=1"];
