@@ -79,7 +79,7 @@ function RunResults({ tab, run, server, branch, onReveal }: Props & { run: RunSt
   return (
     <div className="sql-results" data-testid="sql-results" id="sql-results" data-running={run.running ? "true" : "false"}>
       {run.error && <ErrorBox run={run} tab={tab} onReveal={onReveal} />}
-      {run.note && !run.running && (
+      {run.note && !run.running && !run.error && (
         <div className="result-box sql-note" data-status="info" data-testid="sql-note">
           {run.note}
         </div>

@@ -402,4 +402,47 @@ describe("SQL panel", () => {
     fireEvent.click(within(again).getByTestId("saved-delete-confirm"));
     await waitFor(() => expect(api.commands.deleteSavedQuery).toHaveBeenCalledWith(4));
   });
+
+  it("Explain analyze of an UPDATE runs in its own transaction, rolled back even when it fails", async () => {
+    const { tab } = await renderPanel();
+    const error = apiError({ message: 'column "nope" does not exist', sqlstate: "42703", position: 65 });
+    api.commands.sqlRun.mockImplementation(async (tabId, runId, script) => {
+      if (script === "ROLLBACK") return summary({ tx_status: "idle" });
+      emit(tabId, runId, [
+        { kind: "statement_started", index: 0, sql_offset: 0, sql_length: 6 },
+        { kind: "statement_done", index: 0, tag: "BEGIN", rows_affected: null, duration_ms: 0.1, truncated: false },
+        { kind: "statement_started", index: 1, sql_offset: 7, sql_length: script.length - 20 },
+        { kind: "error", index: 1, error },
+        finished({ tx_status: "failed" }),
+      ]);
+      return summary({ statements_done: 1, statements_total: 3, tx_status: "failed", error });
+    });
+    const doc = "update t set x = nope";
+    setText(tab(), doc);
+    fireEvent.click(byId("sql-explain-analyze"));
+    await waitFor(() => expect(api.commands.sqlRun).toHaveBeenCalledTimes(2));
+    expect(api.commands.sqlRun.mock.calls[0][2]).toBe(
+      "BEGIN;\nEXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) update t set x = nope\n;\nROLLBACK;",
+    );
+    expect(api.commands.sqlRun.mock.calls[1][2]).toBe("ROLLBACK");
+    await waitFor(() => expect(byId("sql-tx-status").textContent).toBe("idle"));
+    // Position 65 is "nope" in the sent script: the mark lands on it in the editor.
+    expect(byId("sql-editor").querySelector(".cm-error-mark")?.textContent).toBe("nope");
+    expect(screen.queryByTestId("sql-note")).toBeNull();
+  });
+
+  it("asks before closing a tab whose transaction is open", async () => {
+    api.commands.sqlOpen.mockResolvedValue(tabInfo({ tx_status: "in_transaction" }));
+    const { tab } = await renderPanel();
+    fireEvent.click(byId("sql-tab-close"));
+    expect(byId("confirm-dialog").textContent).toMatch(/rolls it back/);
+    expect(api.commands.sqlClose).not.toHaveBeenCalled();
+    const id = tab().id;
+    fireEvent.click(byId("confirm-remove"));
+    await waitFor(() => expect(api.commands.sqlClose).toHaveBeenCalledWith(id));
+    expect(screen.queryAllByTestId("sql-tab")).toHaveLength(0);
+    // With no tab left, one click opens a new one.
+    fireEvent.click(screen.getByText("New query tab"));
+    expect(screen.getAllByTestId("sql-tab")).toHaveLength(1);
+  });
 });

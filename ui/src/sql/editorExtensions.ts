@@ -1,6 +1,8 @@
 // CodeMirror pieces of the SQL editor: the error mark, the highlight of the statement a
 // Ctrl/Cmd+Enter would run, the language (re)configuration and the theme.
 import { PostgreSQL, sql } from "@codemirror/lang-sql";
+import { HighlightStyle, syntaxHighlighting } from "@codemirror/language";
+import { tags as t } from "@lezer/highlight";
 import { Compartment, EditorState, StateEffect, StateField, type Extension, type Range } from "@codemirror/state";
 import { Decoration, EditorView, ViewPlugin, type DecorationSet, type ViewUpdate } from "@codemirror/view";
 import type { DbSchema } from "../bindings/DbSchema";
@@ -137,7 +139,20 @@ const theme = EditorView.theme({
   ".cm-panels": { backgroundColor: "var(--bg-sidebar)", color: "var(--text)" },
 });
 
+/** Syntax colours from CSS variables, so they follow the light and dark themes. */
+const highlight = HighlightStyle.define([
+  { tag: [t.keyword, t.operatorKeyword, t.modifier], color: "var(--sql-keyword)", fontWeight: "500" },
+  { tag: t.string, color: "var(--sql-string)" },
+  { tag: [t.number, t.bool, t.null], color: "var(--sql-number)" },
+  { tag: [t.lineComment, t.blockComment, t.comment], color: "var(--sql-comment)", fontStyle: "italic" },
+  { tag: [t.typeName, t.standard(t.name)], color: "var(--sql-type)" },
+  // Quoted identifiers ("Mixed") and special variables.
+  { tag: [t.special(t.string), t.special(t.name)], color: "var(--sql-ident)" },
+  { tag: [t.operator, t.punctuation, t.bracket, t.separator], color: "var(--sql-punct)" },
+  { tag: t.invalid, color: "var(--danger)" },
+]);
+
 /** Extensions every SQL editor state has besides basicSetup, the language and the keymap. */
 export function baseExtensions(): Extension {
-  return [errorMarkField, currentStatement, theme, EditorState.tabSize.of(2)];
+  return [errorMarkField, currentStatement, theme, syntaxHighlighting(highlight), EditorState.tabSize.of(2)];
 }

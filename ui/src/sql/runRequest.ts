@@ -14,6 +14,8 @@ export interface RunRequest {
   /** The statement whose single value is the EXPLAIN plan. */
   planIndex: number | null;
   note: string | null;
+  /** The script opens its own transaction; roll it back if the run stops inside it. */
+  rollbackAfter?: boolean;
 }
 
 /** Where the text to run sits in the editor. */
@@ -68,6 +70,7 @@ export function buildRunRequest(state: EditorState, mode: RunMode, tx: TxStatus 
         sent: wrappedScript(`BEGIN;\n${prefix}`, one.text, "\n;\nROLLBACK;", one.from),
         hidden: [0, 2],
         planIndex: 1,
+        rollbackAfter: true,
         note: "EXPLAIN ANALYZE executed the statement inside a transaction that was then rolled back: nothing was changed.",
       };
     }

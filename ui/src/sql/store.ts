@@ -443,7 +443,15 @@ export class SqlStore {
   async run(
     b: BranchSql,
     tab: EditorTab,
-    req: { mode: RunMode; sent: SentScript; hidden?: number[]; planIndex?: number | null; note?: string | null },
+    req: {
+      mode: RunMode;
+      sent: SentScript;
+      hidden?: number[];
+      planIndex?: number | null;
+      note?: string | null;
+      /** The script opened a transaction of its own: roll it back if the run stopped inside it. */
+      rollbackAfter?: boolean;
+    },
   ): Promise<void> {
     if (tab.run?.running) return;
     const run: RunState = {
@@ -521,6 +529,17 @@ export class SqlStore {
     if (summary && unlisten && !run.finished) await Promise.race([finished, sleep(FINISH_GRACE_MS)]);
     unlisten?.();
     this.flushRows();
+    if (req.rollbackAfter && summary && summary.tx_status !== "idle" && summary.tx_status !== "closed") {
+      // The run stopped between its BEGIN and ROLLBACK (an error): end that transaction.
+      try {
+        const rb = await commands.sqlRun(tab.id, newId(), "ROLLBACK");
+        run.finished = run.finished ? { ...run.finished, tx_status: rb.tx_status } : null;
+        summary = { ...summary, tx_status: rb.tx_status };
+        this.info(run, "The transaction EXPLAIN ANALYZE ran in was rolled back.");
+      } catch (e) {
+        this.info(run, `Could not roll back the transaction EXPLAIN ANALYZE ran in: ${formatError(e)}. Run ROLLBACK.`);
+      }
+    }
     this.finish(b, tab, run, summary, failure);
   }
 
