@@ -28,6 +28,9 @@ const MAX_AUTO_WIDTH = 420;
 const CHAR_PX = 7.4;
 /** Longer values are cut for display (the whole value is copied and shown on double-click). */
 const DISPLAY_CHARS = 400;
+/** The context menu's size, to keep it inside the window. */
+const MENU_WIDTH = 200;
+const MENU_HEIGHT = 190;
 
 export interface GridHandle {
   /** The selected cells (or every row and column without a selection), in display order. */
@@ -348,8 +351,11 @@ export function ResultGrid({ tabId, st, ref, onCopied, onOpenValue }: Props) {
         onKeyDown={onKeyDown}
         onContextMenu={(e) => {
           e.preventDefault();
-          const box = scrollRef.current?.parentElement?.getBoundingClientRect();
-          setMenu({ x: e.clientX - (box?.left ?? 0), y: e.clientY - (box?.top ?? 0) });
+          // Kept inside the window: opens upwards or leftwards near its edges.
+          setMenu({
+            x: Math.max(4, Math.min(e.clientX, window.innerWidth - MENU_WIDTH - 8)),
+            y: e.clientY + MENU_HEIGHT + 8 > window.innerHeight ? Math.max(4, e.clientY - MENU_HEIGHT) : e.clientY,
+          });
         }}
       >
         <div className="grid-canvas" style={{ width: totalWidth, height: totalHeight }}>
