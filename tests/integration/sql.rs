@@ -190,6 +190,7 @@ async fn cancel_stops_a_running_query_and_the_session_stays_usable() {
         let r = run(&mut s, "SELECT pg_sleep(60); SELECT 'not reached'").await;
         let returned = Instant::now();
         let took = returned - cancelled_at.await.unwrap();
+        eprintln!("cancel returned after {took:?}");
         assert!(took < Duration::from_millis(1500), "cancel took {took:?}");
         let e = r.error.unwrap();
         assert_eq!(
@@ -927,5 +928,23 @@ async fn cli_grove_sql_prints_every_format_and_fails_with_the_server_error() {
         let o = sql(&["sql", "no_such_db", "-c", "SELECT 1"]);
         assert_eq!(o.status.code(), Some(1));
         assert!(stderr(&o).contains("no_such_db"), "{}", stderr(&o));
+
+        // A protected branch is read-only unless --allow-write.
+        let branches = grove_core::branch::Branches::new(
+            pg.fields("postgres"),
+            Some(pg.password().to_string()),
+        );
+        branches
+            .import(&db, None, grove_core::branch::no_progress())
+            .await
+            .unwrap();
+        branches.set_protected(&db, true).await.unwrap();
+        let insert = "INSERT INTO t VALUES (3, 'c', 3)";
+        let o = sql(&["sql", &db, "-c", insert]);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(stderr(&o).contains("SQLSTATE 25006"), "{}", stderr(&o));
+        let o = sql(&["sql", &db, "--allow-write", "-c", insert]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(stdout(&o), "INSERT 0 1\n");
     });
 }

@@ -1,12 +1,11 @@
 //! `grove sql BRANCH -c SQL | --file F [--format table|csv|json]`: runs SQL through the same
 //! session code as the desktop editor and streams rows to stdout as they arrive. NOTICEs go to
-//! stderr. On error: exit 1 with the server's message, SQLSTATE and position on one line (a JSON
+//! stderr. Protected branches are read-only unless --allow-write. On error: exit 1 with the server's message, SQLSTATE and position on one line (a JSON
 //! error object with --json).
 use crate::{out, Output};
 use clap::{Args, ValueEnum};
-use grove_core::conn;
 use grove_core::sql::format::{csv_record, json_kind, JsonKind, JsonRows};
-use grove_core::sql::{ColumnInfo, RunEvent, RunOptions, SqlSession, SqlTarget};
+use grove_core::sql::{ColumnInfo, RunEvent, RunOptions, SqlSession};
 use grove_core::{ApiError, Grove, Result};
 use serde_json::Value;
 use std::io::{Read, Write};
@@ -25,6 +24,9 @@ pub struct SqlArgs {
     /// How rows are printed (default: table; json with --json).
     #[arg(long, value_enum)]
     pub format: Option<SqlFormat>,
+    /// Allow writes on a protected branch (its sessions are read-only otherwise).
+    #[arg(long)]
+    pub allow_write: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -35,37 +37,6 @@ pub enum SqlFormat {
     Csv,
     /// A JSON array of objects per result; `{"command": …}` for statements without rows.
     Json,
-}
-
-/// The server selection (None: the embedded local server) and branch, as a session target.
-async fn target(grove: &Grove, server: Option<&str>, branch: &str) -> Result<SqlTarget> {
-    let (fields, password, server_id) = match server {
-        None => {
-            let pg = grove.local.ensure_started().await?;
-            (
-                pg.fields(branch),
-                Some(pg.password().to_string()),
-                "local".to_string(),
-            )
-        }
-        Some(s) if s.contains("://") || s.contains('=') => {
-            let p = conn::parse_connection_string(s)?;
-            let id = p.fields.with_database("").to_uri(None);
-            (p.fields.with_database(branch), p.password, id)
-        }
-        Some(name) => {
-            let c = grove.find_connection(name).await?;
-            let password = grove.password_of(&c).await?;
-            (c.fields.with_database(branch), password, c.id)
-        }
-    };
-    Ok(SqlTarget {
-        fields,
-        password,
-        server_id,
-        branch: branch.to_string(),
-        protected: false,
-    })
 }
 
 fn read_sql(args: &SqlArgs) -> Result<String> {
@@ -290,8 +261,11 @@ pub async fn run(
     } else {
         SqlFormat::Table
     });
-    let t = target(grove, server, &args.branch).await?;
+    let t = grove.sql_target(server, &args.branch).await?;
     let mut session = SqlSession::open(&t, Some(grove.store.clone())).await?;
+    if args.allow_write && session.read_only() {
+        session.unlock().await?;
+    }
     let canceller = session.canceller();
     let on_ctrl_c = tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
