@@ -555,48 +555,49 @@ async fn large_results_stream_in_pages_and_keep_only_the_cap() {
 
 #[tokio::test]
 async fn history_is_kept_across_reopening_the_store() {
-    let dir = harness::scratch_dir("sql-history");
-    let pg = harness::server(18).await;
-    let (db, _admin) = harness::fresh_db(pg).await;
-    {
+    for_each_version!(|pg| {
+        let dir = harness::scratch_dir(&format!("sql-history-{}", pg.bins.major));
+        let (db, _admin) = harness::fresh_db(pg).await;
+        {
+            let grove = Grove::open(Paths::at(&dir)).await.unwrap();
+            let mut s = SqlSession::open(&target(pg, &db, false), Some(grove.store.clone()))
+                .await
+                .unwrap();
+            run_ok(&mut s, "SELECT generate_series(1, 3) AS n").await;
+            run(&mut s, "SELECT 1;\nSELECT * FROM missing_table").await;
+            run_ok(&mut s, "  -- only a comment  ").await;
+            grove.store.close().await;
+        }
         let grove = Grove::open(Paths::at(&dir)).await.unwrap();
-        let mut s = SqlSession::open(&target(pg, &db, false), Some(grove.store.clone()))
+        let all = history::list_history(&grove.store, &HistoryQuery::default())
             .await
             .unwrap();
-        run_ok(&mut s, "SELECT generate_series(1, 3) AS n").await;
-        run(&mut s, "SELECT 1;\nSELECT * FROM missing_table").await;
-        run_ok(&mut s, "  -- only a comment  ").await;
-        grove.store.close().await;
-    }
-    let grove = Grove::open(Paths::at(&dir)).await.unwrap();
-    let all = history::list_history(&grove.store, &HistoryQuery::default())
+        assert_eq!(all.len(), 2, "empty scripts are not recorded: {all:?}");
+        assert_eq!(all[0].sql, "SELECT 1;\nSELECT * FROM missing_table");
+        assert!(all[0].error.as_deref().unwrap().contains("missing_table"));
+        assert_eq!(all[0].row_count, Some(1.0));
+        assert_eq!(
+            (all[0].server_id.as_str(), all[0].branch.as_str()),
+            ("local", db.as_str())
+        );
+        assert_eq!(all[1].sql, "SELECT generate_series(1, 3) AS n");
+        assert_eq!(
+            (all[1].row_count, all[1].error.as_deref()),
+            (Some(3.0), None)
+        );
+        assert!(all[0].started_at >= all[1].started_at);
+        let hits = history::list_history(
+            &grove.store,
+            &HistoryQuery {
+                search: Some("GENERATE_series".into()),
+                limit: Some(10),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
-    assert_eq!(all.len(), 2, "empty scripts are not recorded: {all:?}");
-    assert_eq!(all[0].sql, "SELECT 1;\nSELECT * FROM missing_table");
-    assert!(all[0].error.as_deref().unwrap().contains("missing_table"));
-    assert_eq!(all[0].row_count, Some(1.0));
-    assert_eq!(
-        (all[0].server_id.as_str(), all[0].branch.as_str()),
-        ("local", db.as_str())
-    );
-    assert_eq!(all[1].sql, "SELECT generate_series(1, 3) AS n");
-    assert_eq!(
-        (all[1].row_count, all[1].error.as_deref()),
-        (Some(3.0), None)
-    );
-    assert!(all[0].started_at >= all[1].started_at);
-    let hits = history::list_history(
-        &grove.store,
-        &HistoryQuery {
-            search: Some("GENERATE_series".into()),
-            limit: Some(10),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    assert_eq!(hits.len(), 1);
+        assert_eq!(hits.len(), 1);
+    });
 }
 
 #[tokio::test]
