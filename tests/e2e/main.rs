@@ -134,6 +134,16 @@ async fn exists(d: &WebDriver, by: By) -> WebElement {
 fn shot_path(name: &str) -> PathBuf {
     let dir = harness::repo_root().join("tests/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
+    let name: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
     dir.join(format!("{name}.png"))
 }
 
@@ -295,6 +305,255 @@ async fn add_test_and_keep_a_connection_across_restarts() {
     }
     assert!(checked > 3, "checked {checked} files");
     assert!(data.join("state.sqlite").is_file() && data.join("grove.log").is_file());
+}
+
+/// Types into the SQL editor (replacing its text) and runs the statement with Ctrl+Enter.
+async fn run_sql(d: &WebDriver, sql: &str) {
+    let editor = exists(d, By::Css("[data-testid=\"sql-editor\"] .cm-content")).await;
+    editor.click().await.unwrap();
+    editor.send_keys(Key::Control + "a").await.unwrap();
+    editor.send_keys(Key::Backspace).await.unwrap();
+    editor.send_keys(sql).await.unwrap();
+    editor.send_keys(Key::Control + Key::Enter).await.unwrap();
+}
+
+/// A cell of the current result grid shows `want` (read through the DOM: WebDriver's visible
+/// text is empty for cells the virtualised grid has scrolled out of its viewport).
+async fn first_cell_is(d: &WebDriver, want: &str, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let cells = d
+            .execute("return Array.from(document.querySelectorAll('[data-testid=\"result-cell\"]')).map(c => c.textContent)", vec![])
+            .await
+            .unwrap();
+        let cells: Vec<Option<String>> = cells.convert().unwrap_or_default();
+        if cells.iter().flatten().any(|c| c.trim() == want) {
+            return;
+        }
+        if Instant::now() > deadline {
+            let _ = d.screenshot(&shot_path(&format!("failure-{what}"))).await;
+            panic!("timed out waiting for {what}; cells: {cells:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn select_branch(d: &WebDriver, name: &str) {
+    let node = exists(
+        d,
+        By::Css(format!(
+            "[data-testid=\"branch-node\"][data-name=\"{name}\"] .branch-label"
+        )),
+    )
+    .await;
+    node.click().await.unwrap();
+    wait_for(
+        d,
+        By::Css(format!(
+            "[data-testid=\"branch-details\"][data-name=\"{name}\"]"
+        )),
+        "branch details",
+        Duration::from_secs(15),
+        |_, _| true,
+    )
+    .await;
+}
+
+/// Clicks a button once it exists and is enabled (buttons wait for data to load).
+async fn click_and_settle(d: &WebDriver, id: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(el) = d.find(By::Id(id)).await {
+            if el.is_enabled().await.unwrap_or(false) && el.click().await.is_ok() {
+                return;
+            }
+        }
+        if Instant::now() > deadline {
+            let _ = d
+                .screenshot(&shot_path(&format!("failure-click-{id}")))
+                .await;
+            panic!("{id} never became clickable");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn wait_gone(d: &WebDriver, by: By, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !d.find_all(by.clone()).await.unwrap_or_default().is_empty() {
+        if Instant::now() > deadline {
+            let _ = d
+                .screenshot(&shot_path(&format!("failure-{}", what.replace(' ', "-"))))
+                .await;
+            panic!("{what} still shown");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn branch_sql_reset_undo_compare_delete() {
+    let data = harness::scratch_dir("e2e-branches");
+    let service = format!("dev.grove.e2e.b.{}", std::process::id());
+    let driver = start_driver(&data, &service);
+    let d = open_app(&driver).await;
+    wait_local_running(&d).await;
+
+    // A database to branch from, on the app's own embedded server (adopted, not restarted).
+    let local = LocalPg::start(&LocalPgOptions::new(data.join("local-pg")))
+        .await
+        .unwrap();
+    let admin = local.connect("postgres").await.unwrap();
+    admin.batch_execute("CREATE DATABASE shop").await.unwrap();
+    let shop = local.connect("shop").await.unwrap();
+    shop.batch_execute("CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items VALUES (1, 'apple'), (2, 'pear')").await.unwrap();
+    drop(shop);
+
+    // Import it as a root branch.
+    exists(&d, By::Id("local-server"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    click_and_settle(&d, "import-database").await;
+    exists(&d, By::Id("import-dialog")).await;
+    exists(
+        &d,
+        By::Css("#import-database-select option[value=\"shop\"]"),
+    )
+    .await
+    .click()
+    .await
+    .unwrap();
+    click_and_settle(&d, "import-submit").await;
+    exists(
+        &d,
+        By::Css("[data-testid=\"branch-node\"][data-name=\"shop\"]"),
+    )
+    .await;
+
+    // Create dev/alice from it.
+    select_branch(&d, "shop").await;
+    click_and_settle(&d, "branch-create-child").await;
+    type_into(&d, "create-branch-name", "dev/alice").await;
+    click_and_settle(&d, "create-branch-submit").await;
+    exists(
+        &d,
+        By::Css("[data-testid=\"branch-node\"][data-name=\"dev/alice\"]"),
+    )
+    .await;
+    select_branch(&d, "dev/alice").await;
+    d.screenshot(&shot_path("branch-tree")).await.unwrap();
+
+    // Write a row on the branch through the SQL editor.
+    click_and_settle(&d, "branch-tab-sql").await;
+    run_sql(&d, "INSERT INTO items VALUES (3, 'from alice')").await;
+    wait_for(
+        &d,
+        By::Id("sql-status"),
+        "insert done",
+        Duration::from_secs(30),
+        |t, _| t.contains('1'),
+    )
+    .await;
+    run_sql(&d, "SELECT count(*) AS n FROM items").await;
+    first_cell_is(&d, "3", "three rows on dev/alice").await;
+    d.screenshot(&shot_path("sql-editor")).await.unwrap();
+
+    // Reset from the parent: the row is gone.
+    click_and_settle(&d, "branch-tab-overview").await;
+    click_and_settle(&d, "branch-reset").await;
+    click_and_settle(&d, "confirm-reset").await;
+    wait_gone(&d, By::Id("reset-dialog"), "reset dialog").await;
+    click_and_settle(&d, "branch-tab-sql").await;
+    run_sql(&d, "SELECT count(*) AS n FROM items").await;
+    first_cell_is(&d, "2", "two rows after reset").await;
+
+    // Undo the reset: the row is back.
+    click_and_settle(&d, "branch-tab-overview").await;
+    click_and_settle(&d, "branch-undo-reset").await;
+    click_and_settle(&d, "confirm-undo-reset").await;
+    wait_gone(&d, By::Id("undo-reset-dialog"), "undo dialog").await;
+    click_and_settle(&d, "branch-tab-sql").await;
+    run_sql(&d, "SELECT count(*) AS n FROM items").await;
+    first_cell_is(&d, "3", "three rows after undo").await;
+
+    // A failing query marks the error position in the editor.
+    run_sql(&d, "SELECT nosuchcolumn FROM items").await;
+    let err = wait_for(
+        &d,
+        By::Id("sql-error"),
+        "sql error",
+        Duration::from_secs(30),
+        |t, _| !t.is_empty(),
+    )
+    .await;
+    let text = err.text().await.unwrap();
+    assert!(
+        text.contains("nosuchcolumn") && text.contains("42703"),
+        "error shown: {text}"
+    );
+    exists(&d, By::Css("[data-testid=\"sql-editor\"] .cm-error-mark")).await;
+
+    // Change the schema on the branch, then compare it with its parent.
+    run_sql(&d, "ALTER TABLE items ADD COLUMN price numeric(10,2)").await;
+    wait_for(
+        &d,
+        By::Id("sql-status"),
+        "alter done",
+        Duration::from_secs(30),
+        |t, _| !t.is_empty(),
+    )
+    .await;
+    click_and_settle(&d, "branch-tab-compare").await;
+    click_and_settle(&d, "compare-with-parent").await;
+    let changed = exists(
+        &d,
+        By::Css("[data-testid=\"diff-object\"][data-status=\"changed\"]"),
+    )
+    .await;
+    assert_eq!(
+        changed
+            .attr("data-name")
+            .await
+            .unwrap()
+            .as_deref()
+            .map(|n| n.contains("items")),
+        Some(true)
+    );
+    changed.click().await.unwrap();
+    exists(&d, By::Id("compare-ddl")).await;
+    d.screenshot(&shot_path("compare")).await.unwrap();
+    click_and_settle(&d, "compare-tab-migration").await;
+    let script = exists(&d, By::Id("migration-script"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        script.contains("ADD COLUMN") && script.contains("price"),
+        "migration: {script}"
+    );
+
+    // Delete the branch.
+    click_and_settle(&d, "branch-tab-overview").await;
+    click_and_settle(&d, "branch-delete").await;
+    click_and_settle(&d, "confirm-delete").await;
+    wait_gone(
+        &d,
+        By::Css("[data-testid=\"branch-node\"][data-name=\"dev/alice\"]"),
+        "deleted branch node",
+    )
+    .await;
+    d.quit().await.unwrap();
+    drop(driver);
+    if LocalPg::inspect(&LocalPgOptions::new(data.join("local-pg")))
+        .await
+        .state
+        == grove_core::local_pg::LocalState::Running
+    {
+        local.stop().await.unwrap();
+    }
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
