@@ -495,6 +495,68 @@ async fn branch_sql_reset_undo_compare_delete() {
     );
     exists(&d, By::Css("[data-testid=\"sql-editor\"] .cm-error-mark")).await;
 
+    // Cancel a long query: the server's cancel error comes back at once, the tab stays usable.
+    run_sql(&d, "SELECT pg_sleep(60)").await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let started = Instant::now();
+    click_and_settle(&d, "sql-cancel").await;
+    let err = wait_for(
+        &d,
+        By::Id("sql-error"),
+        "cancel error",
+        Duration::from_secs(10),
+        |t, _| t.contains("57014"),
+    )
+    .await;
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "cancel took {:?}",
+        started.elapsed()
+    );
+    assert!(err.text().await.unwrap().contains("cancel"), "cancel shown");
+
+    // Export a result to CSV: streamed from the server into the file.
+    run_sql(
+        &d,
+        "SELECT g AS n, 'row ' || g AS label FROM generate_series(1, 1000) g",
+    )
+    .await;
+    first_cell_is(&d, "1", "export source rows").await;
+    click_and_settle(&d, "sql-export").await;
+    exists(&d, By::Id("export-dialog")).await;
+    let path = data.join("export.csv");
+    let input = exists(&d, By::Id("export-path")).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while input.value().await.unwrap().unwrap_or_default().is_empty() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    input.send_keys(Key::Control + "a").await.unwrap();
+    input.send_keys(path.display().to_string()).await.unwrap();
+    click_and_settle(&d, "export-submit").await;
+    wait_for(
+        &d,
+        By::Id("export-result"),
+        "export ok",
+        Duration::from_secs(30),
+        |_, s| s == Some("ok"),
+    )
+    .await;
+    let csv = std::fs::read_to_string(&path).expect("exported file");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 1001, "header + 1000 rows");
+    assert_eq!(lines[0], "n,label");
+    assert_eq!(lines[1000], "1000,row 1000");
+    d.screenshot(&shot_path("export")).await.unwrap();
+    if let Ok(cancel) = d.find(By::Id("export-cancel")).await {
+        let _ = cancel.click().await;
+    }
+    let _ = d
+        .find(By::Css("body"))
+        .await
+        .unwrap()
+        .send_keys(Key::Escape)
+        .await;
+
     // Change the schema on the branch, then compare it with its parent.
     run_sql(&d, "ALTER TABLE items ADD COLUMN price numeric(10,2)").await;
     wait_for(
