@@ -468,7 +468,10 @@ function StatusBar({ run, st, tab }: { run: RunState; st: StatementResult | null
     const t = setInterval(() => setNow(Date.now()), 200);
     return () => clearInterval(t);
   }, [run.running]);
-  const elapsed = run.running ? now - run.startedAt : run.finished?.duration_ms ?? run.summary?.duration_ms ?? now - run.startedAt;
+  // `now` ticks only while running and may predate this run's start: clamp with the clock.
+  const elapsed = run.running
+    ? Math.max(0, Math.max(now, Date.now()) - run.startedAt)
+    : run.finished?.duration_ms ?? run.summary?.duration_ms ?? Math.max(0, (run.endedAt ?? now) - run.startedAt);
   const visible = run.statements.filter((s) => !s.hidden);
 
   let left: string;
