@@ -154,7 +154,7 @@ async fn run(cli: Cli) -> Result<Output> {
         Cmd::Local { cmd } => local(&grove, cmd).await,
         Cmd::Server { cmd } => server(&grove, cmd, cli.server).await,
         Cmd::Branch { cmd } => branch::run(&grove, cmd, cli.server.as_deref(), cli.json).await,
-        Cmd::Diff(args) => diff::run(&grove, args).await,
+        Cmd::Diff(args) => diff::run(&grove, cli.server.as_deref(), args).await,
         Cmd::Sql(args) => sql::run(&grove, args, cli.server.as_deref(), cli.json).await,
     }
 }
