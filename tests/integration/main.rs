@@ -2,8 +2,8 @@
 #[path = "../harness/mod.rs"]
 pub mod harness;
 
-mod cli;
 mod branches;
+mod cli;
 mod connections;
 mod local_server;
 mod schema_diff;

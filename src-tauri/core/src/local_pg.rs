@@ -139,13 +139,19 @@ fn bundled_candidates() -> Vec<PathBuf> {
         .join(npm_platform())
         .join("native/bin");
     let mut out = Vec::new();
-    let exe_dir = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_path_buf));
+    let exe_dir = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(Path::to_path_buf));
     if let Some(dir) = &exe_dir {
         for anc in dir.ancestors().take(6) {
             out.push(anc.join("ui").join(&rel));
         }
     }
-    out.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui").join(&rel));
+    out.push(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../ui")
+            .join(&rel),
+    );
     if let Some(dir) = &exe_dir {
         out.push(dir.join("postgres/bin"));
         out.push(dir.join("resources/postgres/bin"));
