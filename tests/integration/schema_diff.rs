@@ -605,5 +605,5 @@ async fn cli_prints_the_migration_a_summary_or_json() {
     );
     let unknown = grove_diff(&[&ua, "no-such-connection"]);
     assert_eq!(unknown.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&unknown.stderr).contains("not a database on the server, a saved connection, or a postgres:// URL"));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("is not a database"));
 }
