@@ -43,6 +43,9 @@ pub fn acl_changes(
     to: &Acl,
     owner: &str,
 ) -> Vec<String> {
+    if from == to {
+        return Vec::new();
+    }
     let index = |acl: &Acl| -> BTreeMap<(Grantee, String), bool> {
         acl.iter()
             .map(|p| ((p.grantee.clone(), p.privilege.clone()), p.grantable))
@@ -604,7 +607,10 @@ pub fn constraint_create(table: &QualName, c: &Constraint) -> Vec<String> {
 }
 
 pub fn index_create(i: &Index) -> Vec<String> {
-    let mut out = vec![format!("{};", i.definition)];
+    // pg_get_indexdef says `ON ONLY` for a partitioned table (pg_dump then attaches each
+    // partition's index); created as is, the index must cascade to the partitions.
+    let def = i.definition.replacen(" ON ONLY ", " ON ", 1);
+    let mut out = vec![format!("{def};")];
     for (col, stat) in &i.column_statistics {
         out.push(format!(
             "ALTER INDEX {} ALTER COLUMN {col} SET STATISTICS {stat};",

@@ -1,9 +1,9 @@
 //! Comparing two catalogs: the per-object report and the migration script.
 use super::ddl;
-use super::migrate::{self, Alter};
+use super::migrate;
 use super::model::*;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use ts_rs::TS;
 
 /// The kind of a reported object.
@@ -215,13 +215,29 @@ impl SchemaDiff {
     }
 }
 
-/// A reported object: its kind, schema, name, identity and the nodes that make it up.
-struct Reported {
+/// A reported object: its kind, schema, name, identity and its main node.
+struct Reported<'a> {
     kind: ObjectKind,
-    schema: String,
-    name: String,
+    schema: &'a str,
+    name: &'a str,
     identity: String,
-    nodes: Vec<ObjRef>,
+    node: Node<'a>,
+}
+
+/// What a reported object is, to produce its DDL.
+enum Node<'a> {
+    Schema(&'a Schema),
+    Extension(&'a Extension),
+    Collation(&'a Collation),
+    Type(&'a TypeDef),
+    Sequence(&'a Sequence),
+    Table(&'a Table),
+    Constraint(&'a QualName, &'a Constraint),
+    Policy(&'a QualName, &'a Policy),
+    View(&'a View),
+    Index(&'a Index),
+    Function(&'a Function),
+    Trigger(&'a Trigger),
 }
 
 fn type_kind(t: &TypeDef) -> ObjectKind {
@@ -233,202 +249,308 @@ fn type_kind(t: &TypeDef) -> ObjectKind {
     }
 }
 
-/// The reported objects of one catalog, by identity key.
-fn reported(cat: &Catalog) -> BTreeMap<(ObjectKind, String), Reported> {
+fn on(name: &str, table: &QualName) -> String {
+    format!("{} ON {}", ddl::qi(name), table.sql())
+}
+
+/// The reported objects of one catalog, by (kind, identity).
+fn reported<'a>(cat: &'a Catalog) -> BTreeMap<(ObjectKind, String), Reported<'a>> {
     let mut out = BTreeMap::new();
-    let mut add = |r: Reported| {
-        out.insert((r.kind, r.identity.clone()), r);
+    let mut add = |r: Reported<'a>| {
+        let key = (r.kind, r.identity.clone());
+        out.insert(key, r);
     };
-    for s in cat.schemas.keys() {
+    for s in cat.schemas.values() {
         add(Reported {
             kind: ObjectKind::Schema,
-            schema: String::new(),
-            name: s.clone(),
-            identity: ddl::qi(s),
-            nodes: vec![ObjRef::Schema(s.clone())],
+            schema: "",
+            name: &s.name,
+            identity: ddl::qi(&s.name),
+            node: Node::Schema(s),
         });
     }
-    for e in cat.extensions.keys() {
+    for e in cat.extensions.values() {
         add(Reported {
             kind: ObjectKind::Extension,
-            schema: String::new(),
-            name: e.clone(),
-            identity: ddl::qi(e),
-            nodes: vec![ObjRef::Extension(e.clone())],
+            schema: "",
+            name: &e.name,
+            identity: ddl::qi(&e.name),
+            node: Node::Extension(e),
         });
     }
-    for c in cat.collations.keys() {
+    for c in cat.collations.values() {
         add(Reported {
             kind: ObjectKind::Collation,
-            schema: c.schema.clone(),
-            name: c.name.clone(),
-            identity: c.sql(),
-            nodes: vec![ObjRef::Collation(c.clone())],
+            schema: &c.name.schema,
+            name: &c.name.name,
+            identity: c.name.sql(),
+            node: Node::Collation(c),
         });
     }
-    for (q, t) in &cat.types {
+    for t in cat.types.values() {
         add(Reported {
             kind: type_kind(t),
-            schema: q.schema.clone(),
-            name: q.name.clone(),
-            identity: q.sql(),
-            nodes: vec![ObjRef::Type(q.clone())],
+            schema: &t.name.schema,
+            name: &t.name.name,
+            identity: t.name.sql(),
+            node: Node::Type(t),
         });
     }
-    for q in cat.sequences.keys() {
+    for s in cat.sequences.values() {
         add(Reported {
             kind: ObjectKind::Sequence,
-            schema: q.schema.clone(),
-            name: q.name.clone(),
-            identity: q.sql(),
-            nodes: vec![
-                ObjRef::Sequence(q.clone()),
-                ObjRef::SequenceOwner(q.clone()),
-            ],
+            schema: &s.name.schema,
+            name: &s.name.name,
+            identity: s.name.sql(),
+            node: Node::Sequence(s),
         });
     }
     for (q, t) in &cat.tables {
-        let mut nodes = vec![ObjRef::Table(q.clone())];
-        for c in &t.columns {
-            nodes.push(ObjRef::Column(q.clone(), c.name.clone()));
-            nodes.push(ObjRef::Default(q.clone(), c.name.clone()));
-        }
         add(Reported {
             kind: ObjectKind::Table,
-            schema: q.schema.clone(),
-            name: q.name.clone(),
+            schema: &q.schema,
+            name: &q.name,
             identity: q.sql(),
-            nodes,
+            node: Node::Table(t),
         });
-        for c in t.constraints.keys() {
+        for (n, c) in &t.constraints {
             add(Reported {
                 kind: ObjectKind::Constraint,
-                schema: q.schema.clone(),
-                name: c.clone(),
-                identity: format!("{} ON {}", ddl::qi(c), q.sql()),
-                nodes: vec![ObjRef::Constraint(q.clone(), c.clone())],
+                schema: &q.schema,
+                name: n,
+                identity: on(n, q),
+                node: Node::Constraint(q, c),
             });
         }
-        for p in t.policies.keys() {
+        for (n, p) in &t.policies {
             add(Reported {
                 kind: ObjectKind::Policy,
-                schema: q.schema.clone(),
-                name: p.clone(),
-                identity: format!("{} ON {}", ddl::qi(p), q.sql()),
-                nodes: vec![ObjRef::Policy(q.clone(), p.clone())],
+                schema: &q.schema,
+                name: n,
+                identity: on(n, q),
+                node: Node::Policy(q, p),
             });
         }
     }
-    for (q, v) in &cat.views {
+    for v in cat.views.values() {
         add(Reported {
             kind: if v.materialized {
                 ObjectKind::MaterializedView
             } else {
                 ObjectKind::View
             },
-            schema: q.schema.clone(),
-            name: q.name.clone(),
-            identity: q.sql(),
-            nodes: vec![ObjRef::View(q.clone())],
+            schema: &v.name.schema,
+            name: &v.name.name,
+            identity: v.name.sql(),
+            node: Node::View(v),
         });
     }
-    for q in cat.indexes.keys() {
+    for i in cat.indexes.values() {
         add(Reported {
             kind: ObjectKind::Index,
-            schema: q.schema.clone(),
-            name: q.name.clone(),
-            identity: q.sql(),
-            nodes: vec![ObjRef::Index(q.clone())],
+            schema: &i.name.schema,
+            name: &i.name.name,
+            identity: i.name.sql(),
+            node: Node::Index(i),
         });
     }
-    for (id, f) in &cat.functions {
+    for f in cat.functions.values() {
         add(Reported {
             kind: if f.kind == "p" {
                 ObjectKind::Procedure
             } else {
                 ObjectKind::Function
             },
-            schema: id.schema.clone(),
-            name: id.name.clone(),
-            identity: id.sql(),
-            nodes: vec![ObjRef::Function(id.clone())],
+            schema: &f.id.schema,
+            name: &f.id.name,
+            identity: f.id.sql(),
+            node: Node::Function(f),
         });
     }
-    for (q, n) in cat.triggers.keys() {
+    for t in cat.triggers.values() {
         add(Reported {
             kind: ObjectKind::Trigger,
-            schema: q.schema.clone(),
-            name: n.clone(),
-            identity: format!("{} ON {}", ddl::qi(n), q.sql()),
-            nodes: vec![ObjRef::Trigger(q.clone(), n.clone())],
+            schema: &t.table.schema,
+            name: &t.name,
+            identity: on(&t.name, &t.table),
+            node: Node::Trigger(t),
         });
     }
     out
 }
 
+/// The reported object a differing node belongs to, looked up in `cat`.
+fn report_key(n: &ObjRef, cat: &Catalog) -> Option<(ObjectKind, String)> {
+    Some(match n {
+        ObjRef::Schema(s) => (ObjectKind::Schema, ddl::qi(s)),
+        ObjRef::Extension(e) => (ObjectKind::Extension, ddl::qi(e)),
+        ObjRef::Collation(c) => (ObjectKind::Collation, c.sql()),
+        ObjRef::Type(q) => (type_kind(cat.types.get(q)?), q.sql()),
+        ObjRef::Sequence(q) | ObjRef::SequenceOwner(q) => (ObjectKind::Sequence, q.sql()),
+        ObjRef::Table(q) | ObjRef::Column(q, _) | ObjRef::Default(q, _) => {
+            (ObjectKind::Table, q.sql())
+        }
+        ObjRef::Constraint(q, c) => (ObjectKind::Constraint, on(c, q)),
+        ObjRef::Index(q) => (ObjectKind::Index, q.sql()),
+        ObjRef::View(q) => (
+            if cat.views.get(q)?.materialized {
+                ObjectKind::MaterializedView
+            } else {
+                ObjectKind::View
+            },
+            q.sql(),
+        ),
+        ObjRef::Function(id) => (
+            if cat.functions.get(id)?.kind == "p" {
+                ObjectKind::Procedure
+            } else {
+                ObjectKind::Function
+            },
+            id.sql(),
+        ),
+        ObjRef::Trigger(q, t) => (ObjectKind::Trigger, on(t, q)),
+        ObjRef::Policy(q, p) => (ObjectKind::Policy, on(p, q)),
+    })
+}
+
 /// The DDL of a reported object in `cat`.
 fn object_ddl(cat: &Catalog, r: &Reported) -> String {
-    let lines = match &r.nodes[0] {
-        ObjRef::Schema(s) => ddl::schema_create(&cat.schemas[s], &ddl::default_acl(cat, "n")),
-        ObjRef::Extension(e) => ddl::extension_create(&cat.extensions[e]),
-        ObjRef::Collation(c) => ddl::collation_create(&cat.collations[c]),
-        ObjRef::Type(q) => ddl::type_create(&cat.types[q], &ddl::default_acl(cat, "T")),
-        ObjRef::Sequence(q) => {
-            let s = &cat.sequences[q];
+    let lines = match r.node {
+        Node::Schema(s) => ddl::schema_create(s, &ddl::default_acl(cat, "n")),
+        Node::Extension(e) => ddl::extension_create(e),
+        Node::Collation(c) => ddl::collation_create(c),
+        Node::Type(t) => ddl::type_create(t, &ddl::default_acl(cat, "T")),
+        Node::Sequence(s) => {
             let mut v = ddl::sequence_create(s, &ddl::default_acl(cat, "s"));
             if s.owned_by.is_some() {
                 v.push(ddl::sequence_owner(s));
             }
             v
         }
-        ObjRef::Table(q) => ddl::table_create(&cat.tables[q], cat, &ddl::default_acl(cat, "r")),
-        ObjRef::Constraint(q, c) => ddl::constraint_create(q, &cat.tables[q].constraints[c]),
-        ObjRef::Policy(q, p) => ddl::policy_create(q, &cat.tables[q].policies[p]),
-        ObjRef::View(q) => ddl::view_create(&cat.views[q], &ddl::default_acl(cat, "r")),
-        ObjRef::Index(q) => ddl::index_create(&cat.indexes[q]),
-        ObjRef::Function(id) => {
-            ddl::function_create(&cat.functions[id], &ddl::default_acl(cat, "f"))
-        }
-        ObjRef::Trigger(q, n) => ddl::trigger_create(&cat.triggers[&(q.clone(), n.clone())]),
-        _ => Vec::new(),
+        Node::Table(t) => ddl::table_create(t, cat, &ddl::default_acl(cat, "r")),
+        Node::Constraint(q, c) => ddl::constraint_create(q, c),
+        Node::Policy(q, p) => ddl::policy_create(q, p),
+        Node::View(v) => ddl::view_create(v, &ddl::default_acl(cat, "r")),
+        Node::Index(i) => ddl::index_create(i),
+        Node::Function(f) => ddl::function_create(f, &ddl::default_acl(cat, "f")),
+        Node::Trigger(t) => ddl::trigger_create(t),
     };
     lines.join("\n")
 }
 
+/// Privileges a server knows (those of its default ACLs, e.g. MAINTAIN from 17 on).
+fn known_privileges(cat: &Catalog) -> BTreeSet<String> {
+    cat.default_acls
+        .values()
+        .flatten()
+        .map(|p| p.privilege.clone())
+        .collect()
+}
+
+/// A copy of `cat` without privileges `known` lacks: across major versions, a privilege one
+/// server does not have is not a difference (and could not be granted there).
+fn without_unknown_privileges(cat: &Catalog, known: &BTreeSet<String>) -> Catalog {
+    let mut c = cat.clone();
+    let keep = |acl: &mut Acl| acl.retain(|p| known.contains(&p.privilege));
+    for s in c.schemas.values_mut() {
+        keep(&mut s.acl);
+    }
+    for t in c.types.values_mut() {
+        keep(&mut t.acl);
+    }
+    for s in c.sequences.values_mut() {
+        keep(&mut s.acl);
+    }
+    for t in c.tables.values_mut() {
+        keep(&mut t.acl);
+        for col in &mut t.columns {
+            keep(&mut col.acl);
+        }
+    }
+    for v in c.views.values_mut() {
+        keep(&mut v.acl);
+        for col in &mut v.columns {
+            keep(&mut col.acl);
+        }
+    }
+    for f in c.functions.values_mut() {
+        keep(&mut f.acl);
+    }
+    for a in c.default_acls.values_mut() {
+        keep(a);
+    }
+    c
+}
+
 /// Compares two catalogs: FROM is what exists, TO is what it should become.
 pub fn diff(from: &Catalog, to: &Catalog) -> SchemaDiff {
-    let plan = migrate::plan(from, to);
-    let (rf, rt) = (reported(from), reported(to));
-    let mut keys: Vec<&(ObjectKind, String)> = rf.keys().chain(rt.keys()).collect();
+    if from.server_version_num / 10000 != to.server_version_num / 10000 {
+        let (kf, kt) = (known_privileges(from), known_privileges(to));
+        let both: BTreeSet<String> = kf.intersection(&kt).cloned().collect();
+        if both != kf || both != kt {
+            return diff_same_privileges(
+                &without_unknown_privileges(from, &both),
+                &without_unknown_privileges(to, &both),
+            );
+        }
+    }
+    diff_same_privileges(from, to)
+}
+
+/// The reported objects of `cat` with their DDL.
+fn reported_with_ddl(cat: &Catalog) -> BTreeMap<(ObjectKind, String), (Reported<'_>, String)> {
+    reported(cat)
+        .into_iter()
+        .map(|(k, r)| {
+            let ddl = object_ddl(cat, &r);
+            (k, (r, ddl))
+        })
+        .collect()
+}
+
+/// Would `a`'s DDL text differ from `b`'s although nothing compared differs? Only a table's
+/// column order (or which columns it lists as its own) can.
+fn text_may_differ(a: &Reported, b: &Reported) -> bool {
+    match (&a.node, &b.node) {
+        (Node::Table(x), Node::Table(y)) => {
+            x.columns.len() != y.columns.len()
+                || x.columns
+                    .iter()
+                    .zip(&y.columns)
+                    .any(|(c, d)| c.name != d.name || c.is_local != d.is_local)
+        }
+        _ => false,
+    }
+}
+
+fn diff_same_privileges(from: &Catalog, to: &Catalog) -> SchemaDiff {
+    // Planning and TO's DDL text are independent: two threads. FROM's DDL text is needed only
+    // where it differs from TO's.
+    let (plan, rt) = std::thread::scope(|s| {
+        let plan = s.spawn(|| migrate::plan(from, to));
+        let rt = reported_with_ddl(to);
+        (plan.join().expect("planner thread"), rt)
+    });
+    let rf = reported(from);
+    let mut changed: BTreeSet<(ObjectKind, String)> = BTreeSet::new();
+    for n in &plan.changed {
+        changed.extend(report_key(n, from));
+        changed.extend(report_key(n, to));
+    }
+    let mut keys: Vec<(ObjectKind, String)> = rf.keys().chain(rt.keys()).cloned().collect();
     keys.sort();
     keys.dedup();
+    let (mut rf, mut rt) = (rf, rt);
     let mut objects = Vec::with_capacity(keys.len());
     let mut counts: BTreeMap<ObjectKind, KindCount> = BTreeMap::new();
     for key in keys {
-        let (a, b) = (rf.get(key), rt.get(key));
-        let any = a.or(b).expect("one side");
-        let status = match (a, b) {
+        let (a, b) = (rf.remove(&key), rt.remove(&key));
+        let any = a.as_ref().or(b.as_ref().map(|(r, _)| r)).expect("one side");
+        let status = match (&a, &b) {
             (Some(_), None) => DiffStatus::Removed,
             (None, Some(_)) => DiffStatus::Added,
-            (Some(x), Some(y)) => {
-                // Changed when any node of it differs (a column only on one side included).
-                let mut nodes: Vec<&ObjRef> = x.nodes.iter().chain(y.nodes.iter()).collect();
-                nodes.sort();
-                nodes.dedup();
-                let changed = nodes.iter().any(|n| {
-                    let (hf, ht) = (from.has(n), to.has(n));
-                    if hf != ht {
-                        return true;
-                    }
-                    hf && !plan.alters.get(*n).is_none_or(Alter::is_same)
-                });
-                if changed {
-                    DiffStatus::Changed
-                } else {
-                    DiffStatus::Unchanged
-                }
-            }
-            (None, None) => unreachable!(),
+            _ if changed.contains(&key) => DiffStatus::Changed,
+            _ => DiffStatus::Unchanged,
         };
         let c = counts.entry(any.kind).or_insert(KindCount {
             kind: any.kind,
@@ -443,14 +565,21 @@ pub fn diff(from: &Catalog, to: &Catalog) -> SchemaDiff {
             DiffStatus::Changed => c.changed += 1,
             DiffStatus::Unchanged => c.unchanged += 1,
         }
+        let (kind, schema, name) = (any.kind, any.schema.to_string(), any.name.to_string());
+        let from_ddl = a.as_ref().map(|r| match &b {
+            Some((rb, text)) if status == DiffStatus::Unchanged && !text_may_differ(r, rb) => {
+                text.clone()
+            }
+            _ => object_ddl(from, r),
+        });
         objects.push(ObjectDiff {
-            kind: any.kind,
-            schema: any.schema.clone(),
-            name: any.name.clone(),
-            identity: any.identity.clone(),
+            kind,
+            schema,
+            name,
+            identity: key.1,
             status,
-            from_ddl: a.map(|r| object_ddl(from, r)),
-            to_ddl: b.map(|r| object_ddl(to, r)),
+            from_ddl,
+            to_ddl: b.map(|(_, text)| text),
         });
     }
     SchemaDiff {

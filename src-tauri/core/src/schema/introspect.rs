@@ -5,7 +5,7 @@
 use super::model::*;
 use crate::error::{ApiError, Result};
 use serde_json::Value;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use tokio_postgres::{Client, Row};
 
 // Fixed OIDs of the system catalogs (stable across versions).
@@ -21,9 +21,9 @@ const PG_EXTENSION: u32 = 3079;
 const PG_POLICY: u32 = 3256;
 const PG_COLLATION: u32 = 3456;
 
-/// Schemas that belong to the system.
-const USER_NS: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema') \
-     AND n.nspname !~ '^pg_toast' AND n.nspname !~ '^pg_temp_'";
+/// Schemas that belong to the system (`pg_*` is reserved: users cannot create such schemas).
+/// No regular expression: a backend's first one builds locale tables, tens of milliseconds.
+const USER_NS: &str = "n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'";
 
 fn not_ext_member(catalog: &str, oid_expr: &str) -> String {
     format!(
@@ -32,21 +32,13 @@ fn not_ext_member(catalog: &str, oid_expr: &str) -> String {
     )
 }
 
-/// An expression yielding the effective ACL of an object as JSON
-/// `[[grantee|null(owner)|""(public), privilege, grantable], …]`.
-fn acl_json(acl: &str, kind: &str, owner: &str) -> String {
+/// An expression yielding an object's ACL as JSON
+/// `[[grantee|null(owner)|""(public), privilege, grantable], …]`, or NULL when the object has
+/// the default ACL (spelled out client-side from `Catalog::default_acls`: no per-row work).
+fn acl_json(acl: &str, owner: &str) -> String {
     format!(
-        "(SELECT json_agg(json_build_array(CASE WHEN x.grantee = {owner} THEN NULL \
-         WHEN x.grantee = 0 THEN '' ELSE pg_get_userbyid(x.grantee) END, x.privilege_type, x.is_grantable)) \
-         FROM aclexplode(coalesce({acl}, acldefault({kind}, {owner}))) x)"
-    )
-}
-
-/// An explicit ACL only (column privileges have no default).
-fn explicit_acl_json(acl: &str, owner: &str) -> String {
-    format!(
-        "CASE WHEN {acl} IS NOT NULL THEN (SELECT json_agg(json_build_array(CASE WHEN x.grantee = {owner} THEN NULL \
-         WHEN x.grantee = 0 THEN '' ELSE pg_get_userbyid(x.grantee) END, x.privilege_type, x.is_grantable)) \
+        "CASE WHEN {acl} IS NOT NULL THEN (SELECT coalesce(json_agg(json_build_array(CASE WHEN x.grantee = {owner} THEN NULL \
+         WHEN x.grantee = 0 THEN '' ELSE pg_get_userbyid(x.grantee) END, x.privilege_type, x.is_grantable)), '[]'::json) \
          FROM aclexplode({acl}) x) END"
     )
 }
@@ -64,7 +56,7 @@ fn q_schemas() -> String {
          FROM pg_namespace n
          LEFT JOIN pg_description d ON d.objoid = n.oid AND d.classoid = 'pg_namespace'::regclass AND d.objsubid = 0
          WHERE {USER_NS} AND {ext}",
-        acl = acl_json("n.nspacl", "'n'", "n.nspowner"),
+        acl = acl_json("n.nspacl", "n.nspowner"),
         ext = not_ext_member("pg_namespace", "n.oid")
     )
 }
@@ -116,7 +108,7 @@ fn q_types() -> String {
          WHERE t.typtype IN ('e', 'd', 'c', 'r')
            AND (t.typtype <> 'c' OR (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c')
            AND {USER_NS} AND {ext}",
-        acl = acl_json("t.typacl", "'T'", "t.typowner"),
+        acl = acl_json("t.typacl", "t.typowner"),
         dcoll = collation_name("t.typcollation"),
         acoll = collation_name("a.attcollation"),
         rcoll = collation_name("r.rngcollation"),
@@ -137,11 +129,7 @@ fn q_relations() -> String {
          LEFT JOIN pg_type rt ON rt.oid = c.reltype
          LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
          WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND {USER_NS} AND {ext}",
-        acl = acl_json(
-            "c.relacl",
-            "(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END)::\"char\"",
-            "c.relowner"
-        ),
+        acl = acl_json("c.relacl", "c.relowner"),
         ext = not_ext_member("pg_class", "c.oid")
     )
 }
@@ -153,18 +141,17 @@ fn q_attributes() -> String {
                 CASE WHEN a.attcollation <> t.typcollation THEN {coll} END,
                 CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END,
                 coalesce(a.attstattarget::int4, -1), nullif(a.attcompression::text, ''),
-                d.description, {acl}, ad.oid, pg_get_expr(ad.adbin, ad.adrelid)
+                d.description, {acl}, ad.oid, pg_get_expr(ad.adbin, ad.adrelid),
+                a.atttypid, a.attcollation, quote_ident(a.attname)
          FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
          JOIN pg_namespace n ON n.oid = c.relnamespace
          JOIN pg_type t ON t.oid = a.atttypid
          LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
          LEFT JOIN pg_description d ON d.objoid = a.attrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
          WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm')
-           AND {USER_NS} AND {ext}
-         ORDER BY a.attrelid, a.attnum",
+           AND {USER_NS}",
         coll = collation_name("a.attcollation"),
-        acl = explicit_acl_json("a.attacl", "c.relowner"),
-        ext = not_ext_member("pg_class", "c.oid")
+        acl = acl_json("a.attacl", "c.relowner")
     )
 }
 
@@ -174,21 +161,128 @@ const Q_SEQUENCES: &str =
             has_sequence_privilege(s.seqrelid, 'SELECT,USAGE') AND pg_sequence_last_value(s.seqrelid) IS NULL
      FROM pg_sequence s";
 
+/// Indexes (of relations read; extension members are filtered with their relation), without
+/// their definition: `pg_get_indexdef` costs tens of microseconds per index
+/// (the largest part of reading a catalog). A *plain* index — key columns only, each with the
+/// default operator class for its type and its column's collation, no ordering options,
+/// expressions, predicate, NULLS NOT DISTINCT, storage parameters or tablespace — is spelled
+/// client-side from its method and columns; the others are printed by `pg_get_indexdef` in a
+/// second query ([`Q_INDEXDEFS`]).
 fn q_indexes() -> String {
     format!(
-        "SELECT i.indexrelid, n.nspname::text, ic.relname::text, i.indrelid, pg_get_indexdef(i.indexrelid),
+        "SELECT i.indexrelid, n.nspname::text, ic.relname::text, i.indrelid,
                 i.indisunique, i.indisclustered, i.indisreplident, d.description,
-                (SELECT co.oid FROM pg_constraint co WHERE co.conindid = i.indexrelid
-                   AND co.conrelid = i.indrelid AND co.contype IN ('p', 'u', 'x') LIMIT 1),
-                ic.relispartition,
+                co.oid, ic.relispartition,
                 ARRAY(SELECT a.attnum::int4 || ':' || a.attstattarget::int4 FROM pg_attribute a
-                      WHERE a.attrelid = i.indexrelid AND coalesce(a.attstattarget::int4, -1) >= 0 ORDER BY a.attnum)
+                      WHERE a.attrelid = i.indexrelid AND coalesce(a.attstattarget::int4, -1) >= 0 ORDER BY a.attnum),
+                am.amname::text, ic.relam, i.indkey::int2[], i.indnkeyatts::int4,
+                i.indclass::oid[], i.indcollation::oid[],
+                i.indexprs IS NULL AND i.indpred IS NULL AND ic.reloptions IS NULL
+                    AND ic.reltablespace = 0 AND NOT i.indnullsnotdistinct
+                    AND 0 = ALL (i.indoption::int2[]),
+                quote_ident(ic.relname), quote_ident(tn.nspname) || '.' || quote_ident(tc.relname)
          FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+         JOIN pg_class tc ON tc.oid = i.indrelid JOIN pg_namespace tn ON tn.oid = tc.relnamespace
          JOIN pg_namespace n ON n.oid = ic.relnamespace
+         JOIN pg_am am ON am.oid = ic.relam
+         LEFT JOIN pg_constraint co ON co.conindid = i.indexrelid AND co.conrelid = i.indrelid
+              AND co.contype IN ('p', 'u', 'x')
          LEFT JOIN pg_description d ON d.objoid = i.indexrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
-         WHERE {USER_NS} AND {ext}",
-        ext = not_ext_member("pg_class", "i.indexrelid")
+         WHERE {USER_NS}"
     )
+}
+
+const Q_INDEXDEFS: &str =
+    "SELECT i.indexrelid, pg_get_indexdef(i.indexrelid) FROM pg_index i WHERE i.indexrelid = ANY($1)";
+
+/// Default operator classes, and implicit binary-coercible casts (what `GetDefaultOpClass`
+/// looks at to pick a column's default operator class).
+const Q_OPCLASSES: &str = "SELECT o.opcmethod, o.opcintype, o.oid, t.typcategory::text, t.typispreferred
+     FROM pg_opclass o JOIN pg_type t ON t.oid = o.opcintype WHERE o.opcdefault
+     UNION ALL SELECT 0::oid, c.castsource, c.casttarget, t.typcategory::text, false
+     FROM pg_cast c JOIN pg_type t ON t.oid = c.castsource WHERE c.castmethod = 'b' AND c.castcontext = 'i'";
+
+/// Which indexes `pg_get_indexdef` must print: all but the plain ones (see [`q_indexes`]).
+fn indexes_to_print(indexes: &[Row], attributes: &[Row], opclasses: &[Row]) -> Vec<u32> {
+    // (method, input type) → (default class, its input type's category and preferredness).
+    let mut default_class: HashMap<(u32, u32), (u32, String, bool)> = HashMap::new();
+    // type → (its category, the types it is implicitly binary-coercible to).
+    let mut coercible: HashMap<u32, (String, Vec<u32>)> = HashMap::new();
+    for r in opclasses {
+        let (method, a, b): (u32, u32, u32) = (r.get(0), r.get(1), r.get(2));
+        let (category, preferred): (String, bool) = (r.get(3), r.get(4));
+        if method == 0 {
+            coercible
+                .entry(a)
+                .or_insert_with(|| (category, Vec::new()))
+                .1
+                .push(b);
+        } else {
+            default_class.insert((method, a), (b, category, preferred));
+        }
+    }
+    // GetDefaultOpClass: the exact input type; else among the implicitly binary-coercible
+    // ones, the single one of the category's preferred type, or the single one at all.
+    let expected = |method: u32, ty: u32| -> Option<u32> {
+        if let Some((c, _, _)) = default_class.get(&(method, ty)) {
+            return Some(*c);
+        }
+        let (category, targets) = coercible.get(&ty)?;
+        let found: Vec<&(u32, String, bool)> = targets
+            .iter()
+            .filter_map(|t| default_class.get(&(method, *t)))
+            .collect();
+        let preferred: Vec<&&(u32, String, bool)> = found
+            .iter()
+            .filter(|(_, cat, pref)| *pref && cat == category)
+            .collect();
+        match (preferred.len(), found.len()) {
+            (1, _) => Some(preferred[0].0),
+            (0, 1) => Some(found[0].0),
+            _ => None,
+        }
+    };
+    let mut relids: std::collections::HashSet<u32> = std::collections::HashSet::new();
+    for r in indexes {
+        relids.insert(r.get(3));
+    }
+    let mut cols: HashMap<(u32, i16), (u32, u32)> = HashMap::new();
+    for r in attributes {
+        let relid: u32 = r.get(0);
+        if relids.contains(&relid) {
+            let attnum: i32 = r.get(1);
+            cols.insert((relid, attnum as i16), (r.get(17), r.get(18)));
+        }
+    }
+    let mut out = Vec::new();
+    for r in indexes {
+        let con: Option<u32> = r.get(8);
+        let is_partition: bool = r.get(9);
+        if con.is_some() || is_partition {
+            continue;
+        }
+        let relid: u32 = r.get(3);
+        let method: u32 = r.get(12);
+        let keys: Vec<i16> = r.get(13);
+        let nkey = r.get::<_, i32>(14).max(0) as usize;
+        let classes: Vec<u32> = r.get(15);
+        let collations: Vec<u32> = r.get(16);
+        let simple: bool = r.get(17);
+        let plain = simple
+            && !keys.is_empty()
+            && keys.iter().all(|k| *k > 0)
+            && (0..nkey).all(|i| {
+                let Some((ty, coll)) = cols.get(&(relid, keys[i])) else {
+                    return false;
+                };
+                collations.get(i) == Some(coll)
+                    && expected(method, *ty).is_some_and(|c| classes.get(i) == Some(&c))
+            });
+        if !plain {
+            out.push(r.get(0));
+        }
+    }
+    out
 }
 
 fn q_constraints() -> String {
@@ -200,8 +294,7 @@ fn q_constraints() -> String {
          LEFT JOIN pg_description d ON d.objoid = co.oid AND d.classoid = 'pg_constraint'::regclass AND d.objsubid = 0
          LEFT JOIN pg_description di ON co.contype IN ('p', 'u', 'x') AND di.objoid = co.conindid
               AND di.classoid = 'pg_class'::regclass AND di.objsubid = 0
-         WHERE co.contype IN ('p', 'u', 'f', 'c', 'x') AND co.conparentid = 0 AND {USER_NS} AND {ext}",
-        ext = not_ext_member("pg_class", "c.oid")
+         WHERE co.contype IN ('p', 'u', 'f', 'c', 'x') AND co.conparentid = 0 AND {USER_NS}"
     )
 }
 
@@ -217,7 +310,7 @@ fn q_functions() -> String {
          FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
          LEFT JOIN pg_description d ON d.objoid = p.oid AND d.classoid = 'pg_proc'::regclass AND d.objsubid = 0
          WHERE p.prokind <> 'a' AND {USER_NS} AND {ext}",
-        acl = acl_json("p.proacl", "'f'", "p.proowner"),
+        acl = acl_json("p.proacl", "p.proowner"),
         ext = not_ext_member("pg_proc", "p.oid")
     )
 }
@@ -228,8 +321,7 @@ fn q_triggers() -> String {
          FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
          JOIN pg_namespace n ON n.oid = c.relnamespace
          LEFT JOIN pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_trigger'::regclass AND d.objsubid = 0
-         WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND {USER_NS} AND {ext}",
-        ext = not_ext_member("pg_class", "c.oid")
+         WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND {USER_NS}"
     )
 }
 
@@ -252,37 +344,47 @@ const Q_RULES: &str =
 fn q_default_acls() -> String {
     format!(
         "SELECT k, {acl} FROM unnest(ARRAY['r', 's', 'f', 'n', 'T']) k",
-        acl = acl_json("NULL::aclitem[]", "k::\"char\"", "10::oid")
+        acl = acl_json("acldefault(k::\"char\", 10::oid)", "10::oid")
     )
 }
 
-const Q_DEPENDS: &str =
-    "SELECT classid, objid, objsubid, refclassid, refobjid, refobjsubid, deptype::text
-     FROM pg_depend WHERE objid >= 16384 AND deptype IN ('n', 'a', 'i', 'e')";
+/// Dependencies between user objects, without those the planner has no use for: membership
+/// in a schema (schemas are created first and dropped last anyway) and an object's internal
+/// parts (row and array types, toast tables, constraint indexes, view rules, the triggers of
+/// foreign keys), which resolve to the object itself. Identity sequences (`i` on a column)
+/// stay.
+const Q_DEPENDS: &str = "SELECT classid, objid, objsubid, refclassid, refobjid, refobjsubid, deptype::text
+     FROM pg_depend
+     WHERE objid >= 16384 AND deptype IN ('n', 'a', 'i', 'e')
+       AND refclassid <> 'pg_namespace'::regclass
+       AND NOT (deptype = 'i' AND classid IN ('pg_type'::regclass, 'pg_trigger'::regclass, 'pg_rewrite'::regclass))
+       AND NOT (deptype = 'i' AND classid = 'pg_class'::regclass AND refobjsubid = 0)";
 
-fn parse_acl(v: Option<Value>) -> Acl {
+/// Parses an ACL from `acl_json`; NULL means the kind's default ACL.
+fn parse_acl(v: Option<Value>, default: &Acl) -> Acl {
+    let Some(Value::Array(items)) = v else {
+        return default.clone();
+    };
     let mut out = Acl::new();
-    if let Some(Value::Array(items)) = v {
-        for item in items {
-            let Value::Array(parts) = item else { continue };
-            let grantee = match parts.first() {
-                Some(Value::Null) | None => Grantee::Owner,
-                Some(Value::String(s)) if s.is_empty() => Grantee::Public,
-                Some(Value::String(s)) => Grantee::Role(s.clone()),
-                Some(other) => Grantee::Role(other.to_string()),
-            };
-            let privilege = parts
-                .get(1)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            let grantable = parts.get(2).and_then(Value::as_bool).unwrap_or(false);
-            out.insert(Privilege {
-                grantee,
-                privilege,
-                grantable,
-            });
-        }
+    for item in items {
+        let Value::Array(parts) = item else { continue };
+        let grantee = match parts.first() {
+            Some(Value::Null) | None => Grantee::Owner,
+            Some(Value::String(s)) if s.is_empty() => Grantee::Public,
+            Some(Value::String(s)) => Grantee::Role(s.clone()),
+            Some(other) => Grantee::Role(other.to_string()),
+        };
+        let privilege = parts
+            .get(1)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let grantable = parts.get(2).and_then(Value::as_bool).unwrap_or(false);
+        out.insert(Privilege {
+            grantee,
+            privilege,
+            grantable,
+        });
     }
     out
 }
@@ -295,43 +397,99 @@ fn json_str(v: &Value) -> Option<String> {
     }
 }
 
-/// What each catalog row is, for resolving `pg_depend`.
+/// Interns graph nodes and resolves `pg_depend` rows to them.
 #[derive(Default)]
-struct OidMap {
-    objects: HashMap<(u32, u32), ObjRef>,
-    columns: HashMap<(u32, i32), ObjRef>,
-    ext_members: HashMap<(u32, u32), String>,
+struct Graph {
+    nodes: Vec<ObjRef>,
+    /// (catalog, oid) → node.
+    objects: HashMap<(u32, u32), u32>,
+    /// (relation, attnum) → column node.
+    columns: HashMap<(u32, i32), u32>,
+    /// Extension members → the extension's node.
+    ext_members: HashMap<(u32, u32), u32>,
 }
 
-impl OidMap {
-    fn resolve(&self, class: u32, oid: u32, sub: i32) -> Option<ObjRef> {
+impl Graph {
+    fn add(&mut self, r: ObjRef) -> u32 {
+        self.nodes.push(r);
+        (self.nodes.len() - 1) as u32
+    }
+    fn map(&mut self, class: u32, oid: u32, node: u32) {
+        self.objects.insert((class, oid), node);
+    }
+    fn resolve(&self, class: u32, oid: u32, sub: i32) -> Option<u32> {
         if let Some(ext) = self.ext_members.get(&(class, oid)) {
-            return Some(ObjRef::Extension(ext.clone()));
+            return Some(*ext);
         }
         if class == PG_CLASS && sub != 0 {
             if let Some(c) = self.columns.get(&(oid, sub)) {
-                return Some(c.clone());
+                return Some(*c);
             }
         }
-        self.objects.get(&(class, oid)).cloned()
+        self.objects.get(&(class, oid)).copied()
     }
 }
 
-/// Reads the schema of the database `client` is connected to.
+// jit: catalog queries look expensive to the planner, and compiling them costs more than
+// running them.
+const SESSION: &str = "SET LOCAL search_path = ''; SET LOCAL statement_timeout = 0; \
+     SET LOCAL lock_timeout = '30s'; SET LOCAL jit = off";
+
+/// Reads the schema of the database `client` is connected to (one read-only, repeatable-read
+/// transaction; all queries pipelined).
 pub async fn introspect(client: &Client) -> Result<Catalog> {
     client
-        .batch_execute(
-            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL search_path = ''; \
-             SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = '30s'",
-        )
+        .batch_execute(&format!(
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; {SESSION}"
+        ))
         .await
         .map_err(|e| ApiError::from(e).context("reading the catalog"))?;
-    let result = read_all(client).await;
+    let result = read_all(client, client).await;
     let _ = client.batch_execute("COMMIT").await;
     result.map_err(|e| e.context("reading the catalog"))
 }
 
-async fn read_all(client: &Client) -> Result<Catalog> {
+/// Like [`introspect`], with the queries split over two sessions to the same database that
+/// share one snapshot (as `pg_dump -j` does): the server works on both at once.
+pub async fn introspect_parallel(a: &Client, b: &Client) -> Result<Catalog> {
+    let ctx = |e: tokio_postgres::Error| ApiError::from(e).context("reading the catalog");
+    let row = async {
+        a.batch_execute(&format!(
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; {SESSION}"
+        ))
+        .await?;
+        a.query_one("SELECT pg_export_snapshot()", &[]).await
+    }
+    .await;
+    let snapshot: String = match row {
+        Ok(r) => r.get(0),
+        Err(e) => {
+            let _ = a.batch_execute("ROLLBACK").await;
+            return Err(ctx(e));
+        }
+    };
+    if let Err(e) = b
+        .batch_execute(&format!(
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT {}; {SESSION}",
+            crate::ident::quote_literal(&snapshot)
+        ))
+        .await
+    {
+        // Snapshots cannot always be shared (e.g. some poolers): read on one session.
+        tracing::debug!("snapshot not shared ({e}); reading on one session");
+        let _ = b.batch_execute("ROLLBACK").await;
+        let result = read_all(a, a).await;
+        let _ = a.batch_execute("COMMIT").await;
+        return result.map_err(|e| e.context("reading the catalog"));
+    }
+    let result = read_all(a, b).await;
+    let _ = tokio::join!(a.batch_execute("COMMIT"), b.batch_execute("COMMIT"));
+    result.map_err(|e| e.context("reading the catalog"))
+}
+
+/// Runs every query, pipelined: the two heaviest (indexes, constraints) on `b`, the rest on
+/// `a` (the same session when there is one).
+async fn read_all(a: &Client, b: &Client) -> Result<Catalog> {
     let (q_schemas, q_collations, q_types, q_relations, q_attributes) = (
         q_schemas(),
         q_collations(),
@@ -346,29 +504,45 @@ async fn read_all(client: &Client) -> Result<Catalog> {
         q_triggers(),
         q_policies(),
     );
-    // All queries are sent at once: tokio-postgres pipelines them on the one connection.
-    let (version, deps, schemas, extensions, collations, types, relations, attributes) = tokio::try_join!(
-        client.query_one("SELECT current_setting('server_version_num')::int4", &[]),
-        client.query(Q_DEPENDS, &[]),
-        client.query(&q_schemas, &[]),
-        client.query(Q_EXTENSIONS, &[]),
-        client.query(&q_collations, &[]),
-        client.query(&q_types, &[]),
-        client.query(&q_relations, &[]),
-        client.query(&q_attributes, &[]),
-    )?;
     let q_default_acls = q_default_acls();
-    let (sequences, indexes, constraints, inherits, functions, triggers, policies, rules, acls) = tokio::try_join!(
-        client.query(Q_SEQUENCES, &[]),
-        client.query(&q_indexes, &[]),
-        client.query(&q_constraints, &[]),
-        client.query(Q_INHERITS, &[]),
-        client.query(&q_functions, &[]),
-        client.query(&q_triggers, &[]),
-        client.query(&q_policies, &[]),
-        client.query(Q_RULES, &[]),
-        client.query(&q_default_acls, &[]),
+    let (
+        (indexes, constraints),
+        (version, deps, schemas, extensions, collations, types, relations, attributes),
+        (sequences, inherits, functions, triggers, policies, rules, acls, opclasses),
+    ) = tokio::try_join!(
+        async { tokio::try_join!(b.query(&q_indexes, &[]), b.query(&q_constraints, &[])) },
+        async {
+            tokio::try_join!(
+                a.query_one("SELECT current_setting('server_version_num')::int4", &[]),
+                a.query(Q_DEPENDS, &[]),
+                a.query(&q_schemas, &[]),
+                a.query(Q_EXTENSIONS, &[]),
+                a.query(&q_collations, &[]),
+                a.query(&q_types, &[]),
+                a.query(&q_relations, &[]),
+                a.query(&q_attributes, &[]),
+            )
+        },
+        async {
+            tokio::try_join!(
+                a.query(Q_SEQUENCES, &[]),
+                a.query(Q_INHERITS, &[]),
+                a.query(&q_functions, &[]),
+                a.query(&q_triggers, &[]),
+                a.query(&q_policies, &[]),
+                a.query(Q_RULES, &[]),
+                a.query(&q_default_acls, &[]),
+                a.query(Q_OPCLASSES, &[]),
+            )
+        },
     )?;
+    let to_print = indexes_to_print(&indexes, &attributes, &opclasses);
+    let mut index_defs: HashMap<u32, String> = HashMap::new();
+    if !to_print.is_empty() {
+        for r in b.query(Q_INDEXDEFS, &[&to_print]).await? {
+            index_defs.insert(r.get(0), r.get(1));
+        }
+    }
     let rows = Rows {
         version: version.get(0),
         deps,
@@ -387,8 +561,14 @@ async fn read_all(client: &Client) -> Result<Catalog> {
         policies,
         rules,
         acls,
+        index_defs,
     };
-    Ok(assemble(rows))
+    let t = std::time::Instant::now();
+    let c = assemble(rows);
+    if std::env::var_os("GROVE_SCHEMA_TIMING").is_some() {
+        eprintln!("assemble {:?}", t.elapsed());
+    }
+    Ok(c)
 }
 
 struct Rows {
@@ -409,6 +589,8 @@ struct Rows {
     policies: Vec<Row>,
     rules: Vec<Row>,
     acls: Vec<Row>,
+    /// `pg_get_indexdef` of the indexes that are not plain.
+    index_defs: HashMap<u32, String>,
 }
 
 enum RelKind {
@@ -417,24 +599,40 @@ enum RelKind {
     Sequence,
 }
 
+fn new_seq_options() -> SequenceOptions {
+    SequenceOptions {
+        data_type: String::new(),
+        start: 1,
+        increment: 1,
+        min: 1,
+        max: i64::MAX,
+        cache: 1,
+        cycle: false,
+    }
+}
+
 fn assemble(rows: Rows) -> Catalog {
     let mut cat = Catalog {
         server_version_num: rows.version,
         ..Default::default()
     };
-    let mut map = OidMap::default();
     for r in &rows.acls {
-        cat.default_acls.insert(r.get(0), parse_acl(r.get(1)));
+        let k: String = r.get(0);
+        cat.default_acls.insert(k, parse_acl(r.get(1), &Acl::new()));
     }
+    let dflt = |k: &str| cat.default_acls.get(k).cloned().unwrap_or_default();
+    let (acl_r, acl_s, acl_f, acl_n, acl_t) =
+        (dflt("r"), dflt("s"), dflt("f"), dflt("n"), dflt("T"));
+    let mut g = Graph::default();
 
     // Extensions and their members.
-    let mut ext_names: HashMap<u32, String> = HashMap::new();
+    let mut ext_nodes: HashMap<u32, u32> = HashMap::new();
     for r in &rows.extensions {
         let oid: u32 = r.get(0);
         let name: String = r.get(1);
-        ext_names.insert(oid, name.clone());
-        map.objects
-            .insert((PG_EXTENSION, oid), ObjRef::Extension(name.clone()));
+        let node = g.add(ObjRef::Extension(name.clone()));
+        g.map(PG_EXTENSION, oid, node);
+        ext_nodes.insert(oid, node);
         cat.extensions.insert(
             name.clone(),
             Extension {
@@ -445,27 +643,35 @@ fn assemble(rows: Rows) -> Catalog {
             },
         );
     }
+    // Identity sequences (internal to a column), found before relations are read.
+    let mut identity_seqs: HashMap<u32, (u32, i32)> = HashMap::new();
     for r in &rows.deps {
-        let deptype: String = r.get(6);
+        let deptype: &str = r.get(6);
         if deptype == "e" {
             let refobj: u32 = r.get(4);
-            if let Some(ext) = ext_names.get(&refobj) {
-                map.ext_members.insert((r.get(0), r.get(1)), ext.clone());
+            if let Some(ext) = ext_nodes.get(&refobj) {
+                g.ext_members.insert((r.get(0), r.get(1)), *ext);
+            }
+        } else if deptype == "i" {
+            let (classid, refclassid, refobjsubid): (u32, u32, i32) =
+                (r.get(0), r.get(3), r.get(5));
+            if classid == PG_CLASS && refclassid == PG_CLASS && refobjsubid > 0 {
+                identity_seqs.insert(r.get(1), (r.get(4), refobjsubid));
             }
         }
     }
 
     for r in &rows.schemas {
         let name: String = r.get(1);
-        map.objects
-            .insert((PG_NAMESPACE, r.get(0)), ObjRef::Schema(name.clone()));
+        let node = g.add(ObjRef::Schema(name.clone()));
+        g.map(PG_NAMESPACE, r.get(0), node);
         cat.schemas.insert(
             name.clone(),
             Schema {
                 name,
                 owner: r.get(2),
                 comment: r.get(3),
-                acl: parse_acl(r.get(4)),
+                acl: parse_acl(r.get(4), &acl_n),
             },
         );
     }
@@ -474,8 +680,8 @@ fn assemble(rows: Rows) -> Catalog {
         let name = QualName::new(r.get::<_, String>(1), r.get::<_, String>(2));
         let j: Value = r.get(3);
         let s = |k: &str| j.get(k).and_then(json_str).filter(|s| !s.is_empty());
-        map.objects
-            .insert((PG_COLLATION, r.get(0)), ObjRef::Collation(name.clone()));
+        let node = g.add(ObjRef::Collation(name.clone()));
+        g.map(PG_COLLATION, r.get(0), node);
         cat.collations.insert(
             name.clone(),
             Collation {
@@ -498,15 +704,15 @@ fn assemble(rows: Rows) -> Catalog {
         let oid: u32 = r.get(0);
         let name = QualName::new(r.get::<_, String>(1), r.get::<_, String>(2));
         let typtype: String = r.get(3);
-        let node = ObjRef::Type(name.clone());
-        map.objects.insert((PG_TYPE, oid), node.clone());
+        let node = g.add(ObjRef::Type(name.clone()));
+        g.map(PG_TYPE, oid, node);
         let arr: u32 = r.get(7);
         if arr != 0 {
-            map.objects.insert((PG_TYPE, arr), node.clone());
+            g.map(PG_TYPE, arr, node);
         }
         let relid: u32 = r.get(8);
         if relid != 0 {
-            map.objects.insert((PG_CLASS, relid), node.clone());
+            g.map(PG_CLASS, relid, node);
         }
         let kind = match typtype.as_str() {
             "e" => TypeKind::Enum {
@@ -517,7 +723,7 @@ fn assemble(rows: Rows) -> Catalog {
                 if let Some(Value::Array(items)) = r.get::<_, Option<Value>>(14) {
                     for it in items {
                         let oid = it.get(0).and_then(Value::as_u64).unwrap_or(0) as u32;
-                        map.objects.insert((PG_CONSTRAINT, oid), node.clone());
+                        g.map(PG_CONSTRAINT, oid, node);
                         let cname = it.get(1).and_then(json_str).unwrap_or_default();
                         checks.insert(
                             cname,
@@ -551,21 +757,21 @@ fn assemble(rows: Rows) -> Catalog {
             }
             _ => {
                 let j: Value = r.get::<_, Option<Value>>(16).unwrap_or(Value::Null);
-                let g = |i: usize| j.get(i).and_then(json_str);
+                let get = |i: usize| j.get(i).and_then(json_str);
                 for i in [6, 7] {
                     if let Some(o) = j.get(i).and_then(Value::as_u64) {
                         if o != 0 {
-                            map.objects.insert((PG_TYPE, o as u32), node.clone());
+                            g.map(PG_TYPE, o as u32, node);
                         }
                     }
                 }
                 TypeKind::Range {
-                    subtype: g(0).unwrap_or_default(),
-                    subtype_opclass: g(1),
-                    collation: g(2),
-                    canonical: g(3),
-                    subtype_diff: g(4),
-                    multirange: g(5),
+                    subtype: get(0).unwrap_or_default(),
+                    subtype_opclass: get(1),
+                    collation: get(2),
+                    canonical: get(3),
+                    subtype_diff: get(4),
+                    multirange: get(5),
                 }
             }
         };
@@ -577,207 +783,12 @@ fn assemble(rows: Rows) -> Catalog {
                 kind,
                 owner: r.get(4),
                 comment: r.get(5),
-                acl: parse_acl(r.get(6)),
+                acl: parse_acl(r.get(6), &acl_t),
             },
         );
     }
 
-    // Relations.
-    let mut rels: HashMap<u32, (QualName, RelKind)> = HashMap::new();
-    for r in &rows.relations {
-        let oid: u32 = r.get(0);
-        let name = QualName::new(r.get::<_, String>(1), r.get::<_, String>(2));
-        let relkind: String = r.get(3);
-        let persistence: String = r.get(4);
-        let owner: String = r.get(5);
-        let options: Vec<String> = r.get(6);
-        let comment: Option<String> = r.get(14);
-        let acl = parse_acl(r.get(15));
-        let (reltype, relarray): (u32, u32) = (r.get(16), r.get(17));
-        match relkind.as_str() {
-            "r" | "p" => {
-                let node = ObjRef::Table(name.clone());
-                map.objects.insert((PG_CLASS, oid), node.clone());
-                for t in [reltype, relarray] {
-                    if t != 0 {
-                        map.objects.insert((PG_TYPE, t), node.clone());
-                    }
-                }
-                rels.insert(oid, (name.clone(), RelKind::Table));
-                cat.tables.insert(
-                    name.clone(),
-                    Table {
-                        name,
-                        kind: if relkind == "p" {
-                            TableKind::Partitioned
-                        } else {
-                            TableKind::Regular
-                        },
-                        unlogged: persistence == "u",
-                        columns: Vec::new(),
-                        partition_key: r.get(12),
-                        // Filled in from pg_inherits below.
-                        partition_of: r
-                            .get::<_, Option<String>>(11)
-                            .map(|b| (QualName::new("", ""), b)),
-                        inherits: Vec::new(),
-                        options,
-                        rls_enabled: r.get(7),
-                        rls_forced: r.get(8),
-                        replica_identity: r.get(9),
-                        constraints: Default::default(),
-                        policies: Default::default(),
-                        owner,
-                        comment,
-                        acl,
-                        estimated_rows: r.get(10),
-                    },
-                );
-            }
-            "v" | "m" => {
-                let node = ObjRef::View(name.clone());
-                map.objects.insert((PG_CLASS, oid), node.clone());
-                for t in [reltype, relarray] {
-                    if t != 0 {
-                        map.objects.insert((PG_TYPE, t), node.clone());
-                    }
-                }
-                rels.insert(oid, (name.clone(), RelKind::View));
-                cat.views.insert(
-                    name.clone(),
-                    View {
-                        name,
-                        materialized: relkind == "m",
-                        definition: r.get::<_, Option<String>>(13).unwrap_or_default(),
-                        options,
-                        columns: Vec::new(),
-                        owner,
-                        comment,
-                        acl,
-                    },
-                );
-            }
-            _ => {
-                map.objects
-                    .insert((PG_CLASS, oid), ObjRef::Sequence(name.clone()));
-                rels.insert(oid, (name.clone(), RelKind::Sequence));
-                cat.sequences.insert(
-                    name.clone(),
-                    Sequence {
-                        name,
-                        options: SequenceOptions {
-                            data_type: String::new(),
-                            start: 1,
-                            increment: 1,
-                            min: 1,
-                            max: i64::MAX,
-                            cache: 1,
-                            cycle: false,
-                        },
-                        unlogged: persistence == "u",
-                        owned_by: None,
-                        never_used: false,
-                        owner,
-                        comment,
-                        acl,
-                    },
-                );
-            }
-        }
-    }
-
-    // Columns and defaults.
-    let mut attnames: HashMap<(u32, i32), String> = HashMap::new();
-    for r in &rows.attributes {
-        let relid: u32 = r.get(0);
-        let Some((rel, kind)) = rels.get(&relid) else {
-            continue;
-        };
-        let attnum: i32 = r.get(1);
-        let name: String = r.get(2);
-        attnames.insert((relid, attnum), name.clone());
-        let def_oid: Option<u32> = r.get(15);
-        let expr: Option<String> = r.get(16);
-        match kind {
-            RelKind::Table => {
-                let generated_code: String = r.get(6);
-                let identity_code: String = r.get(5);
-                let col_ref = ObjRef::Column(rel.clone(), name.clone());
-                map.columns.insert((relid, attnum), col_ref.clone());
-                let (default, generated) = if generated_code.is_empty() {
-                    (expr, None)
-                } else {
-                    (None, expr)
-                };
-                if let Some(d) = def_oid {
-                    let target = if default.is_some() {
-                        ObjRef::Default(rel.clone(), name.clone())
-                    } else {
-                        col_ref.clone()
-                    };
-                    map.objects.insert((PG_ATTRDEF, d), target);
-                }
-                let col = Column {
-                    name,
-                    type_name: r.get(3),
-                    collation: r.get(9),
-                    not_null: r.get(4),
-                    default,
-                    identity: if identity_code.is_empty() {
-                        None
-                    } else {
-                        Some(Identity {
-                            always: identity_code == "a",
-                            sequence: QualName::new("", ""),
-                            options: SequenceOptions {
-                                data_type: String::new(),
-                                start: 1,
-                                increment: 1,
-                                min: 1,
-                                max: i64::MAX,
-                                cache: 1,
-                                cycle: false,
-                            },
-                        })
-                    },
-                    generated_kind: match generated_code.as_str() {
-                        "s" => Some("STORED".into()),
-                        "v" => Some("VIRTUAL".into()),
-                        _ => None,
-                    },
-                    generated,
-                    storage: r.get(10),
-                    statistics: r.get(11),
-                    compression: r.get(12),
-                    is_local: r.get(7),
-                    inherit_count: r.get(8),
-                    comment: r.get(13),
-                    acl: parse_acl(r.get(14)),
-                };
-                if let Some(t) = cat.tables.get_mut(rel) {
-                    t.columns.push(col);
-                }
-            }
-            RelKind::View => {
-                if let Some(d) = def_oid {
-                    map.objects
-                        .insert((PG_ATTRDEF, d), ObjRef::View(rel.clone()));
-                }
-                if let Some(v) = cat.views.get_mut(rel) {
-                    v.columns.push(ViewColumn {
-                        name,
-                        type_name: r.get(3),
-                        default: expr,
-                        comment: r.get(13),
-                        acl: parse_acl(r.get(14)),
-                    });
-                }
-            }
-            RelKind::Sequence => {}
-        }
-    }
-
-    // Sequence parameters.
+    // Sequence parameters (identity sequences' go to their column).
     let mut seq_opts: HashMap<u32, (SequenceOptions, bool)> = HashMap::new();
     for r in &rows.sequences {
         seq_opts.insert(
@@ -796,11 +807,240 @@ fn assemble(rows: Rows) -> Catalog {
             ),
         );
     }
-    for (oid, (name, kind)) in &rels {
-        if let RelKind::Sequence = kind {
-            if let (Some(s), Some((o, never))) = (cat.sequences.get_mut(name), seq_opts.get(oid)) {
-                s.options = o.clone();
-                s.never_used = *never;
+
+    // Relations.
+    let mut parts: Vec<Dependency> = Vec::new();
+    let mut rels: HashMap<u32, (QualName, RelKind)> = HashMap::new();
+    let mut identity_names: HashMap<u32, QualName> = HashMap::new();
+    let mut seq_owner_nodes: HashMap<u32, u32> = HashMap::new();
+    for r in &rows.relations {
+        let oid: u32 = r.get(0);
+        let name = QualName::new(r.get::<_, String>(1), r.get::<_, String>(2));
+        let relkind: &str = r.get(3);
+        let persistence: &str = r.get(4);
+        let owner: String = r.get(5);
+        let options: Vec<String> = r.get(6);
+        let comment: Option<String> = r.get(14);
+        let (reltype, relarray): (u32, u32) = (r.get(16), r.get(17));
+        match relkind {
+            "r" | "p" => {
+                let node = g.add(ObjRef::Table(name.clone()));
+                g.map(PG_CLASS, oid, node);
+                for t in [reltype, relarray] {
+                    if t != 0 {
+                        g.map(PG_TYPE, t, node);
+                    }
+                }
+                rels.insert(oid, (name.clone(), RelKind::Table));
+                cat.tables.insert(
+                    name.clone(),
+                    Table {
+                        name,
+                        kind: if relkind == "p" {
+                            TableKind::Partitioned
+                        } else {
+                            TableKind::Regular
+                        },
+                        unlogged: persistence == "u",
+                        columns: Vec::new(),
+                        partition_key: r.get(12),
+                        // The parent is filled in from pg_inherits below.
+                        partition_of: r
+                            .get::<_, Option<String>>(11)
+                            .map(|b| (QualName::new("", ""), b)),
+                        inherits: Vec::new(),
+                        options,
+                        rls_enabled: r.get(7),
+                        rls_forced: r.get(8),
+                        replica_identity: r.get(9),
+                        constraints: Default::default(),
+                        policies: Default::default(),
+                        owner,
+                        comment,
+                        acl: parse_acl(r.get(15), &acl_r),
+                        estimated_rows: r.get(10),
+                    },
+                );
+            }
+            "v" | "m" => {
+                let node = g.add(ObjRef::View(name.clone()));
+                g.map(PG_CLASS, oid, node);
+                for t in [reltype, relarray] {
+                    if t != 0 {
+                        g.map(PG_TYPE, t, node);
+                    }
+                }
+                rels.insert(oid, (name.clone(), RelKind::View));
+                cat.views.insert(
+                    name.clone(),
+                    View {
+                        name,
+                        materialized: relkind == "m",
+                        definition: r.get::<_, Option<String>>(13).unwrap_or_default(),
+                        options,
+                        columns: Vec::new(),
+                        owner,
+                        comment,
+                        acl: parse_acl(r.get(15), &acl_r),
+                    },
+                );
+            }
+            _ => {
+                if identity_seqs.contains_key(&oid) {
+                    identity_names.insert(oid, name);
+                    continue;
+                }
+                let node = g.add(ObjRef::Sequence(name.clone()));
+                g.map(PG_CLASS, oid, node);
+                let owner_node = g.add(ObjRef::SequenceOwner(name.clone()));
+                seq_owner_nodes.insert(oid, owner_node);
+                for (a, b) in [(node, owner_node), (owner_node, node)] {
+                    parts.push(Dependency {
+                        dependent: a,
+                        referenced: b,
+                        kind: DepKind::Part,
+                    });
+                }
+                rels.insert(oid, (name.clone(), RelKind::Sequence));
+                let (options, never_used) = seq_opts
+                    .get(&oid)
+                    .cloned()
+                    .unwrap_or_else(|| (new_seq_options(), false));
+                cat.sequences.insert(
+                    name.clone(),
+                    Sequence {
+                        name,
+                        options,
+                        unlogged: persistence == "u",
+                        owned_by: None,
+                        never_used,
+                        owner,
+                        comment,
+                        acl: parse_acl(r.get(15), &acl_s),
+                    },
+                );
+            }
+        }
+    }
+
+    // Columns and defaults, in attnum order.
+    let mut attrs: Vec<&Row> = rows.attributes.iter().collect();
+    attrs.sort_unstable_by_key(|r| (r.get::<_, u32>(0), r.get::<_, i32>(1)));
+    let mut attnames: HashMap<(u32, i32), String> = HashMap::new();
+    // Column names as `quote_ident` spells them, for plain index definitions.
+    let mut quoted_attnames: HashMap<(u32, i32), String> = HashMap::new();
+    for r in attrs {
+        let relid: u32 = r.get(0);
+        let Some((rel, kind)) = rels.get(&relid) else {
+            continue;
+        };
+        let attnum: i32 = r.get(1);
+        let name: String = r.get(2);
+        let def_oid: Option<u32> = r.get(15);
+        let expr: Option<String> = r.get(16);
+        quoted_attnames.insert((relid, attnum), r.get(19));
+        match kind {
+            RelKind::Table => {
+                attnames.insert((relid, attnum), name.clone());
+                let generated_code: &str = r.get(6);
+                let identity_code: &str = r.get(5);
+                let col_node = g.add(ObjRef::Column(rel.clone(), name.clone()));
+                g.columns.insert((relid, attnum), col_node);
+                if let Some(t) = g.objects.get(&(PG_CLASS, relid)).copied() {
+                    parts.push(Dependency {
+                        dependent: col_node,
+                        referenced: t,
+                        kind: DepKind::Part,
+                    });
+                }
+                let (default, generated) = if generated_code.is_empty() {
+                    (expr, None)
+                } else {
+                    (None, expr)
+                };
+                if default.is_some() {
+                    let d = g.add(ObjRef::Default(rel.clone(), name.clone()));
+                    if let Some(oid) = def_oid {
+                        g.map(PG_ATTRDEF, oid, d);
+                    }
+                } else if let Some(oid) = def_oid {
+                    g.map(PG_ATTRDEF, oid, col_node);
+                }
+                let col = Column {
+                    name,
+                    type_name: r.get(3),
+                    collation: r.get(9),
+                    not_null: r.get(4),
+                    default,
+                    identity: if identity_code.is_empty() {
+                        None
+                    } else {
+                        Some(Identity {
+                            always: identity_code == "a",
+                            sequence: QualName::new("", ""),
+                            options: new_seq_options(),
+                        })
+                    },
+                    generated_kind: match generated_code {
+                        "s" => Some("STORED".into()),
+                        "v" => Some("VIRTUAL".into()),
+                        _ => None,
+                    },
+                    generated,
+                    storage: r.get(10),
+                    statistics: r.get(11),
+                    compression: r.get(12),
+                    is_local: r.get(7),
+                    inherit_count: r.get(8),
+                    comment: r.get(13),
+                    acl: parse_acl(r.get(14), &Acl::new()),
+                };
+                if let Some(t) = cat.tables.get_mut(rel) {
+                    t.columns.push(col);
+                }
+            }
+            RelKind::View => {
+                if let Some(oid) = def_oid {
+                    if let Some(v) = g.objects.get(&(PG_CLASS, relid)).copied() {
+                        g.map(PG_ATTRDEF, oid, v);
+                    }
+                }
+                if let Some(v) = cat.views.get_mut(rel) {
+                    v.columns.push(ViewColumn {
+                        name,
+                        type_name: r.get(3),
+                        default: expr,
+                        comment: r.get(13),
+                        acl: parse_acl(r.get(14), &Acl::new()),
+                    });
+                }
+            }
+            RelKind::Sequence => {}
+        }
+    }
+
+    // Identity sequences belong to their column.
+    for (seq_oid, (relid, attnum)) in &identity_seqs {
+        let (Some(seq_name), Some((table, _)), Some(col)) = (
+            identity_names.get(seq_oid),
+            rels.get(relid),
+            attnames.get(&(*relid, *attnum)),
+        ) else {
+            continue;
+        };
+        if let Some(node) = g.columns.get(&(*relid, *attnum)).copied() {
+            g.map(PG_CLASS, *seq_oid, node);
+        }
+        if let Some(c) = cat
+            .tables
+            .get_mut(table)
+            .and_then(|t| t.columns.iter_mut().find(|c| &c.name == col))
+        {
+            if let Some(id) = &mut c.identity {
+                id.sequence = seq_name.clone();
+                if let Some((o, _)) = seq_opts.get(seq_oid) {
+                    id.options = o.clone();
+                }
             }
         }
     }
@@ -821,25 +1061,10 @@ fn assemble(rows: Rows) -> Catalog {
         }
     }
 
-    // Indexes (constraint indexes belong to their constraint).
-    let mut constraint_of_index: HashMap<u32, u32> = HashMap::new();
-    let mut index_rows = Vec::new();
-    for r in &rows.indexes {
-        let is_partition: bool = r.get(10);
-        if is_partition {
-            continue;
-        }
-        let con: Option<u32> = r.get(9);
-        if let Some(c) = con {
-            constraint_of_index.insert(r.get(0), c);
-        }
-        index_rows.push(r);
-    }
-
-    // Constraints.
+    // Constraints (their indexes belong to them).
     let mut index_flags: HashMap<u32, (bool, bool)> = HashMap::new();
-    for r in &index_rows {
-        index_flags.insert(r.get(0), (r.get(6), r.get(7)));
+    for r in &rows.indexes {
+        index_flags.insert(r.get(0), (r.get(5), r.get(6)));
     }
     for r in &rows.constraints {
         let oid: u32 = r.get(0);
@@ -849,13 +1074,13 @@ fn assemble(rows: Rows) -> Catalog {
         };
         let name: String = r.get(2);
         let kind: String = r.get(3);
-        let node = ObjRef::Constraint(table.clone(), name.clone());
-        map.objects.insert((PG_CONSTRAINT, oid), node.clone());
+        let node = g.add(ObjRef::Constraint(table.clone(), name.clone()));
+        g.map(PG_CONSTRAINT, oid, node);
         let indid: u32 = r.get(8);
         let mut index = None;
         let (mut clustered, mut replident) = (false, false);
         if matches!(kind.as_str(), "p" | "u" | "x") && indid != 0 {
-            map.objects.insert((PG_CLASS, indid), node.clone());
+            g.map(PG_CLASS, indid, node);
             if let Some((c, ri)) = index_flags.get(&indid) {
                 clustered = *c;
                 replident = *ri;
@@ -881,28 +1106,59 @@ fn assemble(rows: Rows) -> Catalog {
             );
         }
     }
-    for r in index_rows {
-        let oid: u32 = r.get(0);
-        if constraint_of_index.contains_key(&oid) {
+
+    // Indexes (not those of constraints, not partitions of a parent's index).
+    for r in &rows.indexes {
+        let is_partition: bool = r.get(9);
+        let con: Option<u32> = r.get(8);
+        if is_partition || con.is_some() {
             continue;
         }
+        let oid: u32 = r.get(0);
         let relid: u32 = r.get(3);
         let Some((table, _)) = rels.get(&relid) else {
             continue;
         };
         let name = QualName::new(r.get::<_, String>(1), r.get::<_, String>(2));
-        map.objects
-            .insert((PG_CLASS, oid), ObjRef::Index(name.clone()));
-        let stats: Vec<String> = r.get(11);
+        let node = g.add(ObjRef::Index(name.clone()));
+        g.map(PG_CLASS, oid, node);
+        let stats: Vec<String> = r.get(10);
+        let definition = match rows.index_defs.get(&oid) {
+            Some(d) => d.clone(),
+            None => {
+                // A plain index: spelled from its method and columns.
+                let am: String = r.get(11);
+                let keys: Vec<i16> = r.get(13);
+                let nkey = r.get::<_, i32>(14).max(0) as usize;
+                let col = |attnum: i16| -> String {
+                    quoted_attnames
+                        .get(&(relid, attnum as i32))
+                        .cloned()
+                        .unwrap_or_default()
+                };
+                let key_cols: Vec<String> = keys.iter().take(nkey).map(|k| col(*k)).collect();
+                let include: Vec<String> = keys.iter().skip(nkey).map(|k| col(*k)).collect();
+                let (qname, qtable): (String, String) = (r.get(18), r.get(19));
+                let mut d = format!(
+                    "CREATE {}INDEX {qname} ON {qtable} USING {am} ({})",
+                    if r.get::<_, bool>(4) { "UNIQUE " } else { "" },
+                    key_cols.join(", ")
+                );
+                if !include.is_empty() {
+                    d.push_str(&format!(" INCLUDE ({})", include.join(", ")));
+                }
+                d
+            }
+        };
         cat.indexes.insert(
             name.clone(),
             Index {
                 name,
                 table: table.clone(),
-                definition: r.get(4),
-                unique: r.get(5),
-                clustered: r.get(6),
-                replica_identity: r.get(7),
+                definition,
+                unique: r.get(4),
+                clustered: r.get(5),
+                replica_identity: r.get(6),
                 column_statistics: stats
                     .iter()
                     .filter_map(|s| {
@@ -910,7 +1166,7 @@ fn assemble(rows: Rows) -> Catalog {
                         Some((a.parse().ok()?, b.parse().ok()?))
                     })
                     .collect(),
-                comment: r.get(8),
+                comment: r.get(7),
             },
         );
     }
@@ -922,9 +1178,8 @@ fn assemble(rows: Rows) -> Catalog {
             name: r.get(2),
             args: r.get(3),
         };
-        map.objects
-            .insert((PG_PROC, r.get(0)), ObjRef::Function(id.clone()));
-        let names: Vec<String> = r.get(7);
+        let node = g.add(ObjRef::Function(id.clone()));
+        g.map(PG_PROC, r.get(0), node);
         cat.functions.insert(
             id.clone(),
             Function {
@@ -932,11 +1187,11 @@ fn assemble(rows: Rows) -> Catalog {
                 kind: r.get(4),
                 definition: r.get(5),
                 result: r.get(6),
-                arg_names: names,
+                arg_names: r.get(7),
                 arg_defaults: r.get(8),
                 owner: r.get(9),
                 comment: r.get(10),
-                acl: parse_acl(r.get(11)),
+                acl: parse_acl(r.get(11), &acl_f),
             },
         );
     }
@@ -948,11 +1203,11 @@ fn assemble(rows: Rows) -> Catalog {
             continue;
         };
         let name: String = r.get(2);
-        let node = ObjRef::Trigger(rel.clone(), name.clone());
-        map.objects.insert((PG_TRIGGER, r.get(0)), node.clone());
+        let node = g.add(ObjRef::Trigger(rel.clone(), name.clone()));
+        g.map(PG_TRIGGER, r.get(0), node);
         let con: u32 = r.get(5);
         if con != 0 {
-            map.objects.insert((PG_CONSTRAINT, con), node);
+            g.map(PG_CONSTRAINT, con, node);
         }
         cat.triggers.insert(
             (rel.clone(), name.clone()),
@@ -973,18 +1228,16 @@ fn assemble(rows: Rows) -> Catalog {
             continue;
         };
         let name: String = r.get(2);
-        map.objects.insert(
-            (PG_POLICY, r.get(0)),
-            ObjRef::Policy(table.clone(), name.clone()),
-        );
-        let cmd: String = r.get(4);
+        let node = g.add(ObjRef::Policy(table.clone(), name.clone()));
+        g.map(PG_POLICY, r.get(0), node);
+        let cmd: &str = r.get(4);
         if let Some(t) = cat.tables.get_mut(table) {
             t.policies.insert(
                 name.clone(),
                 Policy {
                     name,
                     permissive: r.get(3),
-                    command: match cmd.as_str() {
+                    command: match cmd {
                         "r" => "SELECT",
                         "a" => "INSERT",
                         "w" => "UPDATE",
@@ -1003,57 +1256,57 @@ fn assemble(rows: Rows) -> Catalog {
 
     for r in &rows.rules {
         let ev: u32 = r.get(1);
-        if let Some((v, RelKind::View)) = rels.get(&ev) {
-            map.objects
-                .insert((PG_REWRITE, r.get(0)), ObjRef::View(v.clone()));
+        if let Some((_, RelKind::View)) = rels.get(&ev) {
+            if let Some(v) = g.objects.get(&(PG_CLASS, ev)).copied() {
+                g.map(PG_REWRITE, r.get(0), v);
+            }
         }
     }
 
-    // Dependencies, sequence ownership and identity sequences.
-    let mut deps: BTreeSet<Dependency> = BTreeSet::new();
-    let mut identity_seqs: HashMap<u32, (u32, i32)> = HashMap::new();
+    // Dependencies (and sequence ownership).
+    let mut deps: Vec<Dependency> = Vec::with_capacity(rows.deps.len() + parts.len());
+    deps.append(&mut parts);
     for r in &rows.deps {
-        let deptype: String = r.get(6);
+        let deptype: &str = r.get(6);
         if deptype == "e" {
             continue;
         }
         let (classid, objid, objsubid): (u32, u32, i32) = (r.get(0), r.get(1), r.get(2));
         let (refclassid, refobjid, refobjsubid): (u32, u32, i32) = (r.get(3), r.get(4), r.get(5));
-        if map.ext_members.contains_key(&(classid, objid)) {
+        if g.ext_members.contains_key(&(classid, objid)) {
             continue;
         }
-        // A sequence owned by a column: identity (i) or OWNED BY (a).
-        if classid == PG_CLASS && refclassid == PG_CLASS && refobjsubid > 0 {
-            if let Some((seq, RelKind::Sequence)) = rels.get(&objid) {
-                if deptype == "i" {
-                    identity_seqs.insert(objid, (refobjid, refobjsubid));
-                    continue;
-                }
-                if let (Some((table, RelKind::Table)), Some(col)) =
-                    (rels.get(&refobjid), attnames.get(&(refobjid, refobjsubid)))
-                {
+        // OWNED BY: the sequence's owner link depends on the column.
+        if classid == PG_CLASS && refclassid == PG_CLASS && refobjsubid > 0 && deptype == "a" {
+            if let Some(owner_node) = seq_owner_nodes.get(&objid).copied() {
+                if let (Some((seq, _)), Some((table, RelKind::Table)), Some(col), Some(col_node)) = (
+                    rels.get(&objid),
+                    rels.get(&refobjid),
+                    attnames.get(&(refobjid, refobjsubid)),
+                    g.columns.get(&(refobjid, refobjsubid)).copied(),
+                ) {
                     if let Some(s) = cat.sequences.get_mut(seq) {
                         s.owned_by = Some((table.clone(), col.clone()));
                     }
-                    deps.insert(Dependency {
-                        dependent: ObjRef::SequenceOwner(seq.clone()),
-                        referenced: ObjRef::Column(table.clone(), col.clone()),
+                    deps.push(Dependency {
+                        dependent: owner_node,
+                        referenced: col_node,
                         kind: DepKind::Auto,
                     });
-                    continue;
                 }
+                continue;
             }
         }
-        let Some(dependent) = map.resolve(classid, objid, objsubid) else {
-            continue;
-        };
-        let Some(referenced) = map.resolve(refclassid, refobjid, refobjsubid) else {
+        let (Some(dependent), Some(referenced)) = (
+            g.resolve(classid, objid, objsubid),
+            g.resolve(refclassid, refobjid, refobjsubid),
+        ) else {
             continue;
         };
         if dependent == referenced {
             continue;
         }
-        deps.insert(Dependency {
+        deps.push(Dependency {
             dependent,
             referenced,
             kind: if deptype == "n" {
@@ -1064,86 +1317,88 @@ fn assemble(rows: Rows) -> Catalog {
         });
     }
 
-    // Identity sequences are part of their column.
-    for (seq_oid, (relid, attnum)) in identity_seqs {
-        let Some((seq_name, _)) = rels.get(&seq_oid) else {
-            continue;
-        };
-        let seq_name = seq_name.clone();
-        let opts = cat.sequences.remove(&seq_name).map(|s| s.options);
-        let (Some((table, _)), Some(col)) = (rels.get(&relid), attnames.get(&(relid, attnum)))
-        else {
-            continue;
-        };
-        map.objects.insert(
-            (PG_CLASS, seq_oid),
-            ObjRef::Column(table.clone(), col.clone()),
-        );
-        if let Some(c) = cat
-            .tables
-            .get_mut(table)
-            .and_then(|t| t.columns.iter_mut().find(|c| &c.name == col))
-        {
-            if let Some(id) = &mut c.identity {
-                id.sequence = seq_name.clone();
-                if let Some(o) = opts {
-                    id.options = o;
+    // Inherited columns and constraints go away with (and come from) the parent's.
+    let inheriting: Vec<&Table> = cat
+        .tables
+        .values()
+        .filter(|t| t.partition_of.is_some() || !t.inherits.is_empty())
+        .collect();
+    if !inheriting.is_empty() {
+        let index: HashMap<&ObjRef, u32> = g
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n, i as u32))
+            .collect();
+        for t in inheriting {
+            let parents: Vec<&QualName> = t
+                .partition_of
+                .iter()
+                .map(|(p, _)| p)
+                .chain(t.inherits.iter())
+                .collect();
+            for c in t
+                .columns
+                .iter()
+                .filter(|c| c.inherit_count > 0 && !c.is_local)
+            {
+                let parent = parents.iter().find(|p| {
+                    cat.tables
+                        .get(**p)
+                        .is_some_and(|pt| pt.column(&c.name).is_some())
+                });
+                if let Some(p) = parent {
+                    let child = ObjRef::Column(t.name.clone(), c.name.clone());
+                    let par = ObjRef::Column((*p).clone(), c.name.clone());
+                    if let (Some(a), Some(b)) = (index.get(&child), index.get(&par)) {
+                        deps.push(Dependency {
+                            dependent: *a,
+                            referenced: *b,
+                            kind: DepKind::Auto,
+                        });
+                    }
+                }
+            }
+            for c in t
+                .constraints
+                .values()
+                .filter(|c| c.inherit_count > 0 && !c.is_local)
+            {
+                let parent = parents.iter().find(|p| {
+                    cat.tables
+                        .get(**p)
+                        .is_some_and(|pt| pt.constraints.contains_key(&c.name))
+                });
+                if let Some(p) = parent {
+                    let child = ObjRef::Constraint(t.name.clone(), c.name.clone());
+                    let par = ObjRef::Constraint((*p).clone(), c.name.clone());
+                    if let (Some(a), Some(b)) = (index.get(&child), index.get(&par)) {
+                        deps.push(Dependency {
+                            dependent: *a,
+                            referenced: *b,
+                            kind: DepKind::Auto,
+                        });
+                    }
                 }
             }
         }
     }
-    // Dependencies of identity sequences were resolved before they were re-mapped.
-    deps.retain(|d| {
-        !matches!(&d.dependent, ObjRef::Sequence(s) if !cat.sequences.contains_key(s))
-            && !matches!(&d.referenced, ObjRef::Sequence(s) if !cat.sequences.contains_key(s))
-    });
-
-    // Inherited columns and constraints go away with (and come from) the parent's.
-    for t in cat.tables.values() {
-        let parents: Vec<&QualName> = t
-            .partition_of
-            .iter()
-            .map(|(p, _)| p)
-            .chain(t.inherits.iter())
-            .collect();
-        if parents.is_empty() {
-            continue;
-        }
-        for c in t
-            .columns
-            .iter()
-            .filter(|c| c.inherit_count > 0 && !c.is_local)
-        {
-            if let Some(p) = parents.iter().find(|p| {
-                cat.tables
-                    .get(**p)
-                    .is_some_and(|pt| pt.column(&c.name).is_some())
-            }) {
-                deps.insert(Dependency {
-                    dependent: ObjRef::Column(t.name.clone(), c.name.clone()),
-                    referenced: ObjRef::Column((*p).clone(), c.name.clone()),
-                    kind: DepKind::Auto,
-                });
-            }
-        }
-        for c in t
-            .constraints
-            .values()
-            .filter(|c| c.inherit_count > 0 && !c.is_local)
-        {
-            if let Some(p) = parents.iter().find(|p| {
-                cat.tables
-                    .get(**p)
-                    .is_some_and(|pt| pt.constraints.contains_key(&c.name))
-            }) {
-                deps.insert(Dependency {
-                    dependent: ObjRef::Constraint(t.name.clone(), c.name.clone()),
-                    referenced: ObjRef::Constraint((*p).clone(), c.name.clone()),
-                    kind: DepKind::Auto,
-                });
-            }
-        }
-    }
-    cat.dependencies = deps.into_iter().collect();
+    deps.sort_unstable();
+    deps.dedup();
+    cat.dependencies = deps;
+    cat.nodes = g.nodes;
+    // Freeing hundreds of thousands of rows takes a while; nobody needs to wait for it.
+    drop_later((rows, g.objects, g.columns));
     cat
+}
+
+/// Drops `v` on a background thread.
+pub(crate) fn drop_later<T: Send + 'static>(v: T) {
+    if std::thread::Builder::new()
+        .name("grove-drop".into())
+        .spawn(move || drop(v))
+        .is_err()
+    {
+        // No thread: it is dropped here instead (the closure owned it).
+    }
 }

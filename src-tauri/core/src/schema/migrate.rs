@@ -72,10 +72,10 @@ impl Alter {
     }
 }
 
-/// What the planner found for each node present on both sides.
+/// The ordered migration, and the nodes that differ (for the report).
 pub(crate) struct Plan {
     pub statements: Vec<MigrationStatement>,
-    pub alters: HashMap<ObjRef, Alter>,
+    pub changed: Vec<ObjRef>,
 }
 
 fn rows_note(t: &Table) -> String {
@@ -241,127 +241,154 @@ struct Action {
     phase: u16,
 }
 
+/// FNV-1a: node keys are short strings, and SipHash's flooding resistance buys nothing here.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= *b as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
+/// Nodes are numbered once for both sides ("uid"); every per-node set is a vector by uid.
 struct Planner<'a> {
     from: &'a Catalog,
     to: &'a Catalog,
-    alters: HashMap<ObjRef, Alter>,
+    nodes: Vec<&'a ObjRef>,
+    index: FnvMap<&'a ObjRef, u32>,
+    in_from: Vec<bool>,
+    in_to: Vec<bool>,
     /// FROM: node → nodes depending on it.
-    from_dependents: HashMap<ObjRef, Vec<(ObjRef, DepKind)>>,
+    from_dependents: Vec<Vec<(u32, DepKind)>>,
     /// FROM: node → what it depends on.
-    from_deps: HashMap<ObjRef, Vec<(ObjRef, DepKind)>>,
-    /// TO: node → what it depends on.
-    to_deps: HashMap<ObjRef, Vec<ObjRef>>,
-    drop_set: BTreeSet<ObjRef>,
+    from_deps: Vec<Vec<(u32, DepKind)>>,
+    /// TO: node → what it needs created first.
+    to_deps: Vec<Vec<u32>>,
+    /// For nodes on both sides.
+    alters: Vec<Option<Alter>>,
+    drop_set: Vec<bool>,
     /// Columns whose type changes (or must be converted, for a recreated enum).
     retyped: BTreeSet<ObjRef>,
     /// Enums recreated through a rename.
     renamed_enums: BTreeSet<QualName>,
     /// Nodes kept although something they depend on is dropped: their alter removes the
     /// dependency, so it must run before that drop.
-    detaching: BTreeSet<ObjRef>,
-    /// Inherited columns kept by a child that leaves the parent (NO INHERIT / DETACH): the
-    /// child table's alter runs before the parent's column goes.
-    detached_by_table: BTreeSet<(ObjRef, ObjRef)>,
+    detaching: Vec<bool>,
+    /// (child table, parent column): inherited columns kept by a child that leaves the parent
+    /// (NO INHERIT / DETACH); the child table's alter runs before the parent's column goes.
+    detached_by_table: Vec<(usize, usize)>,
     actions: Vec<Action>,
 }
 
 impl<'a> Planner<'a> {
     fn new(from: &'a Catalog, to: &'a Catalog) -> Self {
-        let mut p = Planner {
-            from,
-            to,
-            alters: HashMap::new(),
-            from_dependents: HashMap::new(),
-            from_deps: HashMap::new(),
-            to_deps: HashMap::new(),
-            drop_set: BTreeSet::new(),
-            retyped: BTreeSet::new(),
-            renamed_enums: BTreeSet::new(),
-            detaching: BTreeSet::new(),
-            detached_by_table: BTreeSet::new(),
-            actions: Vec::new(),
+        let total = from.nodes.len() + to.nodes.len();
+        let mut nodes: Vec<&'a ObjRef> = Vec::with_capacity(total);
+        let mut index: FnvMap<&'a ObjRef, u32> = FnvMap::default();
+        index.reserve(total);
+        let mut uid = |n: &'a ObjRef, nodes: &mut Vec<&'a ObjRef>| -> u32 {
+            *index.entry(n).or_insert_with(|| {
+                nodes.push(n);
+                (nodes.len() - 1) as u32
+            })
         };
-        for d in &from.dependencies {
-            p.from_dependents
-                .entry(d.referenced.clone())
-                .or_default()
-                .push((d.dependent.clone(), d.kind));
-            p.from_deps
-                .entry(d.dependent.clone())
-                .or_default()
-                .push((d.referenced.clone(), d.kind));
+        let to_uid: Vec<u32> = to.nodes.iter().map(|n| uid(n, &mut nodes)).collect();
+        let from_uid: Vec<u32> = from.nodes.iter().map(|n| uid(n, &mut nodes)).collect();
+        let n = nodes.len();
+        let mut in_from = vec![false; n];
+        let mut in_to = vec![false; n];
+        for u in &from_uid {
+            in_from[*u as usize] = true;
         }
-        // Columns go with their table (pg_depend has no row for that).
-        for (q, t) in &from.tables {
-            for c in &t.columns {
-                let (tab, col) = (
-                    ObjRef::Table(q.clone()),
-                    ObjRef::Column(q.clone(), c.name.clone()),
-                );
-                p.from_dependents
-                    .entry(tab.clone())
-                    .or_default()
-                    .push((col.clone(), DepKind::Auto));
-                p.from_deps
-                    .entry(col)
-                    .or_default()
-                    .push((tab, DepKind::Auto));
+        for u in &to_uid {
+            in_to[*u as usize] = true;
+        }
+        let mut from_dependents = vec![Vec::new(); n];
+        let mut from_deps = vec![Vec::new(); n];
+        for d in &from.dependencies {
+            let (a, b) = (
+                from_uid[d.dependent as usize],
+                from_uid[d.referenced as usize],
+            );
+            from_dependents[b as usize].push((a, d.kind));
+            from_deps[a as usize].push((b, d.kind));
+        }
+        let mut to_deps = vec![Vec::new(); n];
+        for d in &to.dependencies {
+            if d.kind != DepKind::Part {
+                to_deps[to_uid[d.dependent as usize] as usize].push(to_uid[d.referenced as usize]);
             }
         }
-        // A sequence and its OWNED BY link go together.
-        for s in from.sequences.keys() {
-            let (seq, own) = (
-                ObjRef::Sequence(s.clone()),
-                ObjRef::SequenceOwner(s.clone()),
-            );
-            p.from_dependents
-                .entry(seq.clone())
-                .or_default()
-                .push((own.clone(), DepKind::Auto));
-            p.from_dependents
-                .entry(own)
-                .or_default()
-                .push((seq, DepKind::Auto));
+        Planner {
+            from,
+            to,
+            nodes,
+            index,
+            in_from,
+            in_to,
+            from_dependents,
+            from_deps,
+            to_deps,
+            alters: vec![None; n],
+            drop_set: vec![false; n],
+            retyped: BTreeSet::new(),
+            renamed_enums: BTreeSet::new(),
+            detaching: vec![false; n],
+            detached_by_table: Vec::new(),
+            actions: Vec::new(),
         }
-        for d in &to.dependencies {
-            p.to_deps
-                .entry(d.dependent.clone())
-                .or_default()
-                .push(d.referenced.clone());
-        }
-        p
     }
 
-    fn in_to_depends(&self, a: &ObjRef, b: &ObjRef) -> bool {
-        self.to_deps.get(a).is_some_and(|v| v.contains(b))
+    fn id(&self, r: &ObjRef) -> Option<usize> {
+        self.index.get(r).map(|u| *u as usize)
+    }
+
+    /// Is `r` (a FROM node) dropped?
+    fn dropping(&self, r: &ObjRef) -> bool {
+        self.id(r).is_some_and(|u| self.drop_set[u])
+    }
+
+    fn creating_u(&self, u: usize) -> bool {
+        self.in_to[u] && (!self.in_from[u] || self.drop_set[u])
     }
 
     /// Will `n` be created (new, or dropped and recreated)?
     fn creating(&self, n: &ObjRef) -> bool {
-        self.to.has(n) && (!self.from.has(n) || self.drop_set.contains(n))
-    }
-
-    fn has_alter_stmts(&self, n: &ObjRef) -> bool {
-        matches!(self.alters.get(n), Some(Alter::Stmts(_)))
+        self.id(n).is_some_and(|u| self.creating_u(u))
     }
 
     // ---- alters ----------------------------------------------------------------------------
 
     fn compute_alters(&mut self) {
-        let common: Vec<ObjRef> = self
-            .from
-            .nodes()
-            .into_iter()
-            .filter(|n| self.to.has(n))
-            .collect();
-        for n in common {
-            let a = self.alter(&n);
-            self.alters.insert(n, a);
+        for u in 0..self.nodes.len() {
+            if self.in_from[u] && self.in_to[u] {
+                let n = self.nodes[u];
+                let a = self.alter(n);
+                self.alters[u] = Some(a);
+            }
         }
     }
 
     fn alter(&mut self, n: &ObjRef) -> Alter {
         let (f, t) = (self.from, self.to);
+        if self.surely_same(n) {
+            return Alter::Same;
+        }
         match n {
             ObjRef::Schema(s) => {
                 let (a, b) = (&f.schemas[s], &t.schemas[s]);
@@ -668,6 +695,88 @@ impl<'a> Planner<'a> {
                 }
                 Alter::Same
             }
+        }
+    }
+
+    /// A cheap equality test that settles most nodes of two similar catalogs without building
+    /// any SQL (false: look closer).
+    fn surely_same(&self, n: &ObjRef) -> bool {
+        let (f, t) = (self.from, self.to);
+        match n {
+            ObjRef::Column(q, c) => {
+                let (ft, tt) = (&f.tables[q], &t.tables[q]);
+                // Not inherited ones: a parent's change reaches them and may need undoing.
+                match (ft.column(c), tt.column(c)) {
+                    (Some(a), Some(b)) => a.inherit_count == 0 && a == b,
+                    _ => false,
+                }
+            }
+            ObjRef::Default(q, c) => {
+                f.tables[q].column(c).map(|c| &c.default)
+                    == t.tables[q].column(c).map(|c| &c.default)
+            }
+            ObjRef::Table(q) => {
+                let (a, b) = (&f.tables[q], &t.tables[q]);
+                a.kind == b.kind
+                    && a.unlogged == b.unlogged
+                    && a.partition_key == b.partition_key
+                    && a.partition_of == b.partition_of
+                    && a.inherits == b.inherits
+                    && a.options == b.options
+                    && a.rls_enabled == b.rls_enabled
+                    && a.rls_forced == b.rls_forced
+                    && a.replica_identity == b.replica_identity
+                    && a.comment == b.comment
+                    && a.acl == b.acl
+            }
+            ObjRef::View(q) => {
+                let (a, b) = (&f.views[q], &t.views[q]);
+                a.materialized == b.materialized
+                    && a.definition == b.definition
+                    && a.options == b.options
+                    && a.columns == b.columns
+                    && a.comment == b.comment
+                    && a.acl == b.acl
+            }
+            ObjRef::Function(id) => {
+                let (a, b) = (&f.functions[id], &t.functions[id]);
+                a.kind == b.kind
+                    && a.definition == b.definition
+                    && a.comment == b.comment
+                    && a.acl == b.acl
+            }
+            ObjRef::Constraint(q, c) => f.tables[q].constraints[c] == t.tables[q].constraints[c],
+            ObjRef::Index(q) => {
+                let (a, b) = (&f.indexes[q], &t.indexes[q]);
+                a.definition == b.definition
+                    && a.table == b.table
+                    && a.clustered == b.clustered
+                    && a.replica_identity == b.replica_identity
+                    && a.column_statistics == b.column_statistics
+                    && a.comment == b.comment
+            }
+            ObjRef::Sequence(q) => {
+                let (a, b) = (&f.sequences[q], &t.sequences[q]);
+                a.options == b.options
+                    && a.unlogged == b.unlogged
+                    && a.comment == b.comment
+                    && a.acl == b.acl
+            }
+            ObjRef::SequenceOwner(q) => f.sequences[q].owned_by == t.sequences[q].owned_by,
+            ObjRef::Trigger(q, name) => {
+                let key = (q.clone(), name.clone());
+                f.triggers[&key] == t.triggers[&key]
+            }
+            ObjRef::Policy(q, name) => f.tables[q].policies[name] == t.tables[q].policies[name],
+            ObjRef::Type(q) => {
+                let (a, b) = (&f.types[q], &t.types[q]);
+                a.kind == b.kind && a.comment == b.comment && a.acl == b.acl
+            }
+            ObjRef::Schema(x) => {
+                let (a, b) = (&f.schemas[x], &t.schemas[x]);
+                a.comment == b.comment && a.acl == b.acl
+            }
+            _ => false,
         }
     }
 
@@ -1249,39 +1358,44 @@ impl<'a> Planner<'a> {
     // ---- the drop set ----------------------------------------------------------------------
 
     fn close_drop_set(&mut self) {
-        let mut work: Vec<ObjRef> = Vec::new();
-        for n in self.from.nodes() {
-            let drop = !self.to.has(&n) || matches!(self.alters.get(&n), Some(Alter::Recreate));
-            if drop && self.drop_set.insert(n.clone()) {
-                work.push(n);
+        let n = self.nodes.len();
+        let mut work: Vec<usize> = Vec::new();
+        for u in 0..n {
+            if self.in_from[u]
+                && (!self.in_to[u] || matches!(self.alters[u], Some(Alter::Recreate)))
+            {
+                self.drop_set[u] = true;
+                work.push(u);
             }
         }
         // Dependents of a column whose type changes must go around the change.
         for c in self.retyped.clone() {
-            self.add_retype_dependents(&c, &mut work);
+            if let Some(u) = self.id(&c) {
+                self.add_retype_dependents(u, &mut work);
+            }
         }
         while let Some(b) = work.pop() {
-            let deps = self.from_dependents.get(&b).cloned().unwrap_or_default();
-            for (a, kind) in deps {
-                if self.drop_set.contains(&a) {
+            let bref = self.nodes[b];
+            for i in 0..self.from_dependents[b].len() {
+                let a = self.from_dependents[b][i].0 as usize;
+                if self.drop_set[a] {
                     continue;
                 }
-                // An inherited column that TO keeps as the table's own column survives an
-                // `ALTER TABLE ONLY parent DROP COLUMN`.
-                if let (ObjRef::Column(t, c), ObjRef::Column(..)) = (&a, &b) {
-                    if self
+                let aref = self.nodes[a];
+                if let (ObjRef::Column(t, c), ObjRef::Column(p, _)) = (aref, bref) {
+                    let table = ObjRef::Table(t.clone());
+                    // An inherited column that TO keeps as the table's own column survives an
+                    // `ALTER TABLE ONLY parent DROP COLUMN`.
+                    let kept_local = self
                         .to
                         .tables
                         .get(t)
                         .and_then(|t| t.column(c))
-                        .is_some_and(|c| c.is_local)
-                        && !self.drop_set.contains(&ObjRef::Table(t.clone()))
-                    {
+                        .is_some_and(|c| c.is_local);
+                    if kept_local && !self.dropping(&table) {
                         continue;
                     }
-                }
-                // A child column whose table stops inheriting from the parent survives.
-                if let (ObjRef::Column(t, c), ObjRef::Column(p, _)) = (&a, &b) {
+                    // A child column whose table stops inheriting from the parent survives.
                     let leaves = self.to.tables.get(t).is_some_and(|tt| {
                         tt.column(c).is_some()
                             && !tt.inherits.contains(p)
@@ -1290,98 +1404,106 @@ impl<'a> Planner<'a> {
                         ft.inherits.contains(p)
                             || ft.partition_of.as_ref().is_some_and(|(pp, _)| pp == p)
                     });
-                    if leaves && !self.drop_set.contains(&ObjRef::Table(t.clone())) {
-                        self.detached_by_table
-                            .insert((ObjRef::Table(t.clone()), b.clone()));
-                        continue;
-                    }
-                }
-                // Its own alter removes the dependency.
-                if self.to.has(&a) && !self.in_to_depends(&a, &b) && self.has_alter_stmts(&a) {
-                    self.detaching.insert(a.clone());
-                    continue;
-                }
-                // A column of a recreated enum is converted, not dropped.
-                if let (ObjRef::Column(t, c), ObjRef::Type(ty)) = (&a, &b) {
-                    if self.renamed_enums.contains(ty) && self.to.has(&a) {
-                        if self.retyped.insert(a.clone()) {
-                            let _ = (t, c);
-                            self.add_retype_dependents(&a, &mut work);
+                    if leaves && !self.dropping(&table) {
+                        if let Some(tu) = self.id(&table) {
+                            self.detached_by_table.push((tu, b));
                         }
                         continue;
                     }
                 }
-                let _ = kind;
-                if self.drop_set.insert(a.clone()) {
-                    work.push(a);
+                // Its own alter removes the dependency.
+                if self.in_to[a]
+                    && !self.to_deps[a].contains(&(b as u32))
+                    && matches!(self.alters[a], Some(Alter::Stmts(_)))
+                {
+                    self.detaching[a] = true;
+                    continue;
                 }
-            }
-        }
-    }
-
-    fn add_retype_dependents(&mut self, c: &ObjRef, work: &mut Vec<ObjRef>) {
-        let ObjRef::Column(t, name) = c else { return };
-        let mut add = Vec::new();
-        for (a, _) in self.from_dependents.get(c).cloned().unwrap_or_default() {
-            if matches!(
-                a,
-                ObjRef::View(_) | ObjRef::Trigger(..) | ObjRef::Policy(..)
-            ) {
-                add.push(a);
-            }
-        }
-        let def = ObjRef::Default(t.clone(), name.clone());
-        if self.from.has(&def) {
-            add.push(def);
-        }
-        for a in add {
-            if self.drop_set.insert(a.clone()) {
+                // A column of a recreated enum is converted, not dropped.
+                if let (ObjRef::Column(..), ObjRef::Type(ty)) = (aref, bref) {
+                    if self.renamed_enums.contains(ty) && self.in_to[a] {
+                        if self.retyped.insert(aref.clone()) {
+                            self.add_retype_dependents(a, &mut work);
+                        }
+                        continue;
+                    }
+                }
+                self.drop_set[a] = true;
                 work.push(a);
             }
         }
     }
 
-    /// The node whose drop takes `a` away too, if any.
-    fn absorber(&self, a: &ObjRef) -> Option<ObjRef> {
-        match a {
-            ObjRef::Sequence(s) => {
-                let (t, c) = self.from.sequences[s].owned_by.clone()?;
-                let col = ObjRef::Column(t, c);
-                self.drop_set.contains(&col).then_some(col)
+    fn add_retype_dependents(&mut self, c: usize, work: &mut Vec<usize>) {
+        let ObjRef::Column(t, name) = self.nodes[c] else {
+            return;
+        };
+        let mut add: Vec<usize> = self.from_dependents[c]
+            .iter()
+            .map(|(a, _)| *a as usize)
+            .filter(|a| {
+                matches!(
+                    self.nodes[*a],
+                    ObjRef::View(_) | ObjRef::Trigger(..) | ObjRef::Policy(..)
+                )
+            })
+            .collect();
+        if let Some(d) = self.id(&ObjRef::Default(t.clone(), name.clone())) {
+            if self.in_from[d] {
+                add.push(d);
             }
+        }
+        for a in add {
+            if !self.drop_set[a] {
+                self.drop_set[a] = true;
+                work.push(a);
+            }
+        }
+    }
+
+    /// The node whose drop takes `u` away too, if any.
+    fn absorber(&self, u: usize) -> Option<usize> {
+        let owned_col = |s: &QualName| -> Option<usize> {
+            let (t, c) = self.from.sequences[s].owned_by.clone()?;
+            let col = self.id(&ObjRef::Column(t, c))?;
+            self.drop_set[col].then_some(col)
+        };
+        match self.nodes[u] {
+            ObjRef::Sequence(s) => owned_col(s),
             ObjRef::SequenceOwner(s) => {
-                let seq = ObjRef::Sequence(s.clone());
-                if self.drop_set.contains(&seq) {
-                    return Some(seq);
+                if let Some(seq) = self.id(&ObjRef::Sequence(s.clone())) {
+                    if self.drop_set[seq] {
+                        return Some(seq);
+                    }
                 }
-                let (t, c) = self.from.sequences[s].owned_by.clone()?;
-                let col = ObjRef::Column(t, c);
-                self.drop_set.contains(&col).then_some(col)
+                owned_col(s)
             }
-            _ => {
-                let deps = self.from_deps.get(a)?;
+            a => {
+                let deps = &self.from_deps[u];
                 if let ObjRef::Constraint(t, c) = a {
+                    // A foreign key to a dropped table is dropped on its own: with both
+                    // tables going, absorbing it would order each table before the other.
                     let fk = self.from.tables[t].constraints[c].kind == "f";
                     if fk
                         && deps
                             .iter()
-                            .any(|(b, k)| *k == DepKind::Normal && self.drop_set.contains(b))
+                            .any(|(b, k)| *k == DepKind::Normal && self.drop_set[*b as usize])
                     {
                         return None;
                     }
                 }
                 deps.iter()
-                    .find(|(b, k)| *k == DepKind::Auto && self.drop_set.contains(b))
-                    .map(|(b, _)| b.clone())
+                    .find(|(b, k)| *k != DepKind::Normal && self.drop_set[*b as usize])
+                    .map(|(b, _)| *b as usize)
             }
         }
     }
 
-    fn root(&self, a: &ObjRef) -> ObjRef {
-        let mut cur = a.clone();
+    fn root(&self, u: usize) -> usize {
+        let mut cur = u;
         let mut seen = BTreeSet::new();
-        while let Some(next) = self.absorber(&cur) {
-            if !seen.insert(cur.clone()) {
+        while let Some(next) = self.absorber(cur) {
+            if !seen.insert(cur) {
                 break;
             }
             cur = next;
@@ -1426,16 +1548,21 @@ impl<'a> Planner<'a> {
                             .and_then(|ct| ct.column(c))
                             .is_some_and(|cc| cc.is_local)
                 });
-                stmt(format!(
+                let s = stmt(format!(
                     "ALTER TABLE {}{} DROP COLUMN {};",
                     if keep_in_children { "ONLY " } else { "" },
                     t.sql(),
                     qi(c)
-                ))
-                .with(hazard(
-                    HazardKind::DataLoss,
-                    format!("dropping column {}.{} deletes its values", t.sql(), qi(c)),
-                ))
+                ));
+                let generated = f.tables[t].column(c).is_some_and(|c| c.generated.is_some());
+                if generated {
+                    s
+                } else {
+                    s.with(hazard(
+                        HazardKind::DataLoss,
+                        format!("dropping column {}.{} deletes its values", t.sql(), qi(c)),
+                    ))
+                }
             }
             ObjRef::Default(t, c) => stmt(format!(
                 "ALTER TABLE ONLY {} ALTER COLUMN {} DROP DEFAULT;",
@@ -1515,9 +1642,7 @@ impl<'a> Planner<'a> {
                     ddl::column_def(&col_def)
                 ));
                 let existing = f.tables.get(q);
-                if let Some(ft) =
-                    existing.filter(|_| !self.drop_set.contains(&ObjRef::Table(q.clone())))
-                {
+                if let Some(ft) = existing.filter(|_| !self.dropping(&ObjRef::Table(q.clone()))) {
                     if col_def.not_null
                         && col_def.default.is_none()
                         && col_def.identity.is_none()
@@ -1529,7 +1654,8 @@ impl<'a> Planner<'a> {
                         ));
                     }
                     let volatile = col_def.identity.is_some()
-                        || col_def.generated.is_some()
+                        || (col_def.generated.is_some()
+                            && col_def.generated_kind.as_deref() != Some("VIRTUAL"))
                         || col_def.default.as_deref().is_some_and(|d| {
                             d.contains("nextval(")
                                 || d.contains("random(")
@@ -1583,7 +1709,7 @@ impl<'a> Planner<'a> {
                 let con = &t.tables[q].constraints[c];
                 let mut v = stmts(ddl::constraint_create(q, con));
                 if let Some(ft) = f.tables.get(q) {
-                    if !self.drop_set.contains(&ObjRef::Table(q.clone())) {
+                    if !self.dropping(&ObjRef::Table(q.clone())) {
                         let rows = rows_note(ft);
                         let (lock, fail) = match con.kind.as_str() {
                             "p" | "u" | "x" => (
@@ -1611,9 +1737,9 @@ impl<'a> Planner<'a> {
                 let idx = &t.indexes[q];
                 let mut v = stmts(ddl::index_create(idx));
                 let table_existing = f.tables.contains_key(&idx.table)
-                    && !self.drop_set.contains(&ObjRef::Table(idx.table.clone()));
+                    && !self.dropping(&ObjRef::Table(idx.table.clone()));
                 let matview_existing = f.views.contains_key(&idx.table)
-                    && !self.drop_set.contains(&ObjRef::View(idx.table.clone()));
+                    && !self.dropping(&ObjRef::View(idx.table.clone()));
                 if table_existing || matview_existing {
                     let rows = f.tables.get(&idx.table).map(rows_note).unwrap_or_default();
                     v[0].hazards.push(hazard(
@@ -1725,69 +1851,71 @@ impl<'a> Planner<'a> {
     fn plan(mut self) -> Plan {
         self.compute_alters();
         self.close_drop_set();
+        let n = self.nodes.len();
+        let by_node = |p: &Planner, a: &usize, b: &usize| p.nodes[*a].cmp(p.nodes[*b]);
 
         // Drops.
-        let mut drop_action: HashMap<ObjRef, ActionId> = HashMap::new();
-        let mut release_action: HashMap<ObjRef, ActionId> = HashMap::new();
-        let drop_list: Vec<ObjRef> = self.drop_set.iter().cloned().collect();
-        let mut roots: HashMap<ObjRef, ObjRef> = HashMap::new();
-        for n in &drop_list {
-            roots.insert(n.clone(), self.root(n));
-        }
-        for n in &drop_list {
-            if roots[n] != *n {
+        let mut drop_list: Vec<usize> = (0..n).filter(|u| self.drop_set[*u]).collect();
+        drop_list.sort_by(|a, b| by_node(&self, a, b));
+        let mut drop_action: Vec<Option<ActionId>> = vec![None; n];
+        let mut release_action: Vec<Option<ActionId>> = vec![None; n];
+        let roots: Vec<(usize, usize)> = drop_list.iter().map(|u| (*u, self.root(*u))).collect();
+        for (u, r) in &roots {
+            if r != u {
                 continue;
             }
-            if let ObjRef::Type(q) = n {
-                if self.renamed_enums.contains(q) && self.to.has(n) {
-                    let old = format!("{}__old", q.name);
-                    let old: String = truncate_ident(&old);
+            let node = self.nodes[*u];
+            if let ObjRef::Type(q) = node {
+                if self.renamed_enums.contains(q) && self.in_to[*u] {
+                    let old = truncate_ident(&format!("{}__old", q.name));
                     let rename = stmt(format!("ALTER TYPE {} RENAME TO {};", q.sql(), qi(&old)));
                     let fin = stmt(format!("DROP TYPE {}.{};", qi(&q.schema), qi(&old)));
-                    if let Some(r) = self.add_action(vec![rename], 30) {
-                        release_action.insert(n.clone(), r);
-                    }
-                    if let Some(d) = self.add_action(vec![fin], 60) {
-                        drop_action.insert(n.clone(), d);
-                    }
+                    release_action[*u] = self.add_action(vec![rename], 30);
+                    drop_action[*u] = self.add_action(vec![fin], 60);
                     continue;
                 }
             }
-            if let Some(s) = self.drop_stmt(n) {
-                let phase = drop_phase(n, self.from);
-                if let Some(id) = self.add_action(vec![s], phase) {
-                    drop_action.insert(n.clone(), id);
-                    release_action.insert(n.clone(), id);
-                }
+            if let Some(s) = self.drop_stmt(node) {
+                let id = self.add_action(vec![s], drop_phase(node, self.from));
+                drop_action[*u] = id;
+                release_action[*u] = id;
             }
         }
-        for n in &drop_list {
-            let r = &roots[n];
-            if r != n {
-                if let Some(id) = drop_action.get(r).copied() {
-                    drop_action.insert(n.clone(), id);
-                    release_action.entry(n.clone()).or_insert(id);
+        for (u, r) in &roots {
+            if r != u {
+                if let Some(id) = drop_action[*r] {
+                    drop_action[*u] = Some(id);
+                    release_action[*u].get_or_insert(id);
                 }
             }
         }
 
         // Creates and alters.
-        let mut make_action: HashMap<ObjRef, Vec<ActionId>> = HashMap::new();
-        let to_nodes: Vec<ObjRef> = self.to.nodes().into_iter().collect();
-        let mut absorbed: Vec<(ObjRef, ObjRef)> = Vec::new();
-        for n in &to_nodes {
-            if self.creating(n) {
-                if let Some(p) = self.create_absorber(n) {
-                    absorbed.push((n.clone(), p));
+        let mut make_action: Vec<Vec<ActionId>> = vec![Vec::new(); n];
+        let mut todo: Vec<usize> = (0..n)
+            .filter(|u| {
+                self.in_to[*u]
+                    && (self.creating_u(*u) || matches!(self.alters[*u], Some(Alter::Stmts(_))))
+            })
+            .collect();
+        todo.sort_by(|a, b| by_node(&self, a, b));
+        let mut absorbed: Vec<(usize, usize)> = Vec::new();
+        for u in todo {
+            let node = self.nodes[u];
+            if self.creating_u(u) {
+                if let Some(p) = self.create_absorber(node) {
+                    if let Some(pu) = self.id(&p) {
+                        absorbed.push((u, pu));
+                    }
                     continue;
                 }
-                let s = self.create_stmts(n);
-                if let Some(id) = self.add_action(s, create_phase(n, self.to)) {
-                    make_action.entry(n.clone()).or_default().push(id);
+                let s = self.create_stmts(node);
+                if let Some(id) = self.add_action(s, create_phase(node, self.to)) {
+                    make_action[u].push(id);
                 }
-            } else if let Some(Alter::Stmts(s)) = self.alters.get(n).cloned() {
-                if let Some(id) = self.add_action(s, create_phase(n, self.to)) {
-                    make_action.entry(n.clone()).or_default().push(id);
+            } else if let Some(Alter::Stmts(s)) = self.alters[u].clone() {
+                if let Some(id) = self.add_action(s, create_phase(node, self.to)) {
+                    make_action[u].push(id);
                 }
             }
         }
@@ -1796,7 +1924,8 @@ impl<'a> Planner<'a> {
             let ObjRef::Column(q, name) = &c else {
                 continue;
             };
-            if self.drop_set.contains(&c) || !self.to.has(&c) {
+            let Some(u) = self.id(&c) else { continue };
+            if self.drop_set[u] || !self.in_to[u] {
                 continue;
             }
             let (ft, tt) = (&self.from.tables[q], &self.to.tables[q]);
@@ -1804,15 +1933,15 @@ impl<'a> Planner<'a> {
             if a.type_name == b.type_name && a.collation == b.collation {
                 let s = self.type_change_stmt(ft, tt, a, b, true);
                 if let Some(id) = self.add_action(vec![s], create_phase(&c, self.to)) {
-                    make_action.entry(c.clone()).or_default().push(id);
+                    make_action[u].push(id);
                 }
             }
         }
-        // Resolve absorbed creates (parents may themselves be absorbed).
+        // Absorbed creates take their parent's action (parents may be absorbed themselves).
         for _ in 0..4 {
-            for (n, p) in &absorbed {
-                if let Some(ids) = make_action.get(p).cloned() {
-                    make_action.entry(n.clone()).or_insert(ids);
+            for (u, p) in &absorbed {
+                if make_action[*u].is_empty() && !make_action[*p].is_empty() {
+                    make_action[*u] = make_action[*p].clone();
                 }
             }
         }
@@ -1820,89 +1949,94 @@ impl<'a> Planner<'a> {
         // Edges: before → after.
         let mut edges: BTreeSet<(ActionId, ActionId)> = BTreeSet::new();
         // TO: after what it needs.
-        for n in &to_nodes {
-            let Some(mine) = make_action.get(n) else {
+        for u in 0..n {
+            if make_action[u].is_empty() {
                 continue;
-            };
-            for b in self.to_deps.get(n).into_iter().flatten() {
-                for before in make_action.get(b).into_iter().flatten() {
-                    for after in mine {
+            }
+            for b in &self.to_deps[u] {
+                for before in &make_action[*b as usize] {
+                    for after in &make_action[u] {
                         edges.insert((*before, *after));
                     }
                 }
             }
         }
+        let retyped: Vec<usize> = self.retyped.iter().filter_map(|c| self.id(c)).collect();
+        let is_retyped = |u: usize| retyped.contains(&u);
         // FROM: a drop after the drops (or detaching alters) of its dependents.
         for b in &drop_list {
-            let Some(bd) = drop_action.get(b).copied() else {
-                continue;
-            };
-            for (a, _) in self.from_dependents.get(b).into_iter().flatten() {
-                if let Some(ad) = drop_action.get(a) {
-                    edges.insert((*ad, bd));
-                } else if self.detaching.contains(a) || self.retyped.contains(a) {
-                    for id in make_action.get(a).into_iter().flatten() {
+            let Some(bd) = drop_action[*b] else { continue };
+            for (a, _) in &self.from_dependents[*b] {
+                let a = *a as usize;
+                if let Some(ad) = drop_action[a] {
+                    edges.insert((ad, bd));
+                } else if self.detaching[a] || is_retyped(a) {
+                    for id in &make_action[a] {
                         edges.insert((*id, bd));
                     }
                 }
             }
         }
         for (table, parent_col) in &self.detached_by_table {
-            if let Some(d) = drop_action.get(parent_col) {
-                for id in make_action.get(table).into_iter().flatten() {
-                    edges.insert((*id, *d));
+            if let Some(d) = drop_action[*parent_col] {
+                for id in &make_action[*table] {
+                    edges.insert((*id, d));
                 }
             }
         }
         // Recreated: release before create.
-        for (n, rel) in &release_action {
-            for id in make_action.get(n).into_iter().flatten() {
-                edges.insert((*rel, *id));
-            }
-        }
-        // Around a column type change: dependents dropped before, default dropped before.
-        for c in &self.retyped {
-            let Some(alters) = make_action.get(c) else {
-                continue;
-            };
-            let mut before = Vec::new();
-            for (a, _) in self.from_dependents.get(c).into_iter().flatten() {
-                if let Some(d) = drop_action.get(a) {
-                    before.push(*d);
+        for u in 0..n {
+            if let Some(rel) = release_action[u] {
+                for id in &make_action[u] {
+                    edges.insert((rel, *id));
                 }
             }
-            for b in before {
-                for a in alters {
-                    edges.insert((b, *a));
+        }
+        // Around a column type change: dependents dropped before.
+        for c in &retyped {
+            for (a, _) in &self.from_dependents[*c] {
+                if let Some(d) = drop_action[*a as usize] {
+                    for alter in &make_action[*c] {
+                        edges.insert((d, *alter));
+                    }
                 }
             }
         }
         // A column's default is dropped before the column changes (identity, type).
-        for n in &drop_list {
-            if let ObjRef::Default(q, c) = n {
-                let col = ObjRef::Column(q.clone(), c.clone());
-                if let (Some(d), Some(alters)) = (drop_action.get(n), make_action.get(&col)) {
-                    for a in alters {
-                        edges.insert((*d, *a));
+        for u in &drop_list {
+            if let ObjRef::Default(q, c) = self.nodes[*u] {
+                if let (Some(d), Some(col)) = (
+                    drop_action[*u],
+                    self.id(&ObjRef::Column(q.clone(), c.clone())),
+                ) {
+                    for a in &make_action[col] {
+                        edges.insert((d, *a));
                     }
                 }
             }
         }
         // A released name before a new object reusing it.
         let mut released_names: HashMap<(String, String), Vec<ActionId>> = HashMap::new();
-        for (n, rel) in &release_action {
-            if let Some(k) = relation_name(n, self.from) {
-                released_names.entry(k).or_default().push(*rel);
+        for (u, rel) in release_action.iter().enumerate() {
+            if let Some(rel) = rel {
+                if let Some(k) = relation_name(self.nodes[u], self.from) {
+                    released_names.entry(k).or_default().push(*rel);
+                }
             }
         }
-        for n in &to_nodes {
-            let Some(k) = relation_name(n, self.to) else {
-                continue;
-            };
-            if let Some(rels) = released_names.get(&k) {
-                for id in make_action.get(n).into_iter().flatten() {
-                    for r in rels {
-                        edges.insert((*r, *id));
+        if !released_names.is_empty() {
+            for (u, made) in make_action.iter().enumerate() {
+                if made.is_empty() {
+                    continue;
+                }
+                let Some(k) = relation_name(self.nodes[u], self.to) else {
+                    continue;
+                };
+                if let Some(rels) = released_names.get(&k) {
+                    for id in made {
+                        for r in rels {
+                            edges.insert((*r, *id));
+                        }
                     }
                 }
             }
@@ -1931,9 +2065,17 @@ impl<'a> Planner<'a> {
                 });
             }
         }
+        // Nodes that differ: on one side only, or with a non-empty alter.
+        let changed = (0..n)
+            .filter(|u| {
+                self.in_from[*u] != self.in_to[*u]
+                    || self.alters[*u].as_ref().is_some_and(|a| !a.is_same())
+            })
+            .map(|u| self.nodes[u].clone())
+            .collect();
         Plan {
             statements,
-            alters: self.alters,
+            changed,
         }
     }
 }

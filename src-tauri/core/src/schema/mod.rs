@@ -35,6 +35,9 @@
 //!   functions are not ordered after what they use; the script starts with
 //!   `SET check_function_bodies = false` when it creates functions, as pg_dump's output does;
 //! - not-null constraint names (PostgreSQL 18 names them): NOT NULL is compared per column;
+//! - across major versions, definitions PostgreSQL deparses (views, `BEGIN ATOMIC` bodies,
+//!   defaults, checks) may print differently and then show as changed (and get replaced);
+//!   privileges only one of the two servers knows (`MAINTAIN`, 17+) are ignored;
 //! - a column whose type is a domain, composite or range type that must be recreated is
 //!   dropped and re-added (data loss, flagged); only enums are converted in place.
 //!
@@ -51,27 +54,32 @@ pub use diff::{
     diff, DiffStatus, Hazard, HazardKind, KindCount, MigrationStatement, ObjectDiff, ObjectKind,
     SchemaDiff,
 };
-pub use introspect::introspect;
+pub use introspect::{introspect, introspect_parallel};
 pub use model::Catalog;
 
 use crate::conn::{self, ConnectOptions, ConnectionFields};
 use crate::error::Result;
 
-/// Connects to one database and reads its catalog.
+/// Connects to one database and reads its catalog, on two sessions sharing a snapshot (one
+/// when a second connection cannot be had).
 pub async fn introspect_database(
     fields: &ConnectionFields,
     password: Option<&str>,
 ) -> Result<Catalog> {
-    let session = conn::connect(
-        fields,
-        password,
-        &ConnectOptions {
-            application_name: "grove schema diff".into(),
-            ..Default::default()
-        },
-    )
-    .await?;
-    introspect(&session).await.map_err(|e| {
+    let opts = ConnectOptions {
+        application_name: "grove schema diff".into(),
+        ..Default::default()
+    };
+    let (first, second) = tokio::join!(
+        conn::connect(fields, password, &opts),
+        conn::connect(fields, password, &opts)
+    );
+    let first = first?;
+    let result = match &second {
+        Ok(second) => introspect_parallel(&first, second).await,
+        Err(_) => introspect(&first).await,
+    };
+    result.map_err(|e| {
         e.context(format!(
             "{}@{}:{}/{}",
             fields.user, fields.host, fields.port, fields.database
@@ -89,5 +97,7 @@ pub async fn diff_databases(
         introspect_database(from.0, from.1),
         introspect_database(to.0, to.1)
     )?;
-    Ok(diff(&a, &b))
+    let d = diff(&a, &b);
+    introspect::drop_later((a, b));
+    Ok(d)
 }

@@ -61,6 +61,9 @@ pub enum DepKind {
     Normal,
     /// `a`/`i`: the dependent goes away together with the referenced object.
     Auto,
+    /// A part of the referenced object (a column of its table, a sequence and its OWNED BY
+    /// link): goes away with it, but imposes no order when creating.
+    Part,
 }
 
 /// A reference to one node of the dependency graph. Sub-objects (columns, defaults,
@@ -89,11 +92,11 @@ pub enum ObjRef {
     Policy(QualName, String),
 }
 
-/// `dependent` needs `referenced`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+/// `dependent` needs `referenced`; both are indexes into [`Catalog::nodes`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Dependency {
-    pub dependent: ObjRef,
-    pub referenced: ObjRef,
+    pub dependent: u32,
+    pub referenced: u32,
     pub kind: DepKind,
 }
 
@@ -113,6 +116,8 @@ pub struct Catalog {
     pub functions: BTreeMap<FunctionId, Function>,
     /// Triggers by (table or view, trigger name).
     pub triggers: BTreeMap<(QualName, String), Trigger>,
+    /// Every node of the dependency graph present here, each once.
+    pub nodes: Vec<ObjRef>,
     pub dependencies: Vec<Dependency>,
     /// What this server gives a new object by default (`acldefault`), by ACL kind: `r`
     /// relations, `s` sequences, `f` functions, `n` schemas, `T` types.
@@ -426,55 +431,6 @@ pub struct Function {
 }
 
 impl Catalog {
-    /// Every node of the dependency graph that exists in this catalog.
-    pub fn nodes(&self) -> BTreeSet<ObjRef> {
-        let mut out = BTreeSet::new();
-        for s in self.schemas.keys() {
-            out.insert(ObjRef::Schema(s.clone()));
-        }
-        for e in self.extensions.keys() {
-            out.insert(ObjRef::Extension(e.clone()));
-        }
-        for c in self.collations.keys() {
-            out.insert(ObjRef::Collation(c.clone()));
-        }
-        for t in self.types.keys() {
-            out.insert(ObjRef::Type(t.clone()));
-        }
-        for n in self.sequences.keys() {
-            out.insert(ObjRef::Sequence(n.clone()));
-            out.insert(ObjRef::SequenceOwner(n.clone()));
-        }
-        for (n, t) in &self.tables {
-            out.insert(ObjRef::Table(n.clone()));
-            for c in &t.columns {
-                out.insert(ObjRef::Column(n.clone(), c.name.clone()));
-                if c.default.is_some() {
-                    out.insert(ObjRef::Default(n.clone(), c.name.clone()));
-                }
-            }
-            for c in t.constraints.keys() {
-                out.insert(ObjRef::Constraint(n.clone(), c.clone()));
-            }
-            for c in t.policies.keys() {
-                out.insert(ObjRef::Policy(n.clone(), c.clone()));
-            }
-        }
-        for n in self.views.keys() {
-            out.insert(ObjRef::View(n.clone()));
-        }
-        for (t, n) in self.triggers.keys() {
-            out.insert(ObjRef::Trigger(t.clone(), n.clone()));
-        }
-        for n in self.indexes.keys() {
-            out.insert(ObjRef::Index(n.clone()));
-        }
-        for f in self.functions.keys() {
-            out.insert(ObjRef::Function(f.clone()));
-        }
-        out
-    }
-
     /// Does this node exist here?
     pub fn has(&self, r: &ObjRef) -> bool {
         match r {
