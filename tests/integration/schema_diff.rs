@@ -691,3 +691,45 @@ async fn plain_index_definitions_match_pg_get_indexdef() {
         }
     });
 }
+
+#[tokio::test]
+async fn plain_key_definitions_match_pg_get_constraintdef() {
+    for_each_version!(|pg| {
+        let s = load(
+            pg,
+            r#"CREATE TABLE "Keys" ("select" int, "Mixed Col" text, b int, c int, d int, e int,
+                   PRIMARY KEY ("select", "Mixed Col"),
+                   UNIQUE (b),
+                   CONSTRAINT "Odd Name" UNIQUE (c, b),
+                   UNIQUE NULLS NOT DISTINCT (d),
+                   CONSTRAINT deferred UNIQUE (e) DEFERRABLE INITIALLY DEFERRED,
+                   CONSTRAINT with_include UNIQUE (c) INCLUDE (d),
+                   CONSTRAINT with_options UNIQUE (d, e) WITH (fillfactor = 70),
+                   CHECK (b > 0));
+               CREATE TABLE refs (x int, y text, FOREIGN KEY (x, y) REFERENCES "Keys" ON DELETE CASCADE);"#,
+        )
+        .await;
+        let cat = schema::introspect(&s).await.unwrap();
+        s.batch_execute("SET search_path = ''").await.unwrap();
+        let rows = s
+            .query(
+                "SELECT c.relname::text, co.conname::text, pg_get_constraintdef(co.oid)
+                 FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid
+                 JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE n.nspname = 'public' AND co.contype <> 'n'",
+                &[],
+            )
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 9);
+        for r in rows {
+            let table = grove_core::schema::model::QualName::new("public", r.get::<_, String>(0));
+            let name: String = r.get(1);
+            let expected: String = r.get(2);
+            assert_eq!(
+                cat.tables[&table].constraints[&name].definition, expected,
+                "{name}"
+            );
+        }
+    });
+}

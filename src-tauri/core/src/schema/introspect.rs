@@ -202,8 +202,105 @@ const Q_OPCLASSES: &str = "SELECT o.opcmethod, o.opcintype, o.oid, t.typcategory
      UNION ALL SELECT 0::oid, c.castsource, c.casttarget, t.typcategory::text, false
      FROM pg_cast c JOIN pg_type t ON t.oid = c.castsource WHERE c.castmethod = 'b' AND c.castcontext = 'i'";
 
+/// A `pg_depend` row.
+struct DepRow {
+    classid: u32,
+    objid: u32,
+    objsubid: i32,
+    refclassid: u32,
+    refobjid: u32,
+    refobjsubid: i32,
+    deptype: u8,
+}
+
+/// A row of [`q_attributes`].
+struct AttrRow {
+    relid: u32,
+    attnum: i32,
+    name: String,
+    type_name: String,
+    not_null: bool,
+    identity: u8,
+    generated: u8,
+    is_local: bool,
+    inherit_count: i32,
+    collation: Option<String>,
+    storage: Option<String>,
+    statistics: i32,
+    compression: Option<String>,
+    comment: Option<String>,
+    acl: Option<Value>,
+    def_oid: Option<u32>,
+    expr: Option<String>,
+    typid: u32,
+    collid: u32,
+    quoted_name: String,
+}
+
+fn first_byte(s: &str) -> u8 {
+    s.as_bytes().first().copied().unwrap_or(0)
+}
+
+/// The big results are converted row by row as they arrive (overlapping the server's work on
+/// the next queries) into compact structs, so that the rows' buffers go right away.
+async fn read_deps(c: &Client) -> std::result::Result<Vec<DepRow>, tokio_postgres::Error> {
+    use futures_util::TryStreamExt;
+    let none: [&(dyn tokio_postgres::types::ToSql + Sync); 0] = [];
+    let stream = c.query_raw(Q_DEPENDS, none).await?;
+    futures_util::pin_mut!(stream);
+    let mut out = Vec::new();
+    while let Some(r) = stream.try_next().await? {
+        out.push(DepRow {
+            classid: r.get(0),
+            objid: r.get(1),
+            objsubid: r.get(2),
+            refclassid: r.get(3),
+            refobjid: r.get(4),
+            refobjsubid: r.get(5),
+            deptype: first_byte(r.get(6)),
+        });
+    }
+    Ok(out)
+}
+
+async fn read_attributes(
+    c: &Client,
+    sql: &str,
+) -> std::result::Result<Vec<AttrRow>, tokio_postgres::Error> {
+    use futures_util::TryStreamExt;
+    let none: [&(dyn tokio_postgres::types::ToSql + Sync); 0] = [];
+    let stream = c.query_raw(sql, none).await?;
+    futures_util::pin_mut!(stream);
+    let mut out = Vec::new();
+    while let Some(r) = stream.try_next().await? {
+        out.push(AttrRow {
+            relid: r.get(0),
+            attnum: r.get(1),
+            name: r.get(2),
+            type_name: r.get(3),
+            not_null: r.get(4),
+            identity: first_byte(r.get(5)),
+            generated: first_byte(r.get(6)),
+            is_local: r.get(7),
+            inherit_count: r.get(8),
+            collation: r.get(9),
+            storage: r.get(10),
+            statistics: r.get(11),
+            compression: r.get(12),
+            comment: r.get(13),
+            acl: r.get(14),
+            def_oid: r.get(15),
+            expr: r.get(16),
+            typid: r.get(17),
+            collid: r.get(18),
+            quoted_name: r.get(19),
+        });
+    }
+    Ok(out)
+}
+
 /// Which indexes `pg_get_indexdef` must print: all but the plain ones (see [`q_indexes`]).
-fn indexes_to_print(indexes: &[Row], attributes: &[Row], opclasses: &[Row]) -> Vec<u32> {
+fn indexes_to_print(indexes: &[Row], attributes: &[AttrRow], opclasses: &[Row]) -> Vec<u32> {
     // (method, input type) → (default class, its input type's category and preferredness).
     let mut default_class: HashMap<(u32, u32), (u32, String, bool)> = HashMap::new();
     // type → (its category, the types it is implicitly binary-coercible to).
@@ -248,10 +345,8 @@ fn indexes_to_print(indexes: &[Row], attributes: &[Row], opclasses: &[Row]) -> V
     }
     let mut cols: HashMap<(u32, i16), (u32, u32)> = HashMap::new();
     for r in attributes {
-        let relid: u32 = r.get(0);
-        if relids.contains(&relid) {
-            let attnum: i32 = r.get(1);
-            cols.insert((relid, attnum as i16), (r.get(17), r.get(18)));
+        if relids.contains(&r.relid) {
+            cols.insert((r.relid, r.attnum as i16), (r.typid, r.collid));
         }
     }
     let mut out = Vec::new();
@@ -285,12 +380,24 @@ fn indexes_to_print(indexes: &[Row], attributes: &[Row], opclasses: &[Row]) -> V
     out
 }
 
+/// Constraints. A plain primary key or unique constraint (not deferrable; its index without
+/// INCLUDE columns, storage parameters, tablespace or NULLS NOT DISTINCT) is what
+/// `pg_get_constraintdef` prints as `PRIMARY KEY (cols)` / `UNIQUE (cols)`: its columns come
+/// back instead and it is spelled client-side (half the constraints of a typical schema, at
+/// about ten microseconds each); every other constraint is printed by `pg_get_constraintdef`.
 fn q_constraints() -> String {
     format!(
-        "SELECT co.oid, co.conrelid, co.conname::text, co.contype::text, pg_get_constraintdef(co.oid),
-                co.convalidated, co.conislocal, co.coninhcount::int4, co.conindid, d.description, di.description
+        "SELECT co.oid, co.conrelid, co.conname::text, co.contype::text,
+                CASE WHEN NOT plain.is THEN pg_get_constraintdef(co.oid) END,
+                co.convalidated, co.conislocal, co.coninhcount::int4, co.conindid, d.description, di.description,
+                CASE WHEN plain.is THEN co.conkey END
          FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid
          JOIN pg_namespace n ON n.oid = c.relnamespace
+         LEFT JOIN pg_index ci ON co.contype IN ('p', 'u') AND ci.indexrelid = co.conindid
+         LEFT JOIN pg_class cic ON cic.oid = ci.indexrelid
+         CROSS JOIN LATERAL (SELECT co.contype IN ('p', 'u') AND NOT co.condeferrable
+                AND ci.indnatts = ci.indnkeyatts AND NOT ci.indnullsnotdistinct
+                AND cic.reloptions IS NULL AND cic.reltablespace = 0 AS is) plain
          LEFT JOIN pg_description d ON d.objoid = co.oid AND d.classoid = 'pg_constraint'::regclass AND d.objsubid = 0
          LEFT JOIN pg_description di ON co.contype IN ('p', 'u', 'x') AND di.objoid = co.conindid
               AND di.classoid = 'pg_class'::regclass AND di.objsubid = 0
@@ -514,13 +621,13 @@ async fn read_all(a: &Client, b: &Client) -> Result<Catalog> {
         async {
             tokio::try_join!(
                 a.query_one("SELECT current_setting('server_version_num')::int4", &[]),
-                a.query(Q_DEPENDS, &[]),
+                read_deps(a),
                 a.query(&q_schemas, &[]),
                 a.query(Q_EXTENSIONS, &[]),
                 a.query(&q_collations, &[]),
                 a.query(&q_types, &[]),
                 a.query(&q_relations, &[]),
-                a.query(&q_attributes, &[]),
+                read_attributes(a, &q_attributes),
             )
         },
         async {
@@ -573,13 +680,13 @@ async fn read_all(a: &Client, b: &Client) -> Result<Catalog> {
 
 struct Rows {
     version: i32,
-    deps: Vec<Row>,
+    deps: Vec<DepRow>,
     schemas: Vec<Row>,
     extensions: Vec<Row>,
     collations: Vec<Row>,
     types: Vec<Row>,
     relations: Vec<Row>,
-    attributes: Vec<Row>,
+    attributes: Vec<AttrRow>,
     sequences: Vec<Row>,
     indexes: Vec<Row>,
     constraints: Vec<Row>,
@@ -611,7 +718,7 @@ fn new_seq_options() -> SequenceOptions {
     }
 }
 
-fn assemble(rows: Rows) -> Catalog {
+fn assemble(mut rows: Rows) -> Catalog {
     let mut cat = Catalog {
         server_version_num: rows.version,
         ..Default::default()
@@ -646,18 +753,16 @@ fn assemble(rows: Rows) -> Catalog {
     // Identity sequences (internal to a column), found before relations are read.
     let mut identity_seqs: HashMap<u32, (u32, i32)> = HashMap::new();
     for r in &rows.deps {
-        let deptype: &str = r.get(6);
-        if deptype == "e" {
-            let refobj: u32 = r.get(4);
-            if let Some(ext) = ext_nodes.get(&refobj) {
-                g.ext_members.insert((r.get(0), r.get(1)), *ext);
+        if r.deptype == b'e' {
+            if let Some(ext) = ext_nodes.get(&r.refobjid) {
+                g.ext_members.insert((r.classid, r.objid), *ext);
             }
-        } else if deptype == "i" {
-            let (classid, refclassid, refobjsubid): (u32, u32, i32) =
-                (r.get(0), r.get(3), r.get(5));
-            if classid == PG_CLASS && refclassid == PG_CLASS && refobjsubid > 0 {
-                identity_seqs.insert(r.get(1), (r.get(4), refobjsubid));
-            }
+        } else if r.deptype == b'i'
+            && r.classid == PG_CLASS
+            && r.refclassid == PG_CLASS
+            && r.refobjsubid > 0
+        {
+            identity_seqs.insert(r.objid, (r.refobjid, r.refobjsubid));
         }
     }
 
@@ -811,6 +916,9 @@ fn assemble(rows: Rows) -> Catalog {
     // Relations.
     let mut parts: Vec<Dependency> = Vec::new();
     let mut rels: HashMap<u32, (QualName, RelKind)> = HashMap::new();
+    // By oid while assembling (looked up per column row); ordered by name at the end.
+    let mut tables: HashMap<u32, Table> = HashMap::new();
+    let mut views: HashMap<u32, View> = HashMap::new();
     let mut identity_names: HashMap<u32, QualName> = HashMap::new();
     let mut seq_owner_nodes: HashMap<u32, u32> = HashMap::new();
     for r in &rows.relations {
@@ -832,8 +940,8 @@ fn assemble(rows: Rows) -> Catalog {
                     }
                 }
                 rels.insert(oid, (name.clone(), RelKind::Table));
-                cat.tables.insert(
-                    name.clone(),
+                tables.insert(
+                    oid,
                     Table {
                         name,
                         kind: if relkind == "p" {
@@ -871,8 +979,8 @@ fn assemble(rows: Rows) -> Catalog {
                     }
                 }
                 rels.insert(oid, (name.clone(), RelKind::View));
-                cat.views.insert(
-                    name.clone(),
+                views.insert(
+                    oid,
                     View {
                         name,
                         materialized: relkind == "m",
@@ -924,26 +1032,21 @@ fn assemble(rows: Rows) -> Catalog {
     }
 
     // Columns and defaults, in attnum order.
-    let mut attrs: Vec<&Row> = rows.attributes.iter().collect();
-    attrs.sort_unstable_by_key(|r| (r.get::<_, u32>(0), r.get::<_, i32>(1)));
+    let mut attrs = std::mem::take(&mut rows.attributes);
+    attrs.sort_unstable_by_key(|r| (r.relid, r.attnum));
     let mut attnames: HashMap<(u32, i32), String> = HashMap::new();
     // Column names as `quote_ident` spells them, for plain index definitions.
     let mut quoted_attnames: HashMap<(u32, i32), String> = HashMap::new();
     for r in attrs {
-        let relid: u32 = r.get(0);
+        let (relid, attnum) = (r.relid, r.attnum);
         let Some((rel, kind)) = rels.get(&relid) else {
             continue;
         };
-        let attnum: i32 = r.get(1);
-        let name: String = r.get(2);
-        let def_oid: Option<u32> = r.get(15);
-        let expr: Option<String> = r.get(16);
-        quoted_attnames.insert((relid, attnum), r.get(19));
+        quoted_attnames.insert((relid, attnum), r.quoted_name);
         match kind {
             RelKind::Table => {
+                let name = r.name;
                 attnames.insert((relid, attnum), name.clone());
-                let generated_code: &str = r.get(6);
-                let identity_code: &str = r.get(5);
                 let col_node = g.add(ObjRef::Column(rel.clone(), name.clone()));
                 g.columns.insert((relid, attnum), col_node);
                 if let Some(t) = g.objects.get(&(PG_CLASS, relid)).copied() {
@@ -953,65 +1056,65 @@ fn assemble(rows: Rows) -> Catalog {
                         kind: DepKind::Part,
                     });
                 }
-                let (default, generated) = if generated_code.is_empty() {
-                    (expr, None)
+                let (default, generated) = if r.generated == 0 {
+                    (r.expr, None)
                 } else {
-                    (None, expr)
+                    (None, r.expr)
                 };
                 if default.is_some() {
                     let d = g.add(ObjRef::Default(rel.clone(), name.clone()));
-                    if let Some(oid) = def_oid {
+                    if let Some(oid) = r.def_oid {
                         g.map(PG_ATTRDEF, oid, d);
                     }
-                } else if let Some(oid) = def_oid {
+                } else if let Some(oid) = r.def_oid {
                     g.map(PG_ATTRDEF, oid, col_node);
                 }
                 let col = Column {
                     name,
-                    type_name: r.get(3),
-                    collation: r.get(9),
-                    not_null: r.get(4),
+                    type_name: r.type_name,
+                    collation: r.collation,
+                    not_null: r.not_null,
                     default,
-                    identity: if identity_code.is_empty() {
+                    identity: if r.identity == 0 {
                         None
                     } else {
                         Some(Identity {
-                            always: identity_code == "a",
+                            always: r.identity == b'a',
                             sequence: QualName::new("", ""),
                             options: new_seq_options(),
                         })
                     },
-                    generated_kind: match generated_code {
-                        "s" => Some("STORED".into()),
-                        "v" => Some("VIRTUAL".into()),
+                    generated_kind: match r.generated {
+                        b's' => Some("STORED".into()),
+                        b'v' => Some("VIRTUAL".into()),
                         _ => None,
                     },
                     generated,
-                    storage: r.get(10),
-                    statistics: r.get(11),
-                    compression: r.get(12),
-                    is_local: r.get(7),
-                    inherit_count: r.get(8),
-                    comment: r.get(13),
-                    acl: parse_acl(r.get(14), &Acl::new()),
+                    storage: r.storage,
+                    statistics: r.statistics,
+                    compression: r.compression,
+                    is_local: r.is_local,
+                    inherit_count: r.inherit_count,
+                    comment: r.comment,
+                    acl: parse_acl(r.acl, &Acl::new()),
                 };
-                if let Some(t) = cat.tables.get_mut(rel) {
+                if let Some(t) = tables.get_mut(&relid) {
                     t.columns.push(col);
                 }
             }
             RelKind::View => {
-                if let Some(oid) = def_oid {
+                if let Some(oid) = r.def_oid {
                     if let Some(v) = g.objects.get(&(PG_CLASS, relid)).copied() {
                         g.map(PG_ATTRDEF, oid, v);
                     }
                 }
-                if let Some(v) = cat.views.get_mut(rel) {
+                if let Some(v) = views.get_mut(&relid) {
                     v.columns.push(ViewColumn {
-                        name,
-                        type_name: r.get(3),
-                        default: expr,
-                        comment: r.get(13),
-                        acl: parse_acl(r.get(14), &Acl::new()),
+                        name: r.name,
+                        type_name: r.type_name,
+                        default: r.expr,
+                        comment: r.comment,
+                        acl: parse_acl(r.acl, &Acl::new()),
                     });
                 }
             }
@@ -1021,7 +1124,7 @@ fn assemble(rows: Rows) -> Catalog {
 
     // Identity sequences belong to their column.
     for (seq_oid, (relid, attnum)) in &identity_seqs {
-        let (Some(seq_name), Some((table, _)), Some(col)) = (
+        let (Some(seq_name), Some(_), Some(col)) = (
             identity_names.get(seq_oid),
             rels.get(relid),
             attnames.get(&(*relid, *attnum)),
@@ -1031,9 +1134,8 @@ fn assemble(rows: Rows) -> Catalog {
         if let Some(node) = g.columns.get(&(*relid, *attnum)).copied() {
             g.map(PG_CLASS, *seq_oid, node);
         }
-        if let Some(c) = cat
-            .tables
-            .get_mut(table)
+        if let Some(c) = tables
+            .get_mut(relid)
             .and_then(|t| t.columns.iter_mut().find(|c| &c.name == col))
         {
             if let Some(id) = &mut c.identity {
@@ -1049,11 +1151,11 @@ fn assemble(rows: Rows) -> Catalog {
     for r in &rows.inherits {
         let child: u32 = r.get(0);
         let parent: u32 = r.get(1);
-        let (Some((cname, _)), Some((pname, _))) = (rels.get(&child), rels.get(&parent)) else {
+        let (Some(_), Some((pname, _))) = (rels.get(&child), rels.get(&parent)) else {
             continue;
         };
         let pname = pname.clone();
-        if let Some(t) = cat.tables.get_mut(cname) {
+        if let Some(t) = tables.get_mut(&child) {
             match &mut t.partition_of {
                 Some((p, _)) => *p = pname,
                 None => t.inherits.push(pname),
@@ -1076,6 +1178,27 @@ fn assemble(rows: Rows) -> Catalog {
         let kind: String = r.get(3);
         let node = g.add(ObjRef::Constraint(table.clone(), name.clone()));
         g.map(PG_CONSTRAINT, oid, node);
+        let definition = match r.get::<_, Option<String>>(4) {
+            Some(d) => d,
+            None => {
+                // Plain primary key / unique: `pg_get_constraintdef`'s spelling.
+                let keys: Vec<i16> = r.get::<_, Option<Vec<i16>>>(11).unwrap_or_default();
+                let cols: Vec<String> = keys
+                    .iter()
+                    .map(|k| {
+                        quoted_attnames
+                            .get(&(relid, *k as i32))
+                            .cloned()
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                format!(
+                    "{} ({})",
+                    if kind == "p" { "PRIMARY KEY" } else { "UNIQUE" },
+                    cols.join(", ")
+                )
+            }
+        };
         let indid: u32 = r.get(8);
         let mut index = None;
         let (mut clustered, mut replident) = (false, false);
@@ -1087,13 +1210,13 @@ fn assemble(rows: Rows) -> Catalog {
             }
             index = Some(QualName::new(table.schema.clone(), name.clone()));
         }
-        if let Some(t) = cat.tables.get_mut(table) {
+        if let Some(t) = tables.get_mut(&relid) {
             t.constraints.insert(
                 name.clone(),
                 Constraint {
                     name,
                     kind,
-                    definition: r.get(4),
+                    definition,
                     validated: r.get(5),
                     is_local: r.get(6),
                     inherit_count: r.get(7),
@@ -1231,7 +1354,7 @@ fn assemble(rows: Rows) -> Catalog {
         let node = g.add(ObjRef::Policy(table.clone(), name.clone()));
         g.map(PG_POLICY, r.get(0), node);
         let cmd: &str = r.get(4);
-        if let Some(t) = cat.tables.get_mut(table) {
+        if let Some(t) = tables.get_mut(&relid) {
             t.policies.insert(
                 name.clone(),
                 Policy {
@@ -1267,17 +1390,17 @@ fn assemble(rows: Rows) -> Catalog {
     let mut deps: Vec<Dependency> = Vec::with_capacity(rows.deps.len() + parts.len());
     deps.append(&mut parts);
     for r in &rows.deps {
-        let deptype: &str = r.get(6);
-        if deptype == "e" {
+        let deptype = r.deptype;
+        if deptype == b'e' {
             continue;
         }
-        let (classid, objid, objsubid): (u32, u32, i32) = (r.get(0), r.get(1), r.get(2));
-        let (refclassid, refobjid, refobjsubid): (u32, u32, i32) = (r.get(3), r.get(4), r.get(5));
+        let (classid, objid, objsubid) = (r.classid, r.objid, r.objsubid);
+        let (refclassid, refobjid, refobjsubid) = (r.refclassid, r.refobjid, r.refobjsubid);
         if g.ext_members.contains_key(&(classid, objid)) {
             continue;
         }
         // OWNED BY: the sequence's owner link depends on the column.
-        if classid == PG_CLASS && refclassid == PG_CLASS && refobjsubid > 0 && deptype == "a" {
+        if classid == PG_CLASS && refclassid == PG_CLASS && refobjsubid > 0 && deptype == b'a' {
             if let Some(owner_node) = seq_owner_nodes.get(&objid).copied() {
                 if let (Some((seq, _)), Some((table, RelKind::Table)), Some(col), Some(col_node)) = (
                     rels.get(&objid),
@@ -1309,13 +1432,16 @@ fn assemble(rows: Rows) -> Catalog {
         deps.push(Dependency {
             dependent,
             referenced,
-            kind: if deptype == "n" {
+            kind: if deptype == b'n' {
                 DepKind::Normal
             } else {
                 DepKind::Auto
             },
         });
     }
+
+    cat.tables = tables.into_values().map(|t| (t.name.clone(), t)).collect();
+    cat.views = views.into_values().map(|v| (v.name.clone(), v)).collect();
 
     // Inherited columns and constraints go away with (and come from) the parent's.
     let inheriting: Vec<&Table> = cat
