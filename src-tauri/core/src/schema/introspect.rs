@@ -670,12 +670,7 @@ async fn read_all(a: &Client, b: &Client) -> Result<Catalog> {
         acls,
         index_defs,
     };
-    let t = std::time::Instant::now();
-    let c = assemble(rows);
-    if std::env::var_os("GROVE_SCHEMA_TIMING").is_some() {
-        eprintln!("assemble {:?}", t.elapsed());
-    }
-    Ok(c)
+    Ok(assemble(rows))
 }
 
 struct Rows {

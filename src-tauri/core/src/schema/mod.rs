@@ -1,8 +1,19 @@
 //! Schema diff: read two databases' catalogs, report what differs object by object, and plan
 //! the migration that turns FROM into TO, with hazards per statement.
 //!
-//! Entry points: [`introspect`] (one connected database → [`Catalog`]), [`diff`] (two catalogs →
-//! [`SchemaDiff`]), and [`diff_databases`] (connect to both, read both concurrently, diff).
+//! Entry points: [`introspect`] (one connected database → [`Catalog`]), [`introspect_parallel`]
+//! (the same on two sessions sharing a snapshot), [`diff`] (two catalogs → [`SchemaDiff`]), and
+//! [`introspect_database`] / [`diff_databases`] (connect, read both sides concurrently, diff).
+//!
+//! Reading is a fixed set of set-based queries (about twenty, pipelined; never one per object)
+//! in one read-only repeatable-read snapshot, split over two sessions per database. Definitions
+//! come from PostgreSQL's own printers (`pg_get_*def`, `pg_get_expr`, `format_type`) with an
+//! empty `search_path`, except where the spelling is fully determined by the catalog and the
+//! printer is the dominant cost: a plain index (`CREATE INDEX name ON table USING method (cols)`)
+//! and a plain primary key / unique constraint (`PRIMARY KEY (cols)`) are spelled client-side,
+//! character for character as `pg_get_indexdef` / `pg_get_constraintdef` would (tested against
+//! them); anything else about them (expressions, predicates, operator classes, collations,
+//! ordering, INCLUDE, options, tablespaces, deferrability) goes through the printer.
 //!
 //! Covered: schemas, extensions (version, schema), collations, enum / domain (with checks) /
 //! composite / range types, sequences (AS type, start, increment, bounds, cache, cycle, OWNED
