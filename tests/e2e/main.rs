@@ -292,7 +292,7 @@ async fn add_test_and_keep_a_connection_across_restarts() {
 
     // After a full session the password is nowhere in Grove's files (SQLite, WAL, logs).
     let mut checked = 0;
-    for f in walk(&data) {
+    for f in harness::walk(&data) {
         let bytes = std::fs::read(&f).unwrap_or_default();
         assert!(
             !bytes
@@ -616,17 +616,4 @@ async fn branch_sql_reset_undo_compare_delete() {
     {
         local.stop().await.unwrap();
     }
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }

@@ -188,3 +188,17 @@ impl Drop for Btrfs {
         let _ = std::fs::remove_file(&self.image);
     }
 }
+
+/// Every file below `dir` (secret scans read them all).
+pub fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

@@ -72,7 +72,7 @@ async fn saved_connection_round_trip_keeps_the_password_in_the_keychain_only() {
         );
 
         // The password never reaches SQLite (database, WAL) or anything else in the data dir.
-        for entry in walk(&grove.paths.data_dir) {
+        for entry in harness::walk(&grove.paths.data_dir) {
             let bytes = std::fs::read(&entry).unwrap_or_default();
             assert!(
                 !contains(&bytes, password.as_bytes()),
@@ -179,21 +179,6 @@ async fn require_mode_without_server_tls_reports_it() {
     grove_core::conn::test_connection(&fields, Some(pg.password()))
         .await
         .unwrap();
-}
-
-pub fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    if let Ok(rd) = std::fs::read_dir(dir) {
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                out.extend(walk(&p));
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
 }
 
 pub fn contains(hay: &[u8], needle: &[u8]) -> bool {

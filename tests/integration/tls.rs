@@ -19,26 +19,23 @@ fn openssl(dir: &Path, args: &[&str]) {
     );
 }
 
+/// A self-signed CA certificate `<name>.pem` with its key `<name>.key`.
+fn self_signed_ca(dir: &Path, cn: &str, name: &str) {
+    let (subj, key, pem) = (
+        format!("/CN={cn}"),
+        format!("{name}.key"),
+        format!("{name}.pem"),
+    );
+    let args = [
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", &subj, "-keyout",
+        &key, "-out", &pem,
+    ];
+    openssl(dir, &args);
+}
+
 /// A CA and a server certificate valid for the name `localhost` only.
 fn make_certs(dir: &Path) {
-    openssl(
-        dir,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=Grove Test CA",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-        ],
-    );
+    self_signed_ca(dir, "Grove Test CA", "ca");
     openssl(
         dir,
         &[
@@ -76,24 +73,7 @@ fn make_certs(dir: &Path) {
         ],
     );
     // A second, unrelated CA.
-    openssl(
-        dir,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=Other CA",
-            "-keyout",
-            "other.key",
-            "-out",
-            "other.pem",
-        ],
-    );
+    self_signed_ca(dir, "Other CA", "other");
     for f in ["ca.pem", "server.pem", "other.pem"] {
         harness::set_mode(&dir.join(f), 0o644);
     }

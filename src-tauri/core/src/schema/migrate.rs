@@ -34,6 +34,29 @@ fn stmt(sql: impl Into<String>) -> Stmt {
     }
 }
 
+/// `ALTER <target> RESET (…)` / `SET (…)` turning storage options `from` into `to`
+/// (`name=value` strings as in pg_class.reloptions); `target` is e.g. `TABLE "s"."t"`.
+fn reloption_changes(target: &str, from: &[String], to: &[String]) -> Vec<Stmt> {
+    let key = |o: &String| o.split('=').next().unwrap_or("").to_string();
+    let reset: Vec<String> = from
+        .iter()
+        .filter(|o| !to.iter().any(|p| key(p) == key(o)))
+        .map(key)
+        .collect();
+    let set: Vec<String> = to.iter().filter(|o| !from.contains(o)).cloned().collect();
+    let mut out = Vec::new();
+    if !reset.is_empty() {
+        out.push(stmt(format!(
+            "ALTER {target} RESET ({});",
+            reset.join(", ")
+        )));
+    }
+    if !set.is_empty() {
+        out.push(stmt(format!("ALTER {target} SET ({});", set.join(", "))));
+    }
+    out
+}
+
 fn stmts(v: Vec<String>) -> Vec<Stmt> {
     v.into_iter().map(stmt).collect()
 }
@@ -986,33 +1009,11 @@ impl<'a> Planner<'a> {
                 )),
             );
         }
-        if a.options != b.options {
-            let key = |o: &String| o.split('=').next().unwrap_or("").to_string();
-            let reset: Vec<String> = a
-                .options
-                .iter()
-                .filter(|o| !b.options.iter().any(|p| key(p) == key(o)))
-                .map(key)
-                .collect();
-            let set: Vec<String> = b
-                .options
-                .iter()
-                .filter(|o| !a.options.contains(o))
-                .cloned()
-                .collect();
-            if !reset.is_empty() {
-                out.push(stmt(format!(
-                    "ALTER TABLE {name} RESET ({});",
-                    reset.join(", ")
-                )));
-            }
-            if !set.is_empty() {
-                out.push(stmt(format!(
-                    "ALTER TABLE {name} SET ({});",
-                    set.join(", ")
-                )));
-            }
-        }
+        out.extend(reloption_changes(
+            &format!("TABLE {name}"),
+            &a.options,
+            &b.options,
+        ));
         if a.rls_enabled != b.rls_enabled {
             out.push(stmt(format!(
                 "ALTER TABLE {name} {} ROW LEVEL SECURITY;",
@@ -1284,30 +1285,11 @@ impl<'a> Planner<'a> {
             }
             out.push(stmt(ddl::view_statement(b, true)));
         }
-        if a.options != b.options {
-            let key = |o: &String| o.split('=').next().unwrap_or("").to_string();
-            let reset: Vec<String> = a
-                .options
-                .iter()
-                .filter(|o| !b.options.iter().any(|p| key(p) == key(o)))
-                .map(key)
-                .collect();
-            let set: Vec<String> = b
-                .options
-                .iter()
-                .filter(|o| !a.options.contains(o))
-                .cloned()
-                .collect();
-            if !reset.is_empty() {
-                out.push(stmt(format!(
-                    "ALTER {kw} {name} RESET ({});",
-                    reset.join(", ")
-                )));
-            }
-            if !set.is_empty() {
-                out.push(stmt(format!("ALTER {kw} {name} SET ({});", set.join(", "))));
-            }
-        }
+        out.extend(reloption_changes(
+            &format!("{kw} {name}"),
+            &a.options,
+            &b.options,
+        ));
         for c in &b.columns {
             let old = a.columns.iter().find(|x| x.name == c.name);
             let old_default = old.and_then(|x| x.default.clone());
