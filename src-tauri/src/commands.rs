@@ -1,9 +1,13 @@
 //! The IPC surface. Each command is declared once in `api!`, which defines the Tauri command
 //! and the TypeScript wrapper generated into `ui/src/bindings/commands.ts`.
 use crate::AppState;
+use grove_core::api::{
+    BranchRef, BranchUrl, CreateBranch, DatabaseRef, DeleteBranch, DiffSchemas, ExpireBranch,
+    ImportDatabase, OpContext, RenameBranch, ResetBranch, SetProtected,
+};
 use grove_core::branch::{
-    BlockingSession, Branch, Branches, Cancel, DatabaseInfo, DeleteOutcome, HousekeepingReport,
-    OnBusy, OpProgress, Progress, Snapshot,
+    BlockingSession, Branch, Cancel, DatabaseInfo, DeleteOutcome, HousekeepingReport, OnBusy,
+    OpProgress, Progress, Snapshot,
 };
 use grove_core::conn::{ParsedUri, TestResult};
 use grove_core::grove::{SqlRunEvent, SqlTabInfo};
@@ -25,6 +29,8 @@ pub const EVENT_LOCAL_STATUS: &str = "local-status";
 pub const EVENT_SQL_RUN: &str = "sql-run";
 /// Emitted with an `OpProgress` while a long operation runs.
 pub const EVENT_OP_PROGRESS: &str = "op-progress";
+/// Recorded as the creator of branches the app makes.
+const APP_CLIENT: &str = "Grove app";
 
 /// A running long operation: registered for `cancel_operation`, unregistered when dropped.
 struct Op<'a> {
@@ -34,29 +40,30 @@ struct Op<'a> {
 }
 
 impl<'a> Op<'a> {
-    fn start(state: &'a AppState, id: &str) -> Self {
+    /// Registers the operation; returns it with the callback that forwards its progress.
+    fn start(state: &'a AppState, id: &str) -> (Self, impl Fn(Progress) + Send + Sync + 'static) {
         let cancel = Cancel::new();
         state
             .ops
             .lock()
             .expect("ops lock")
             .insert(id.to_string(), cancel.clone());
-        Op {
+        let op = Op {
             state,
             id: id.to_string(),
             cancel,
-        }
+        };
+        let progress = op.progress();
+        (op, progress)
     }
 
-    /// The branch engine for `server` (None = the embedded local server), cancellable.
-    async fn branches(&self, server: Option<&str>) -> Result<Branches, ApiError> {
-        Ok(self
-            .state
-            .grove()?
-            .branches(server)
-            .await?
-            .with_client("Grove app")
-            .with_cancel(self.cancel.clone()))
+    /// The core's context for this operation; `progress` comes from `Op::progress`.
+    fn ctx<'p>(&self, progress: &'p (dyn Fn(Progress) + Send + Sync)) -> OpContext<'p> {
+        OpContext {
+            client: APP_CLIENT,
+            progress,
+            cancel: self.cancel.clone(),
+        }
     }
 
     /// Forwards progress to the UI.
@@ -125,15 +132,6 @@ fn emit<T: serde::Serialize + Clone>(state: &AppState, event: &str, payload: T) 
     if let Some(app) = state.app.get() {
         let _ = tauri::Emitter::emit(app, event, payload);
     }
-}
-
-/// The branch engine for quick operations (no progress, no cancel).
-async fn branches(state: &AppState, server: Option<&str>) -> Result<Branches, ApiError> {
-    Ok(state
-        .grove()?
-        .branches(server)
-        .await?
-        .with_client("Grove app"))
 }
 
 macro_rules! api {
@@ -212,62 +210,70 @@ api! {
 
     /// The branch tree of a server (null = the embedded local server; else a saved connection id).
     fn list_branches(state, server: Option<String>) -> Vec<Branch> {
-        branches(&state, server.as_deref()).await?.list().await
+        state.grove()?.list_branches(&server.into()).await
     }
     /// The server's databases, marking those already tracked (for "import").
     fn list_databases(state, server: Option<String>) -> Vec<DatabaseInfo> {
-        branches(&state, server.as_deref()).await?.databases().await
+        state.grove()?.list_databases(&server.into()).await
     }
     /// Reset-undo and deleted-branch snapshots kept on a server.
     fn list_snapshots(state, server: Option<String>) -> Vec<Snapshot> {
-        branches(&state, server.as_deref()).await?.snapshots().await
+        state.grove()?.list_snapshots(&server.into()).await
     }
     /// Sessions that would block copying or renaming a branch.
     fn blocking_sessions(state, server: Option<String>, name: String) -> Vec<BlockingSession> {
-        branches(&state, server.as_deref()).await?.blocking_sessions(&name).await
+        state.grove()?.blocking_sessions(&BranchRef { server: server.into(), name }).await
     }
     /// Tracks an existing database as a root branch (optionally renaming it).
     fn import_database(state, server: Option<String>, database: String, name: Option<String>, op_id: String) -> Branch {
-        let op = Op::start(&state, &op_id);
-        op.branches(server.as_deref()).await?.import(&database, name.as_deref(), &op.progress()).await
+        let (op, progress) = Op::start(&state, &op_id);
+        let req = ImportDatabase { server: server.into(), database, name };
+        state.grove()?.import_database(req, &op.ctx(&progress)).await
     }
     /// Creates a child of `parent` (schema and data, or schema only).
     fn create_branch(state, server: Option<String>, name: String, parent: String, schema_only: bool, on_busy: OnBusy, op_id: String) -> Branch {
-        let op = Op::start(&state, &op_id);
-        op.branches(server.as_deref()).await?.create(&name, &parent, schema_only, on_busy, &op.progress()).await
+        let (op, progress) = Op::start(&state, &op_id);
+        let req = CreateBranch { server: server.into(), name, parent, schema_only, on_busy };
+        state.grove()?.create_branch(req, &op.ctx(&progress)).await
     }
     /// Makes a branch an exact copy of its parent again; the old state is kept for undo.
     fn reset_branch(state, server: Option<String>, name: String, on_busy: OnBusy, op_id: String) -> Branch {
         release_sql_tabs(&state, &server, &name);
-        let op = Op::start(&state, &op_id);
-        op.branches(server.as_deref()).await?.reset(&name, on_busy, &op.progress()).await
+        let (op, progress) = Op::start(&state, &op_id);
+        let req = ResetBranch { server: server.into(), name, on_busy };
+        state.grove()?.reset_branch(req, &op.ctx(&progress)).await
     }
     /// Brings back the state a branch had before its last reset.
     fn undo_reset(state, server: Option<String>, name: String, on_busy: OnBusy, op_id: String) -> Branch {
         release_sql_tabs(&state, &server, &name);
-        let op = Op::start(&state, &op_id);
-        op.branches(server.as_deref()).await?.undo_reset(&name, on_busy, &op.progress()).await
+        let (op, progress) = Op::start(&state, &op_id);
+        let req = ResetBranch { server: server.into(), name, on_busy };
+        state.grove()?.undo_reset(req, &op.ctx(&progress)).await
     }
     /// Deletes a branch (and, if asked, its children); restorable for a while.
     fn delete_branch(state, server: Option<String>, name: String, recursive: bool, on_busy: OnBusy, op_id: String) -> DeleteOutcome {
         release_sql_tabs(&state, &server, &name);
-        let op = Op::start(&state, &op_id);
-        op.branches(server.as_deref()).await?.delete(&name, recursive, on_busy, &op.progress()).await
+        let (op, progress) = Op::start(&state, &op_id);
+        let req = DeleteBranch { server: server.into(), name, recursive, on_busy };
+        state.grove()?.delete_branch(req, &op.ctx(&progress)).await
     }
     /// Brings back the most recently deleted branch of this name.
     fn restore_branch(state, server: Option<String>, name: String, op_id: String) -> Branch {
-        let op = Op::start(&state, &op_id);
-        op.branches(server.as_deref()).await?.restore(&name, &op.progress()).await
+        let (op, progress) = Op::start(&state, &op_id);
+        let req = BranchRef { server: server.into(), name };
+        state.grove()?.restore_branch(req, &op.ctx(&progress)).await
     }
     /// Renames a branch (its database).
     fn rename_branch(state, server: Option<String>, name: String, new_name: String, on_busy: OnBusy, op_id: String) -> Branch {
         release_sql_tabs(&state, &server, &name);
-        let op = Op::start(&state, &op_id);
-        op.branches(server.as_deref()).await?.rename(&name, &new_name, on_busy, &op.progress()).await
+        let (op, progress) = Op::start(&state, &op_id);
+        let req = RenameBranch { server: server.into(), name, new_name, on_busy };
+        state.grove()?.rename_branch(req, &op.ctx(&progress)).await
     }
     /// Protects (no reset, no delete) or unprotects a branch.
     fn set_branch_protected(state, server: Option<String>, name: String, protect: bool) -> Branch {
-        branches(&state, server.as_deref()).await?.set_protected(&name, protect).await
+        let req = SetProtected { server: server.into(), name, protected: protect };
+        state.grove()?.set_branch_protected(req).await
     }
     /// Sets (hours from now) or clears (null) a branch's expiry.
     fn expire_branch(state, server: Option<String>, name: String, hours: Option<f64>) -> Branch {
@@ -276,21 +282,21 @@ api! {
             Some(h) => Some(std::time::Duration::from_secs_f64(h * 3600.0)),
             None => None,
         };
-        branches(&state, server.as_deref()).await?.expire(&name, after).await
+        state.grove()?.expire_branch(ExpireBranch { server: server.into(), name, after }).await
     }
     /// A branch's connection string; with_password includes the password (for the clipboard).
     fn branch_url(state, server: Option<String>, name: String, with_password: bool) -> String {
-        branches(&state, server.as_deref()).await?.url(&name, with_password).await
+        state.grove()?.branch_url(BranchUrl { server: server.into(), name, with_password }).await
     }
     /// Removes expired branches and old snapshots, cleans up interrupted operations.
     fn housekeeping(state, server: Option<String>, op_id: String) -> HousekeepingReport {
-        let op = Op::start(&state, &op_id);
-        op.branches(server.as_deref()).await?.housekeeping(&op.progress()).await
+        let (op, progress) = Op::start(&state, &op_id);
+        state.grove()?.housekeeping(&server.into(), &op.ctx(&progress)).await
     }
     /// Opens (or reopens) an editor tab's session on a branch; protected branches open read-only.
     fn sql_open(state, tab_id: String, server: Option<String>, branch: String) -> SqlTabInfo {
         let grove = state.grove()?;
-        let target = grove.sql_target(server.as_deref(), &branch).await?;
+        let target = grove.sql_target(&server.clone().into(), &branch).await?;
         let session = SqlSession::open(&target, Some(grove.store.clone())).await?;
         let info = tab_info(&session);
         let tab = SqlTab {
@@ -337,7 +343,7 @@ api! {
     }
     /// The branch's live schema, for autocomplete.
     fn sql_schema(state, server: Option<String>, branch: String) -> DbSchema {
-        let target = state.grove()?.sql_target(server.as_deref(), &branch).await?;
+        let target = state.grove()?.sql_target(&server.into(), &branch).await?;
         grove_core::sql::load_schema(&target, false).await
     }
     /// Run history, newest first, filtered.
@@ -363,9 +369,8 @@ api! {
     /// Streams a query's whole result from the server into a file (CSV, JSON or NDJSON);
     /// progress as `op-progress` events, cancellable with cancel_operation.
     fn sql_export(state, server: Option<String>, branch: String, sql: String, format: ExportFormat, path: String, op_id: String) -> ExportSummary {
-        let op = Op::start(&state, &op_id);
-        let target = state.grove()?.sql_target(server.as_deref(), &branch).await?;
-        let progress = op.progress();
+        let (op, progress) = Op::start(&state, &op_id);
+        let target = state.grove()?.sql_target(&server.into(), &branch).await?;
         let started = std::time::Instant::now();
         let cancel = op.cancel.clone();
         grove_core::sql::export_query(&target, &sql, format, std::path::Path::new(&path), move |bytes| {
@@ -395,13 +400,8 @@ api! {
     /// Compares two branches of a server: each object's status and DDL on both sides, and the
     /// ordered migration (with hazards) that turns `from` into `to`.
     fn diff_branches(state, server: Option<String>, from: String, to: String) -> SchemaDiff {
-        let access = state.grove()?.server(server.as_deref()).await?;
-        let password = access.password.as_deref();
-        grove_core::schema::diff_databases(
-            (&access.fields.with_database(&from), password),
-            (&access.fields.with_database(&to), password),
-        )
-        .await
+        let req = DiffSchemas { server: server.into(), from: DatabaseRef::Branch(from), to: DatabaseRef::Branch(to) };
+        state.grove()?.diff_schemas(req).await
     }
     /// Writes text (e.g. a migration script) to a file the user chose.
     fn save_text_file(state, path: String, contents: String) -> () {

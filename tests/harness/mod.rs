@@ -16,6 +16,32 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The `grove` CLI, built by the test itself once per test process, so a test never runs a
+/// missing or stale binary. The same build as `make build` (`--workspace --bins`): the
+/// dependencies it compiled are reused.
+pub fn grove_bin() -> PathBuf {
+    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let out = std::process::Command::new(cargo)
+            .current_dir(repo_root())
+            .args(["build", "--workspace", "--bins"])
+            .arg("--message-format=json-render-diagnostics")
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .expect("run cargo");
+        assert!(out.status.success(), "building the grove CLI failed");
+        // The artifact message of the binary names its path.
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|m| m["target"]["name"] == "grove")
+            .find_map(|m| Some(PathBuf::from(m.get("executable")?.as_str()?)))
+            .expect("cargo named no grove executable")
+    })
+    .clone()
+}
+
 /// Bin dir for a major version: 18 is the bundled npm package, others Debian's packages.
 pub fn bin_dir(major: u32) -> PathBuf {
     if major >= 18 {

@@ -854,20 +854,9 @@ fn exactly_63_bytes(tag: &str) -> String {
     name
 }
 
-fn grove_bin() -> std::path::PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().unwrap().parent().unwrap().join("grove");
-    assert!(
-        bin.is_file(),
-        "{} not built (cargo build -p grove-cli)",
-        bin.display()
-    );
-    bin
-}
-
 /// Runs the CLI without blocking the runtime (dropped sessions must still get closed).
 async fn cli(data: &Path, server: &str, fault: Option<&str>, args: &[&str]) -> Output {
-    let mut cmd = tokio::process::Command::new(grove_bin());
+    let mut cmd = tokio::process::Command::new(harness::grove_bin());
     cmd.env("GROVE_DATA_DIR", data)
         .env("GROVE_SERVER", server)
         .env_remove("GROVE_FAULT")

@@ -3,20 +3,8 @@ use crate::harness;
 use serde_json::Value;
 use std::process::{Command, Output};
 
-fn grove_bin() -> std::path::PathBuf {
-    // tests run from target/<profile>/deps; the CLI is built next to them (`make test` builds it).
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().unwrap().parent().unwrap().join("grove");
-    assert!(
-        bin.is_file(),
-        "{} not built (cargo build -p grove-cli)",
-        bin.display()
-    );
-    bin
-}
-
 fn grove(data: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(grove_bin())
+    Command::new(harness::grove_bin())
         .env("GROVE_DATA_DIR", data)
         .env_remove("GROVE_SERVER")
         .args(args)
@@ -84,7 +72,7 @@ async fn server_add_list_test_remove() {
     assert!(tested["server_version"].as_str().unwrap().starts_with("15"));
 
     // --server / GROVE_SERVER pick a server by URL too.
-    let via_env = Command::new(grove_bin())
+    let via_env = Command::new(harness::grove_bin())
         .env("GROVE_DATA_DIR", &data)
         .env("GROVE_SERVER", &uri)
         .args(["--json", "server", "test"])

@@ -511,20 +511,8 @@ async fn serial_columns_identity_and_owned_sequences() {
     });
 }
 
-fn grove_bin() -> std::path::PathBuf {
-    // Tests run from target/<profile>/deps; the CLI is built next to them.
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().unwrap().parent().unwrap().join("grove");
-    assert!(
-        bin.is_file(),
-        "{} not built (cargo build -p grove-cli)",
-        bin.display()
-    );
-    bin
-}
-
 fn grove_diff(args: &[&str]) -> std::process::Output {
-    std::process::Command::new(grove_bin())
+    std::process::Command::new(harness::grove_bin())
         .env("GROVE_DATA_DIR", harness::scratch_dir("cli-diff"))
         .env_remove("GROVE_SERVER")
         .arg("diff")

@@ -791,22 +791,10 @@ async fn schema_for_autocomplete() {
     });
 }
 
-fn grove_bin() -> std::path::PathBuf {
-    // Tests run from target/<profile>/deps; the CLI is built next to them.
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().unwrap().parent().unwrap().join("grove");
-    assert!(
-        bin.is_file(),
-        "{} not built (cargo build -p grove-cli)",
-        bin.display()
-    );
-    bin
-}
-
 fn grove_sql(data: &std::path::Path, args: &[&str], stdin: Option<&str>) -> std::process::Output {
     use std::io::Write;
     use std::process::{Command, Stdio};
-    let mut child = Command::new(grove_bin())
+    let mut child = Command::new(harness::grove_bin())
         .env("GROVE_DATA_DIR", data)
         .env_remove("GROVE_SERVER")
         .args(args)

@@ -2,8 +2,12 @@
 //! the embedded local server).
 use crate::{out, Output};
 use clap::Subcommand;
-use grove_core::branch::{Branch, Branches, Cancel, OnBusy, Progress};
-use grove_core::{Grove, Result};
+use grove_core::api::{
+    BranchRef, BranchUrl, CreateBranch, DeleteBranch, ExpireBranch, ImportDatabase, OpContext,
+    RenameBranch, ResetBranch, SetProtected,
+};
+use grove_core::branch::{Branch, Cancel, OnBusy, Progress};
+use grove_core::{Grove, Result, ServerRef};
 use serde_json::json;
 use std::io::IsTerminal;
 use std::time::Duration;
@@ -107,23 +111,19 @@ impl BusyArgs {
     }
 }
 
-/// "90s", "30m", "2h", "3d", "1w".
+/// "90s", "30m", "2h", "3d", "1w", "1h 30m" (humantime's syntax without months and years,
+/// whose length varies).
 pub fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
-    let s = s.trim();
-    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    let (n, unit) = s.split_at(split);
-    let n: u64 = n
-        .parse()
-        .map_err(|_| format!("\"{s}\" is not a duration like 30m, 2h or 3d"))?;
-    let secs = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86400,
-        "w" => 7 * 86400,
-        _ => return Err(format!("unknown unit in \"{s}\" (use s, m, h, d or w)")),
-    };
-    Ok(Duration::from_secs(n.saturating_mul(secs)))
+    let d = humantime::parse_duration(s.trim())
+        .map_err(|e| format!("\"{s}\" is not a duration like 30m, 2h or 3d ({e})"))?;
+    let units = s.split(|c: char| !c.is_ascii_alphabetic());
+    if units
+        .into_iter()
+        .any(|u| matches!(u, "y" | "year" | "years" | "M" | "month" | "months"))
+    {
+        return Err(format!("unknown unit in \"{s}\" (use s, m, h, d or w)"));
+    }
+    Ok(d)
 }
 
 /// On a terminal, phases go to stderr so a long copy does not look frozen.
@@ -185,6 +185,25 @@ fn tree_text(list: &[Branch]) -> String {
     out.join("\n")
 }
 
+async fn set_protected(
+    grove: &Grove,
+    server: ServerRef,
+    name: String,
+    protected: bool,
+) -> Result<Output> {
+    let req = SetProtected {
+        server,
+        name,
+        protected,
+    };
+    let verb = if protected {
+        "protected"
+    } else {
+        "unprotected"
+    };
+    branch_out(grove.set_branch_protected(req).await?, verb)
+}
+
 fn branch_out(b: Branch, verb: &str) -> Result<Output> {
     let text = format!("{verb} {}{}", b.name, flags(&b));
     out(serde_json::to_value(&b).expect("json"), text)
@@ -193,7 +212,7 @@ fn branch_out(b: Branch, verb: &str) -> Result<Output> {
 pub async fn run(
     grove: &Grove,
     cmd: BranchCmd,
-    server: Option<&str>,
+    server: &ServerRef,
     json_out: bool,
 ) -> Result<Output> {
     let cancel = Cancel::new();
@@ -203,16 +222,20 @@ pub async fn run(
             on_ctrl_c.cancel();
         }
     });
-    let br: Branches = grove
-        .branches(server)
-        .await?
-        .with_client("grove-cli")
-        .with_cancel(cancel);
     let printer = progress_printer(json_out);
-    let progress = &printer;
+    let ctx = OpContext {
+        client: "grove-cli",
+        progress: &printer,
+        cancel,
+    };
+    let server = server.clone();
+    let at = |name: &str| BranchRef {
+        server: server.clone(),
+        name: name.to_string(),
+    };
     match cmd {
         BranchCmd::List => {
-            let list = br.list().await?;
+            let list = grove.list_branches(&server).await?;
             let text = tree_text(&list);
             out(serde_json::to_value(&list).expect("json"), text)
         }
@@ -221,26 +244,44 @@ pub async fn run(
             parent,
             schema_only,
             busy,
-        } => branch_out(
-            br.create(&name, &parent, schema_only, busy.on_busy(), progress)
-                .await?,
-            "created",
-        ),
-        BranchCmd::Reset { name, busy } => {
-            branch_out(br.reset(&name, busy.on_busy(), progress).await?, "reset")
+        } => {
+            let req = CreateBranch {
+                server,
+                name,
+                parent,
+                schema_only,
+                on_busy: busy.on_busy(),
+            };
+            branch_out(grove.create_branch(req, &ctx).await?, "created")
         }
-        BranchCmd::UndoReset { name, busy } => branch_out(
-            br.undo_reset(&name, busy.on_busy(), progress).await?,
-            "undid the reset of",
-        ),
+        BranchCmd::Reset { name, busy } => {
+            let req = ResetBranch {
+                server,
+                name,
+                on_busy: busy.on_busy(),
+            };
+            branch_out(grove.reset_branch(req, &ctx).await?, "reset")
+        }
+        BranchCmd::UndoReset { name, busy } => {
+            let req = ResetBranch {
+                server,
+                name,
+                on_busy: busy.on_busy(),
+            };
+            branch_out(grove.undo_reset(req, &ctx).await?, "undid the reset of")
+        }
         BranchCmd::Delete {
             name,
             recursive,
             busy,
         } => {
-            let o = br
-                .delete(&name, recursive, busy.on_busy(), progress)
-                .await?;
+            let req = DeleteBranch {
+                server,
+                name,
+                recursive,
+                on_busy: busy.on_busy(),
+            };
+            let o = grove.delete_branch(req, &ctx).await?;
             let mut lines: Vec<String> = o.deleted.iter().map(|n| format!("deleted {n}")).collect();
             lines.extend(
                 o.untracked
@@ -249,34 +290,51 @@ pub async fn run(
             );
             out(serde_json::to_value(&o).expect("json"), lines.join("\n"))
         }
-        BranchCmd::Restore { name } => branch_out(br.restore(&name, progress).await?, "restored"),
-        BranchCmd::Rename { old, new, busy } => branch_out(
-            br.rename(&old, &new, busy.on_busy(), progress).await?,
-            "renamed to",
-        ),
-        BranchCmd::Protect { name } => {
-            branch_out(br.set_protected(&name, true).await?, "protected")
+        BranchCmd::Restore { name } => {
+            branch_out(grove.restore_branch(at(&name), &ctx).await?, "restored")
         }
-        BranchCmd::Unprotect { name } => {
-            branch_out(br.set_protected(&name, false).await?, "unprotected")
+        BranchCmd::Rename { old, new, busy } => {
+            let req = RenameBranch {
+                server,
+                name: old,
+                new_name: new,
+                on_busy: busy.on_busy(),
+            };
+            branch_out(grove.rename_branch(req, &ctx).await?, "renamed to")
         }
+        BranchCmd::Protect { name } => set_protected(grove, server, name, true).await,
+        BranchCmd::Unprotect { name } => set_protected(grove, server, name, false).await,
         BranchCmd::Expire { name, after, never } => {
             let after = if never { None } else { after };
-            branch_out(br.expire(&name, after).await?, "updated")
+            let req = ExpireBranch {
+                server,
+                name,
+                after,
+            };
+            branch_out(grove.expire_branch(req).await?, "updated")
         }
         BranchCmd::Url {
             name,
             with_password,
         } => {
-            let url = br.url(&name, with_password).await?;
+            let req = BranchUrl {
+                server,
+                name: name.clone(),
+                with_password,
+            };
+            let url = grove.branch_url(req).await?;
             out(json!({ "name": name, "url": url }), url)
         }
-        BranchCmd::Import { database, name } => branch_out(
-            br.import(&database, name.as_deref(), progress).await?,
-            "imported",
-        ),
+        BranchCmd::Import { database, name } => {
+            let req = ImportDatabase {
+                server,
+                database,
+                name,
+            };
+            branch_out(grove.import_database(req, &ctx).await?, "imported")
+        }
         BranchCmd::Housekeeping => {
-            let r = br.housekeeping(progress).await?;
+            let r = grove.housekeeping(&server, &ctx).await?;
             let mut lines = Vec::new();
             lines.extend(
                 r.expired_deleted
@@ -300,7 +358,7 @@ pub async fn run(
             out(serde_json::to_value(&r).expect("json"), lines.join("\n"))
         }
         BranchCmd::Snapshots => {
-            let list = br.snapshots().await?;
+            let list = grove.list_snapshots(&server).await?;
             let text = list
                 .iter()
                 .map(|s| {
@@ -314,7 +372,7 @@ pub async fn run(
             out(serde_json::to_value(&list).expect("json"), text)
         }
         BranchCmd::Sessions { name } => {
-            let list = br.blocking_sessions(&name).await?;
+            let list = grove.blocking_sessions(&at(&name)).await?;
             let text = list
                 .iter()
                 .map(ToString::to_string)

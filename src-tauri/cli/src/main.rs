@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 use grove_core::conn::{self, ConnectionFields};
 use grove_core::local_pg::LocalPg;
 use grove_core::paths::Paths;
-use grove_core::{ApiError, ConnectionDraft, Grove, Result};
+use grove_core::{ApiError, ConnectionDraft, Grove, Result, ServerRef};
 use serde_json::{json, Value};
 use std::io::Read;
 
@@ -144,18 +144,27 @@ fn out(json: Value, text: impl Into<String>) -> Result<Output> {
     })
 }
 
+/// A unit enum's name as it appears in JSON ("running", "clone"), for the text output.
+fn label<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
 fn describe(f: &ConnectionFields) -> String {
     format!("{}@{}:{}/{}", f.user, f.host, f.port, f.database)
 }
 
 async fn run(cli: Cli) -> Result<Output> {
     let grove = Grove::open(Paths::from_env()?).await?;
+    let selected = ServerRef::parse(cli.server.as_deref());
     match cli.cmd {
         Cmd::Local { cmd } => local(&grove, cmd).await,
         Cmd::Server { cmd } => server(&grove, cmd, cli.server).await,
-        Cmd::Branch { cmd } => branch::run(&grove, cmd, cli.server.as_deref(), cli.json).await,
-        Cmd::Diff(args) => diff::run(&grove, cli.server.as_deref(), args).await,
-        Cmd::Sql(args) => sql::run(&grove, args, cli.server.as_deref(), cli.json).await,
+        Cmd::Branch { cmd } => branch::run(&grove, cmd, &selected, cli.json).await,
+        Cmd::Diff(args) => diff::run(&grove, &selected, args).await,
+        Cmd::Sql(args) => sql::run(&grove, args, &selected, cli.json).await,
     }
 }
 
@@ -168,10 +177,11 @@ async fn local(grove: &Grove, cmd: LocalCmd) -> Result<Output> {
             out(
                 serde_json::to_value(&s).expect("json"),
                 format!(
-                    "running: PostgreSQL {} on 127.0.0.1:{} ({:?} mode)",
-                    pg.bins.version, pg.port, s.clone_mode
-                )
-                .to_lowercase(),
+                    "running: PostgreSQL {} on 127.0.0.1:{} ({} mode)",
+                    pg.bins.version,
+                    pg.port,
+                    label(&s.clone_mode)
+                ),
             )
         }
         LocalCmd::Stop => {
@@ -187,16 +197,15 @@ async fn local(grove: &Grove, cmd: LocalCmd) -> Result<Output> {
         LocalCmd::Status => {
             let s = LocalPg::inspect(&opts).await;
             let text = format!(
-                "state: {:?}\nversion: {}\nport: {}\ndata dir: {}\nbinaries: {}\nclone mode: {:?} ({})",
-                s.state,
+                "state: {}\nversion: {}\nport: {}\ndata dir: {}\nbinaries: {}\nclone mode: {} ({})",
+                label(&s.state),
                 s.version.as_deref().unwrap_or("-"),
                 s.port.map(|p| p.to_string()).unwrap_or_else(|| "-".into()),
                 s.data_dir,
                 s.bin_dir.as_deref().unwrap_or("-"),
-                s.clone_mode,
+                label(&s.clone_mode),
                 s.clone_detail
-            )
-            .to_lowercase();
+            );
             let text = match &s.error {
                 Some(e) => format!("{text}\nerror: {}", e.message),
                 None => text,
@@ -268,11 +277,12 @@ async fn server(grove: &Grove, cmd: ServerCmd, selected: Option<String>) -> Resu
             let target = name.or(selected).ok_or_else(|| {
                 ApiError::invalid("name a saved connection or URI, or pass --server")
             })?;
-            let result = if target.contains("://") || target.contains('=') {
-                let p = conn::parse_connection_string(&target)?;
-                conn::test_connection(&p.fields, p.password.as_deref()).await?
-            } else {
-                grove.test_saved_connection(&target).await?
+            let result = match ServerRef::parse(Some(&target)) {
+                ServerRef::Url(url) => {
+                    let p = conn::parse_connection_string(&url)?;
+                    conn::test_connection(&p.fields, p.password.as_deref()).await?
+                }
+                _ => grove.test_saved_connection(&target).await?,
             };
             let text = format!(
                 "ok: PostgreSQL {} ({} ms)",

@@ -6,7 +6,7 @@ use crate::{out, Output};
 use clap::{Args, ValueEnum};
 use grove_core::sql::format::{csv_record, json_kind, JsonKind, JsonRows};
 use grove_core::sql::{ColumnInfo, RunEvent, RunOptions, SqlSession};
-use grove_core::{ApiError, Grove, Result};
+use grove_core::{ApiError, Grove, Result, ServerRef};
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -252,7 +252,7 @@ impl<W: Write> Printer<W> {
 pub async fn run(
     grove: &Grove,
     args: SqlArgs,
-    server: Option<&str>,
+    server: &ServerRef,
     json_out: bool,
 ) -> Result<Output> {
     let sql = read_sql(&args)?;

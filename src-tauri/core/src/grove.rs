@@ -4,6 +4,7 @@ use crate::error::{ApiError, ErrorCode, Result};
 use crate::local_pg::{CloneMode, LocalPg, LocalPgOptions, LocalState, LocalStatus};
 use crate::paths::Paths;
 use crate::secrets::Secrets;
+use crate::server_ref::ServerRef;
 use crate::store::{SavedConnection, Store};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -163,11 +164,11 @@ impl Grove {
         })
     }
 
-    /// Resolves a server selection: None = the embedded local server (started on demand), a
-    /// postgres:// URL or key=value string, or a saved connection's name or id.
-    pub async fn server(&self, server: Option<&str>) -> Result<ServerAccess> {
+    /// Connection details of a server: the embedded local server is started on demand; a
+    /// saved connection's password comes from the keychain.
+    pub async fn server(&self, server: &ServerRef) -> Result<ServerAccess> {
         Ok(match server {
-            None => {
+            ServerRef::Local => {
                 let pg = self.local.ensure_started().await?;
                 ServerAccess {
                     id: "local".into(),
@@ -175,15 +176,15 @@ impl Grove {
                     password: Some(pg.password().to_string()),
                 }
             }
-            Some(s) if s.contains("://") || s.contains('=') => {
-                let p = conn::parse_connection_string(s)?;
+            ServerRef::Url(url) => {
+                let p = conn::parse_connection_string(url)?;
                 ServerAccess {
                     id: "url".into(),
                     fields: p.fields,
                     password: p.password,
                 }
             }
-            Some(name) => {
+            ServerRef::Saved(name) => {
                 let c = self.find_connection(name).await?;
                 let password = self.password_of(&c).await?;
                 ServerAccess {
@@ -192,34 +193,6 @@ impl Grove {
                     password,
                 }
             }
-        })
-    }
-
-    /// Where an editor tab on `branch` (a database of `server`) runs; protected branches open
-    /// read-only.
-    pub async fn sql_target(
-        &self,
-        server: Option<&str>,
-        branch: &str,
-    ) -> Result<crate::sql::SqlTarget> {
-        let access = self.server(server).await?;
-        let engine = crate::branch::Branches::new(access.fields.clone(), access.password.clone());
-        let protected = match engine.list().await {
-            Ok(list) => list.iter().any(|b| b.name == branch && b.protected),
-            Err(e) => {
-                tracing::warn!(
-                    "cannot read the branch tree ({}); opening {branch} writable",
-                    e.message
-                );
-                false
-            }
-        };
-        Ok(crate::sql::SqlTarget {
-            fields: access.fields.with_database(branch),
-            password: access.password,
-            server_id: access.id,
-            branch: branch.to_string(),
-            protected,
         })
     }
 

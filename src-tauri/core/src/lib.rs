@@ -1,4 +1,5 @@
 //! Grove's domain core. No GUI dependencies: shared by the Tauri shell and the `grove` CLI.
+pub mod api;
 pub mod branch;
 pub mod conn;
 pub mod error;
@@ -8,8 +9,10 @@ pub mod local_pg;
 pub mod paths;
 pub mod schema;
 pub mod secrets;
+pub mod server_ref;
 pub mod sql;
 pub mod store;
 
 pub use error::{ApiError, ErrorCode, Result};
 pub use grove::{ConnectionDraft, Grove, LocalServer, ServerAccess};
+pub use server_ref::ServerRef;

@@ -38,3 +38,16 @@ pub(crate) fn point(step: &str) {
         std::process::abort();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fault_steps_are_unique() {
+        let mut steps = FAULT_STEPS.to_vec();
+        steps.sort();
+        steps.dedup();
+        assert_eq!(steps.len(), FAULT_STEPS.len());
+    }
+}
