@@ -572,7 +572,15 @@ pub async fn connect(
             .map(|(c, conn)| (c, spawn_conn(conn)))
     };
     let (client, task) = result.map_err(|e| {
-        let err = ApiError::from(e);
+        let mut err = ApiError::from(e);
+        // A client-side failure that is neither network nor certificate, while negotiating TLS
+        // (e.g. the server does not support it), is a TLS failure.
+        if err.code == ErrorCode::ServerError
+            && err.sqlstate.is_none()
+            && fields.sslmode != SslMode::Disable
+        {
+            err.code = ErrorCode::Tls;
+        }
         if err.code == ErrorCode::Unreachable {
             err.context(format!("cannot reach {}:{}", fields.host, fields.port))
         } else if err.code == ErrorCode::AuthFailed || err.sqlstate.is_some() {

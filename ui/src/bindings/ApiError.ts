@@ -2,7 +2,10 @@
 import type { ErrorCode } from "./ErrorCode";
 
 /**
- * `{code, message}` plus, for errors the server raised, its SQLSTATE, detail, hint and position.
+ * `{code, message}` plus, for errors the server raised, its SQLSTATE, detail, hint and position:
+ * what crosses to the UI and the CLI. The error it came from (a server, network, TLS, file or
+ * local-state error) is kept as its `source()`, for logs and for callers that branch on it; it
+ * is not serialized.
  */
 export type ApiError = { code: ErrorCode, message: string, sqlstate: string | null, detail: string | null, hint: string | null, 
 /**
