@@ -79,7 +79,10 @@ check-core-deps:
 		if cargo tree -p $$c -e normal --prefix none | grep -qE '^tauri v'; then echo "$$c depends on tauri"; exit 1; fi; done; \
 		echo "grove-core and grove-cli are free of tauri"
 
+# Units that fit a few screens and a core without import cycles are checked like formatting.
 lint:
+	python3 .ci/check-sizes.py
+	python3 .ci/check-cycles.py
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cd ui && npx tsc --noEmit

@@ -1358,12 +1358,22 @@ async fn concurrent_operations_keep_the_catalog_exact() {
     }
     let mut ops = 0;
     let mut succeeded = 0;
-    for t in tasks {
-        for (_, ok) in t.await.unwrap() {
+    let mut other_kinds_succeeded = 0;
+    for (t, task) in tasks.into_iter().enumerate() {
+        let done = task.await.unwrap();
+        // Each task starts with a create of its own name from the root: nothing can race it.
+        assert_eq!(done[0], ("create", true), "task {t}'s first create failed");
+        for (what, ok) in done {
             ops += 1;
             succeeded += ok as usize;
+            other_kinds_succeeded += (ok && what != "create") as usize;
         }
     }
+    // A run where only creates worked would not have exercised the races at all.
+    assert!(
+        other_kinds_succeeded > 0,
+        "no reset, delete or undo succeeded in {ops} operations"
+    );
     assert_consistent(&pg).await;
     let s = pg.connect("grove_catalog").await.unwrap();
     let dbs: BTreeSet<String> = s
