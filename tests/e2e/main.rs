@@ -497,7 +497,14 @@ async fn branch_sql_reset_undo_compare_delete() {
 
     // Cancel a long query: the server's cancel error comes back at once, the tab stays usable.
     run_sql(&d, "SELECT pg_sleep(60)").await;
-    tokio::time::sleep(Duration::from_millis(700)).await;
+    // Cancel once the server runs it (a cancel that arrives first would find nothing to stop).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let active = "SELECT count(*) FROM pg_stat_activity
+                   WHERE state = 'active' AND query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()";
+    while admin.query_one(active, &[]).await.unwrap().get::<_, i64>(0) == 0 {
+        assert!(Instant::now() < deadline, "pg_sleep(60) never started");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let started = Instant::now();
     click_and_settle(&d, "sql-cancel").await;
     let err = wait_for(
