@@ -100,8 +100,8 @@ pub struct SqlTab {
     branch: String,
 }
 
-/// Closes Grove's own editor sessions on a branch before it is reset, renamed or deleted, so
-/// they do not block the operation; those tabs reopen on their next run.
+/// Closes Grove's own editor sessions on a branch before it is copied (as a parent), reset,
+/// renamed or deleted, so they do not block the operation; those tabs reopen on their next run.
 fn release_sql_tabs(state: &AppState, server: &Option<String>, branch: &str) {
     state
         .sql_tabs
@@ -232,6 +232,7 @@ api! {
     }
     /// Creates a child of `parent` (schema and data, or schema only).
     fn create_branch(state, server: Option<String>, name: String, parent: String, schema_only: bool, on_busy: OnBusy, op_id: String) -> Branch {
+        release_sql_tabs(&state, &server, &parent);
         let (op, progress) = Op::start(&state, &op_id);
         let req = CreateBranch { server: server.into(), name, parent, schema_only, on_busy };
         state.grove()?.create_branch(req, &op.ctx(&progress)).await
@@ -239,6 +240,11 @@ api! {
     /// Makes a branch an exact copy of its parent again; the old state is kept for undo.
     fn reset_branch(state, server: Option<String>, name: String, on_busy: OnBusy, op_id: String) -> Branch {
         release_sql_tabs(&state, &server, &name);
+        // The parent is copied: the app's own tabs on it must not block that either.
+        let tree = state.grove()?.list_branches(&server.clone().into()).await?;
+        if let Some(parent) = tree.into_iter().find(|b| b.name == name).and_then(|b| b.parent) {
+            release_sql_tabs(&state, &server, &parent);
+        }
         let (op, progress) = Op::start(&state, &op_id);
         let req = ResetBranch { server: server.into(), name, on_busy };
         state.grove()?.reset_branch(req, &op.ctx(&progress)).await

@@ -432,8 +432,13 @@ async fn branch_sql_reset_undo_compare_delete() {
     )
     .await;
 
-    // Create dev/alice from it.
+    // Create dev/alice from it, while the app's own SQL tab has a session open on shop: that
+    // session must not block the copy.
     select_branch(&d, "shop").await;
+    click_and_settle(&d, "branch-tab-sql").await;
+    run_sql(&d, "SELECT count(*) AS n FROM items").await;
+    first_cell_is(&d, "2", "two rows on shop").await;
+    click_and_settle(&d, "branch-tab-overview").await;
     click_and_settle(&d, "branch-create-child").await;
     type_into(&d, "create-branch-name", "dev/alice").await;
     click_and_settle(&d, "create-branch-submit").await;
