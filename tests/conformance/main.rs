@@ -12,8 +12,9 @@
 //!
 //! Runs as `cargo test -p grove-app --test conformance` (custom harness: prints a table, ends
 //! with `N passed, N failed`, exits non-zero on any failure not in `EXPECTED_FAILURES`).
-//! `GROVE_CONFORMANCE_DIR` overrides the fixture directory; arguments filter cases by substring
-//! of `suite/case`; `GROVE_CONFORMANCE_VERBOSE=1` prints each failure's script and differences,
+//! The fixtures are found only relative to the project root. Arguments filter cases by
+//! substring of `suite/case` (a filter must match some case, and something must pass);
+//! `GROVE_CONFORMANCE_VERBOSE=1` prints each failure's script and differences,
 //! `GROVE_CONFORMANCE_TIMING=1` the time of each step. The two servers are this process's own
 //! throwaway clusters, run with fsync off; up to 3 cases run at a time on each.
 #[path = "../harness/mod.rs"]
@@ -91,24 +92,19 @@ impl Outcome {
     }
 }
 
+/// The fixtures belong with the project: `../shared/conformance/schema-diff` from its root,
+/// and nowhere else (a copy found elsewhere could be another checkout's).
 fn fixture_dir() -> PathBuf {
-    if let Some(d) = std::env::var_os("GROVE_CONFORMANCE_DIR") {
-        return PathBuf::from(d);
-    }
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    for cand in [
-        root.join("../shared/conformance/schema-diff"),
-        root.join("../../shared/conformance/schema-diff"),
-        PathBuf::from("/work/shared/conformance/schema-diff"),
-    ] {
-        if cand.join("README.md").is_file() {
-            return cand;
-        }
-    }
-    panic!(
-        "schema-diff fixtures not found next to {} (set GROVE_CONFORMANCE_DIR)",
+    let dir = root.join("../shared/conformance/schema-diff");
+    assert!(
+        dir.join("README.md").is_file(),
+        "schema-diff conformance fixtures not found: expected {} (`../shared/conformance/schema-diff` \
+         relative to the project root {}), with its README.md",
+        dir.display(),
         root.display()
     );
+    dir
 }
 
 fn cases(dir: &Path) -> Vec<Case> {
@@ -124,6 +120,11 @@ fn cases(dir: &Path) -> Vec<Case> {
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect();
         names.sort();
+        assert!(
+            !names.is_empty(),
+            "no {suite} cases in {}",
+            dir.join(suite).display()
+        );
         for name in names {
             let d = dir.join(suite).join(&name);
             let file = |suffix: &str| {
@@ -635,6 +636,7 @@ async fn run(filters: Vec<String>, verbose: bool) -> i32 {
                     .any(|f| format!("{}/{}", c.suite, c.name).contains(f.as_str()))
         })
         .collect();
+    assert!(!all.is_empty(), "no case matches the filters {filters:?}");
     eprintln!(
         "schema-diff conformance: {} cases from {}",
         all.len(),
@@ -796,6 +798,11 @@ async fn run(filters: Vec<String>, verbose: bool) -> i32 {
         started.elapsed().as_secs_f64()
     );
     println!("{passed} passed, {failed} failed");
+    if passed == 0 {
+        // Every case failed to load (psql, roles, servers…): nothing was tested.
+        println!("nothing passed: no migration was checked");
+        return 1;
+    }
     if unexpected.is_empty() {
         0
     } else {

@@ -22,7 +22,16 @@ async fn diff(a: &Session, b: &Session) -> SchemaDiff {
 }
 
 /// Applies the migration to `a` in one transaction, then checks that nothing is left to diff.
+/// The schemas differ (every caller's do): a first diff finding nothing means the differ did
+/// not see the change, and the recheck, as blind, would prove nothing. So would a differ
+/// blind to some column property on both sides: the columns of `a` and `b` are compared
+/// after the migration with a query of their own too.
 async fn apply_and_recheck(a: &Session, b: &Session, d: &SchemaDiff) {
+    assert!(
+        !d.is_empty() && !d.migration.is_empty(),
+        "the first diff found nothing to do, yet the two schemas differ:\n{}",
+        d.summary()
+    );
     let script = d.migration_sql();
     a.batch_execute(&format!("BEGIN;\n{script}\nCOMMIT;"))
         .await
@@ -34,6 +43,33 @@ async fn apply_and_recheck(a: &Session, b: &Session, d: &SchemaDiff) {
         again.summary(),
         again.migration_sql()
     );
+    let (ca, cb) = (column_facts(a).await, column_facts(b).await);
+    assert_eq!(
+        ca, cb,
+        "after applying\n{script}\nthe columns differ (read without the differ)"
+    );
+}
+
+/// Every user table column with its type, NOT NULL, identity, generation and default, read
+/// straight from the catalogs (not through `schema::introspect`), in name order.
+async fn column_facts(s: &Session) -> Vec<String> {
+    s.query(
+        "SELECT format('%s.%s.%s %s null=%s identity=%s generated=%s default=%s',
+                n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod),
+                NOT a.attnotnull, a.attidentity, a.attgenerated, pg_get_expr(d.adbin, d.adrelid))
+         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+         LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+         WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p')
+           AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
+         ORDER BY n.nspname, c.relname, a.attname",
+        &[],
+    )
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.get(0))
+    .collect()
 }
 
 fn position(d: &SchemaDiff, needle: &str) -> usize {
@@ -616,6 +652,45 @@ async fn the_same_schema_on_15_and_18_has_no_differences() {
     let b = load(harness::server(18).await, sql).await;
     let d = diff(&a, &b).await;
     assert!(d.is_empty(), "{}\n{}", d.summary(), d.migration_sql());
+    // No differences because both sides were read alike, not because nothing was read: every
+    // object of the script is reported, with its DDL from both servers.
+    let reported = |kind: ObjectKind, identity: &str| {
+        let o = d
+            .objects
+            .iter()
+            .find(|o| o.kind == kind && o.identity == identity)
+            .unwrap_or_else(|| panic!("{kind:?} {identity} was not read:\n{:#?}", d.objects));
+        assert_eq!(o.status, DiffStatus::Unchanged, "{identity}");
+        (o.from_ddl.clone().unwrap(), o.to_ddl.clone().unwrap())
+    };
+    reported(ObjectKind::Enum, "\"public\".\"e\"");
+    reported(ObjectKind::Sequence, "\"public\".\"s\"");
+    reported(ObjectKind::Sequence, "\"public\".\"t_id_seq\"");
+    for table in ["t", "u", "u_1"] {
+        reported(ObjectKind::Table, &format!("\"public\".\"{table}\""));
+    }
+    reported(ObjectKind::Constraint, "\"t_pkey\" ON \"public\".\"t\"");
+    reported(ObjectKind::Constraint, "\"t_v_check\" ON \"public\".\"t\"");
+    reported(ObjectKind::Constraint, "\"u_id_fkey\" ON \"public\".\"u\"");
+    reported(ObjectKind::Index, "\"public\".\"t_n\"");
+    reported(ObjectKind::Function, "\"public\".\"f\"(a integer)");
+    reported(ObjectKind::Trigger, "\"t_f\" ON \"public\".\"t\"");
+    reported(ObjectKind::Policy, "\"p\" ON \"public\".\"t\"");
+    // The table's columns were read on both sides, with their properties.
+    let (t15, t18) = reported(ObjectKind::Table, "\"public\".\"t\"");
+    for ddl in [&t15, &t18] {
+        for column in [
+            "\"id\" integer",
+            "\"n\" text",
+            "\"v\" numeric(5,2)",
+            "\"k\"",
+            "\"g\" integer",
+        ] {
+            assert!(ddl.contains(column), "{column} missing in\n{ddl}");
+        }
+        assert!(ddl.contains("GENERATED ALWAYS AS"), "{ddl}");
+        assert!(ddl.contains("DEFAULT 'x'"), "{ddl}");
+    }
     let back = diff(&b, &a).await;
     assert!(
         back.is_empty(),

@@ -2,6 +2,7 @@
 use super::ddl;
 use super::migrate;
 use super::model::*;
+use super::statement::MigrationStatement;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use ts_rs::TS;
@@ -89,47 +90,6 @@ pub struct KindCount {
     pub removed: u32,
     pub changed: u32,
     pub unchanged: u32,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
-pub enum HazardKind {
-    /// Rows, values or contents are deleted (drop table/column, narrowing a type).
-    DataLoss,
-    /// Holds a lock that blocks reads or writes for a time that grows with the table.
-    LongLock,
-    /// Rewrites the whole table.
-    TableRewrite,
-    /// Fails if existing data does not fit (NOT NULL, new constraint, conversion).
-    MayFail,
-}
-
-impl HazardKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HazardKind::DataLoss => "data_loss",
-            HazardKind::LongLock => "long_lock",
-            HazardKind::TableRewrite => "table_rewrite",
-            HazardKind::MayFail => "may_fail",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
-pub struct Hazard {
-    pub kind: HazardKind,
-    pub message: String,
-}
-
-/// One statement of the migration, with what can go wrong when it runs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
-pub struct MigrationStatement {
-    /// Complete SQL, ending with `;`.
-    pub sql: String,
-    pub hazards: Vec<Hazard>,
 }
 
 /// The comparison of two schemas: every object with its status and DDL on both sides, counts
@@ -529,7 +489,9 @@ fn diff_same_privileges(from: &Catalog, to: &Catalog) -> SchemaDiff {
     let (plan, rt) = std::thread::scope(|s| {
         let plan = s.spawn(|| migrate::plan(from, to));
         let rt = reported_with_ddl(to);
-        (plan.join().expect("planner thread"), rt)
+        // A panic in the planner goes on with its own message (see `blocking`).
+        let plan = plan.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (plan, rt)
     });
     let rf = reported(from);
     let mut changed: BTreeSet<(ObjectKind, String)> = BTreeSet::new();

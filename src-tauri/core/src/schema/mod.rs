@@ -55,18 +55,23 @@
 //! Statements that PostgreSQL refuses inside a transaction are never generated (`CREATE INDEX
 //! CONCURRENTLY` is suggested in the hazard instead). `ALTER TYPE … ADD VALUE` runs in a
 //! transaction on PostgreSQL 12+, but the new value cannot be used before commit.
+//!
+//! Modules: `model` (the catalog types), `introspect` (database → catalog), `migrate` (the
+//! planner: catalogs → ordered statements), `statement` (what a migration is made of, shared
+//! by the planner and the report), `diff` (the per-object report around the plan), `ddl`
+//! (SQL spelling of objects), `blocking` (keeping CPU work off the async runtime).
+mod blocking;
 pub mod ddl;
 pub mod diff;
 pub mod introspect;
 mod migrate;
 pub mod model;
+pub mod statement;
 
-pub use diff::{
-    diff, DiffStatus, Hazard, HazardKind, KindCount, MigrationStatement, ObjectDiff, ObjectKind,
-    SchemaDiff,
-};
+pub use diff::{diff, DiffStatus, KindCount, ObjectDiff, ObjectKind, SchemaDiff};
 pub use introspect::{introspect, introspect_parallel};
 pub use model::Catalog;
+pub use statement::{Hazard, HazardKind, MigrationStatement};
 
 use crate::conn::{self, ConnectOptions, ConnectionFields};
 use crate::error::Result;
@@ -99,7 +104,8 @@ pub async fn introspect_database(
 }
 
 /// Reads both databases (concurrently) and compares them: FROM is what exists, TO what it
-/// should become; the migration runs against FROM.
+/// should become; the migration runs against FROM. The comparison runs on the blocking pool;
+/// should it panic, the error says so.
 pub async fn diff_databases(
     from: (&ConnectionFields, Option<&str>),
     to: (&ConnectionFields, Option<&str>),
@@ -108,7 +114,10 @@ pub async fn diff_databases(
         introspect_database(from.0, from.1),
         introspect_database(to.0, to.1)
     )?;
-    let d = diff(&a, &b);
-    introspect::drop_later((a, b));
-    Ok(d)
+    blocking::off_runtime(move || {
+        let d = diff(&a, &b);
+        introspect::drop_later((a, b));
+        d
+    })
+    .await
 }

@@ -1,0 +1,135 @@
+//! Columns of tables and views (in attnum order), column defaults (nodes of their own; a
+//! generation expression is part of its column), and identity sequences, which belong to
+//! their column: the column's node stands for them and it carries their parameters.
+use super::super::read::AttrRow;
+use super::{new_seq_options, parse_acl, Assembly, RelKind, PG_ATTRDEF, PG_CLASS};
+use crate::schema::model::*;
+
+impl Assembly {
+    pub(super) fn columns(&mut self, mut attrs: Vec<AttrRow>) {
+        attrs.sort_unstable_by_key(|r| (r.relid, r.attnum));
+        for mut r in attrs {
+            let (relid, attnum) = (r.relid, r.attnum);
+            let Some((rel, kind)) = self.rels.get(&relid) else {
+                continue;
+            };
+            self.quoted_attnames
+                .insert((relid, attnum), std::mem::take(&mut r.quoted_name));
+            match kind {
+                RelKind::Table => {
+                    let rel = rel.clone();
+                    self.table_column(rel, r);
+                }
+                RelKind::View => self.view_column(r),
+                RelKind::Sequence => {}
+            }
+        }
+    }
+
+    fn table_column(&mut self, rel: QualName, r: AttrRow) {
+        let (relid, attnum) = (r.relid, r.attnum);
+        let name = r.name;
+        self.attnames.insert((relid, attnum), name.clone());
+        let col_node = self.g.add(ObjRef::Column(rel.clone(), name.clone()));
+        self.g.columns.insert((relid, attnum), col_node);
+        if let Some(t) = self.g.objects.get(&(PG_CLASS, relid)).copied() {
+            self.parts.push(Dependency {
+                dependent: col_node,
+                referenced: t,
+                kind: DepKind::Part,
+            });
+        }
+        let (default, generated) = if r.generated == 0 {
+            (r.expr, None)
+        } else {
+            (None, r.expr)
+        };
+        if default.is_some() {
+            let d = self.g.add(ObjRef::Default(rel, name.clone()));
+            if let Some(oid) = r.def_oid {
+                self.g.map(PG_ATTRDEF, oid, d);
+            }
+        } else if let Some(oid) = r.def_oid {
+            self.g.map(PG_ATTRDEF, oid, col_node);
+        }
+        let col = Column {
+            name,
+            type_name: r.type_name,
+            collation: r.collation,
+            not_null: r.not_null,
+            default,
+            identity: if r.identity == 0 {
+                None
+            } else {
+                Some(Identity {
+                    always: r.identity == b'a',
+                    sequence: QualName::new("", ""),
+                    options: new_seq_options(),
+                })
+            },
+            generated_kind: match r.generated {
+                b's' => Some("STORED".into()),
+                b'v' => Some("VIRTUAL".into()),
+                _ => None,
+            },
+            generated,
+            storage: r.storage,
+            statistics: r.statistics,
+            compression: r.compression,
+            is_local: r.is_local,
+            inherit_count: r.inherit_count,
+            comment: r.comment,
+            acl: parse_acl(r.acl, &Acl::new()),
+        };
+        if let Some(t) = self.tables.get_mut(&relid) {
+            t.columns.push(col);
+        }
+    }
+
+    /// A view column; its default (`ALTER VIEW … SET DEFAULT`) resolves to the view.
+    fn view_column(&mut self, r: AttrRow) {
+        let relid = r.relid;
+        if let Some(oid) = r.def_oid {
+            if let Some(v) = self.g.objects.get(&(PG_CLASS, relid)).copied() {
+                self.g.map(PG_ATTRDEF, oid, v);
+            }
+        }
+        if let Some(v) = self.views.get_mut(&relid) {
+            v.columns.push(ViewColumn {
+                name: r.name,
+                type_name: r.type_name,
+                default: r.expr,
+                comment: r.comment,
+                acl: parse_acl(r.acl, &Acl::new()),
+            });
+        }
+    }
+
+    /// Identity sequences belong to their column.
+    pub(super) fn identity_sequences(&mut self) {
+        for (seq_oid, (relid, attnum)) in &self.identity_seqs {
+            let (Some(seq_name), Some(_), Some(col)) = (
+                self.identity_names.get(seq_oid),
+                self.rels.get(relid),
+                self.attnames.get(&(*relid, *attnum)),
+            ) else {
+                continue;
+            };
+            if let Some(node) = self.g.columns.get(&(*relid, *attnum)).copied() {
+                self.g.map(PG_CLASS, *seq_oid, node);
+            }
+            if let Some(c) = self
+                .tables
+                .get_mut(relid)
+                .and_then(|t| t.columns.iter_mut().find(|c| &c.name == col))
+            {
+                if let Some(id) = &mut c.identity {
+                    id.sequence = seq_name.clone();
+                    if let Some((o, _)) = self.seq_opts.get(seq_oid) {
+                        id.options = o.clone();
+                    }
+                }
+            }
+        }
+    }
+}

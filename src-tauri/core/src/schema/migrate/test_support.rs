@@ -1,0 +1,63 @@
+//! Small catalog objects for the planner's unit tests.
+use crate::schema::model::*;
+
+/// An empty regular table `public.<name>` with `rows` estimated rows (-1: never analysed).
+pub(super) fn table(name: &str, rows: f64) -> Table {
+    Table {
+        name: QualName::new("public", name),
+        kind: TableKind::Regular,
+        unlogged: false,
+        columns: Vec::new(),
+        partition_key: None,
+        partition_of: None,
+        inherits: Vec::new(),
+        options: Vec::new(),
+        rls_enabled: false,
+        rls_forced: false,
+        replica_identity: "d".into(),
+        constraints: Default::default(),
+        policies: Default::default(),
+        owner: "x".into(),
+        comment: None,
+        acl: Acl::new(),
+        estimated_rows: rows,
+    }
+}
+
+/// A nullable local column without default.
+pub(super) fn column(name: &str, type_name: &str) -> Column {
+    Column {
+        name: name.into(),
+        type_name: type_name.into(),
+        collation: None,
+        not_null: false,
+        default: None,
+        identity: None,
+        generated: None,
+        generated_kind: None,
+        storage: None,
+        statistics: -1,
+        compression: None,
+        is_local: true,
+        inherit_count: 0,
+        comment: None,
+        acl: Acl::new(),
+    }
+}
+
+/// A validated local constraint of kind `kind` (`p`, `u`, `f`, `c`, `x`).
+pub(super) fn constraint(name: &str, kind: &str, definition: &str) -> Constraint {
+    Constraint {
+        name: name.into(),
+        kind: kind.into(),
+        definition: definition.into(),
+        validated: true,
+        is_local: true,
+        inherit_count: 0,
+        index: None,
+        clustered: false,
+        replica_identity: false,
+        comment: None,
+        index_comment: None,
+    }
+}
