@@ -6,7 +6,7 @@ use grove_core::api::{
     BranchRef, BranchUrl, CreateBranch, DeleteBranch, ExpireBranch, ImportDatabase, OpContext,
     RenameBranch, ResetBranch, SetProtected,
 };
-use grove_core::branch::{Branch, Cancel, OnBusy, Progress};
+use grove_core::branch::{Branch, Cancel, DeleteOutcome, HousekeepingReport, OnBusy, Progress};
 use grove_core::{Grove, Result, ServerRef};
 use serde_json::json;
 use std::io::IsTerminal;
@@ -204,6 +204,41 @@ async fn set_protected(
     branch_out(grove.set_branch_protected(req).await?, verb)
 }
 
+/// One line per thing housekeeping did.
+fn housekeeping_text(r: &HousekeepingReport) -> String {
+    let mut lines = Vec::new();
+    lines.extend(
+        r.expired_deleted
+            .iter()
+            .map(|n| format!("deleted expired branch {n}")),
+    );
+    lines.extend(
+        r.expired_kept
+            .iter()
+            .map(|n| format!("kept expired branch {n}")),
+    );
+    lines.extend(
+        r.snapshots_dropped
+            .iter()
+            .map(|n| format!("dropped snapshot {n}")),
+    );
+    lines.extend(r.repaired.iter().cloned());
+    if lines.is_empty() {
+        lines.push("nothing to do".into());
+    }
+    lines.join("\n")
+}
+
+fn delete_text(o: &DeleteOutcome) -> String {
+    let mut lines: Vec<String> = o.deleted.iter().map(|n| format!("deleted {n}")).collect();
+    lines.extend(
+        o.untracked
+            .iter()
+            .map(|n| format!("untracked {n} (its database is kept)")),
+    );
+    lines.join("\n")
+}
+
 fn branch_out(b: Branch, verb: &str) -> Result<Output> {
     let text = format!("{verb} {}{}", b.name, flags(&b));
     out(serde_json::to_value(&b).expect("json"), text)
@@ -282,13 +317,7 @@ pub async fn run(
                 on_busy: busy.on_busy(),
             };
             let o = grove.delete_branch(req, &ctx).await?;
-            let mut lines: Vec<String> = o.deleted.iter().map(|n| format!("deleted {n}")).collect();
-            lines.extend(
-                o.untracked
-                    .iter()
-                    .map(|n| format!("untracked {n} (its database is kept)")),
-            );
-            out(serde_json::to_value(&o).expect("json"), lines.join("\n"))
+            out(serde_json::to_value(&o).expect("json"), delete_text(&o))
         }
         BranchCmd::Restore { name } => {
             branch_out(grove.restore_branch(at(&name), &ctx).await?, "restored")
@@ -335,27 +364,10 @@ pub async fn run(
         }
         BranchCmd::Housekeeping => {
             let r = grove.housekeeping(&server, &ctx).await?;
-            let mut lines = Vec::new();
-            lines.extend(
-                r.expired_deleted
-                    .iter()
-                    .map(|n| format!("deleted expired branch {n}")),
-            );
-            lines.extend(
-                r.expired_kept
-                    .iter()
-                    .map(|n| format!("kept expired branch {n}")),
-            );
-            lines.extend(
-                r.snapshots_dropped
-                    .iter()
-                    .map(|n| format!("dropped snapshot {n}")),
-            );
-            lines.extend(r.repaired.iter().cloned());
-            if lines.is_empty() {
-                lines.push("nothing to do".into());
-            }
-            out(serde_json::to_value(&r).expect("json"), lines.join("\n"))
+            out(
+                serde_json::to_value(&r).expect("json"),
+                housekeeping_text(&r),
+            )
         }
         BranchCmd::Snapshots => {
             let list = grove.list_snapshots(&server).await?;
