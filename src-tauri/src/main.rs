@@ -26,49 +26,45 @@ impl AppState {
     }
 }
 
-fn init_logging(paths: Option<&Paths>) {
-    use std::io::Write;
-    // Logs go to stderr and grove.log in the data dir. Nothing logged carries a secret.
-    let file = paths.and_then(|p| {
-        std::fs::create_dir_all(&p.data_dir).ok()?;
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(p.log_file())
-            .ok()
-    });
-    // Leaked once: the log file lives as long as the program.
-    let file: &'static std::sync::Mutex<Option<std::fs::File>> =
-        Box::leak(Box::new(std::sync::Mutex::new(file)));
-    let writer = move || -> Box<dyn Write> {
-        struct Tee(&'static std::sync::Mutex<Option<std::fs::File>>);
-        impl Write for Tee {
-            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-                let _ = std::io::stderr().write_all(buf);
-                if let Some(f) = self.0.lock().expect("log lock").as_mut() {
-                    let _ = f.write_all(buf);
-                }
-                Ok(buf.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
+/// Logs go to stderr and to grove.log in the data dir (private to the user, 0600), the file
+/// through a background writer. Nothing logged carries a secret. The returned guard flushes
+/// and closes the file when dropped: keep it until the app exits.
+fn init_logging(paths: Option<&Paths>) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let (file_writer, guard, file_error) = match paths.map(Paths::open_log_file) {
+        Some(Ok(f)) => {
+            let (writer, guard) = tracing_appender::non_blocking(f);
+            (Some(writer), Some(guard), None)
         }
-        Box::new(Tee(file))
+        Some(Err(e)) => (None, None, Some(e)),
+        None => (None, None, None),
     };
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
+    let _ = tracing_subscriber::registry()
+        .with(
             tracing_subscriber::EnvFilter::try_from_env("GROVE_LOG")
                 .unwrap_or_else(|_| "info".into()),
         )
-        .with_ansi(false)
-        .with_writer(writer)
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(std::io::stderr),
+        )
+        .with(file_writer.map(|w| {
+            tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(w)
+        }))
         .try_init();
+    if let (Some(p), Some(e)) = (paths, file_error) {
+        tracing::warn!("cannot open {}: {e}", p.log_file().display());
+    }
+    guard
 }
 
 fn main() {
     let paths = Paths::from_env();
-    init_logging(paths.as_ref().ok());
+    let mut log_guard = init_logging(paths.as_ref().ok());
     let grove = match paths {
         Ok(p) => tauri::async_runtime::block_on(Grove::open(p)).map(Arc::new),
         Err(e) => Err(e),
@@ -142,13 +138,15 @@ fn main() {
         .build(tauri::generate_context!())
         .expect("error while building the Grove app");
 
-    app.run(|handle, event| {
+    app.run(move |handle, event| {
         if let tauri::RunEvent::Exit = event {
             if let Ok(grove) = handle.state::<AppState>().grove() {
                 if let Err(e) = tauri::async_runtime::block_on(grove.local.stop()) {
                     tracing::error!("local PostgreSQL did not stop cleanly: {}", e.message);
                 }
             }
+            // The event loop ends the process after this: write out the log file first.
+            drop(log_guard.take());
         }
     });
 }

@@ -1,7 +1,11 @@
 //! The managed local Postgres: start, stop, recovery, clone mode, and clear errors.
 use crate::harness::{self, options, Btrfs};
-use grove_core::local_pg::{CloneMode, LocalPg, LocalState};
-use grove_core::ErrorCode;
+use grove_core::local_pg::{run_as_for_current_user, CloneMode, LocalPg, LocalState};
+use grove_core::paths::Paths;
+use grove_core::{ErrorCode, Grove};
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 #[tokio::test]
 async fn starts_stops_and_restarts_on_the_same_data() {
@@ -66,19 +70,20 @@ async fn recovers_from_a_killed_server_and_a_stale_pid_file() {
         format!("{}\n{}\n", std::process::id(), rest.join("\n")),
     )
     .unwrap();
-    // Orphaned backends of the killed postmaster may hold shared memory for a moment.
-    let mut last = None;
-    for _ in 0..50 {
+    // Orphaned backends of the killed postmaster may hold shared memory for a moment: retry
+    // until the start succeeds, however long that moment is on this machine (within reason).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let last = loop {
         match LocalPg::start(&opts).await {
             Ok(again) => {
                 again.connect("postgres").await.unwrap();
                 again.stop().await.unwrap();
                 return;
             }
-            Err(e) => last = Some(e),
+            Err(e) if Instant::now() >= deadline => break e,
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
         }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
+    };
     panic!("did not recover: {last:?}");
 }
 
@@ -168,4 +173,103 @@ async fn postgres_18_on_btrfs_clones_files() {
             plain.clone_detail
         );
     }
+}
+
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o7777
+}
+
+/// Grove's local state and embedded server on `paths`, as the app starts them: the data dir
+/// and state database (`Grove::open`), the log file, and the cluster.
+async fn start_grove(paths: &Paths) -> (Grove, LocalPg) {
+    let grove = Grove::open(paths.clone()).await.unwrap();
+    // A write, so SQLite's WAL and shared-memory files exist too.
+    grove.store.set_setting("probe", "x").await.unwrap();
+    drop(paths.open_log_file().unwrap());
+    let mut opts = options(18, "private-unused");
+    opts.root = paths.local_pg_root.clone();
+    let pg = LocalPg::start(&opts).await.unwrap();
+    (grove, pg)
+}
+
+/// Every directory and file that holds user data, with the mode it must have.
+fn private_files(paths: &Paths) -> Vec<(PathBuf, u32)> {
+    // Under root with the cluster inside the data dir, the cluster's account (through its
+    // group) may pass through the data dir, but not list it.
+    let data_dir_mode = match run_as_for_current_user().unwrap() {
+        Some(_) => 0o710,
+        None => 0o700,
+    };
+    let state = paths.state_db().display().to_string();
+    let pg = &paths.local_pg_root;
+    vec![
+        (paths.data_dir.clone(), data_dir_mode),
+        (paths.state_db(), 0o600),
+        (format!("{state}-wal").into(), 0o600),
+        (format!("{state}-shm").into(), 0o600),
+        (paths.log_file(), 0o600),
+        (pg.clone(), 0o700),
+        (pg.join("server.log"), 0o600),
+        (pg.join("superuser.pw"), 0o600),
+        (pg.join("port"), 0o600),
+    ]
+}
+
+fn assert_private(paths: &Paths) {
+    let wrong: Vec<String> = private_files(paths)
+        .into_iter()
+        .filter(|(path, want)| mode(path) != *want)
+        .map(|(path, want)| format!("{}: {:o}, want {want:o}", path.display(), mode(&path)))
+        .collect();
+    assert!(wrong.is_empty(), "readable by others: {wrong:#?}");
+    if let Some(u) = run_as_for_current_user().unwrap() {
+        let data = std::fs::metadata(&paths.data_dir).unwrap();
+        assert_eq!(data.gid(), u.gid, "the data dir's group is the cluster's");
+        let root = std::fs::metadata(&paths.local_pg_root).unwrap();
+        assert_eq!(
+            root.uid(),
+            u.uid,
+            "the cluster's dir belongs to its account"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_data_dir_and_server_files_are_created_private() {
+    let paths = Paths::at(harness::scratch_dir("private-new").join("grove"));
+    assert!(!paths.data_dir.exists());
+    let (grove, pg) = start_grove(&paths).await;
+    assert_private(&paths);
+    pg.stop().await.unwrap();
+    grove.store.close().await;
+}
+
+#[tokio::test]
+async fn existing_data_dirs_and_files_are_made_private_on_start() {
+    let paths = Paths::at(harness::scratch_dir("private-old").join("grove"));
+    let (grove, pg) = start_grove(&paths).await;
+    pg.stop().await.unwrap();
+    grove.store.close().await;
+    // As an older Grove left them: everything readable by every local user.
+    for ext in ["sqlite-wal", "sqlite-shm"] {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(paths.state_db().with_extension(ext))
+            .unwrap();
+    }
+    for (path, want) in private_files(&paths) {
+        let old = if want == 0o600 { 0o644 } else { 0o755 };
+        harness::set_mode(&path, old);
+        assert_eq!(mode(&path), old);
+    }
+
+    let (grove, pg) = start_grove(&paths).await;
+    assert_private(&paths);
+    pg.stop().await.unwrap();
+    grove.store.close().await;
 }

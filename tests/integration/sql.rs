@@ -176,13 +176,40 @@ async fn transactions_and_settings_carry_over_between_runs() {
     });
 }
 
+/// Waits until a statement containing `text` runs in `db` (polling `pg_stat_activity`), so
+/// a cancel or an abandoned run hits it mid-statement however slow the machine is.
+async fn wait_running(pg: &LocalPg, db: &str, text: &str) {
+    let admin = pg.connect("postgres").await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let n: i64 = admin
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND state = 'active' \
+                 AND pid <> pg_backend_pid() AND position($2 in query) > 0",
+                &[&db, &text],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if n > 0 {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no statement with {text:?} started in {db}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 #[tokio::test]
 async fn cancel_stops_a_running_query_and_the_session_stays_usable() {
     for_each_version!(|pg| {
-        let (_db, mut s) = session(pg).await;
+        let (db, mut s) = session(pg).await;
         let canceller = s.canceller();
+        let running = db.clone();
         let cancelled_at = tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(300)).await;
+            wait_running(pg, &running, "pg_sleep(60)").await;
             let at = Instant::now();
             canceller.cancel().await.unwrap();
             at
@@ -211,8 +238,9 @@ async fn cancel_stops_a_running_query_and_the_session_stays_usable() {
         // Inside a transaction, cancelling fails the transaction; ROLLBACK recovers.
         run_ok(&mut s, "BEGIN").await;
         let c = s.canceller();
+        let running = db.clone();
         tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(200)).await;
+            wait_running(pg, &running, "pg_sleep(60)").await;
             c.cancel().await.unwrap();
         });
         let r = run(&mut s, "SELECT pg_sleep(60)").await;
@@ -221,11 +249,11 @@ async fn cancel_stops_a_running_query_and_the_session_stays_usable() {
         assert_eq!(run_ok(&mut s, "ROLLBACK").await.tx_status, TxStatus::Idle);
 
         // A run whose future is dropped mid-statement (a closed tab) does not wedge the session.
-        let abandoned = tokio::time::timeout(
-            Duration::from_millis(200),
-            s.run_collect("SELECT pg_sleep(30)", &RunOptions::default()),
-        )
-        .await;
+        let defaults = RunOptions::default();
+        let abandoned: Result<RunResult, ()> = tokio::select! {
+            r = s.run_collect("SELECT pg_sleep(30)", &defaults) => Ok(r),
+            () = wait_running(pg, &db, "pg_sleep(30)") => Err(()),
+        };
         assert!(abandoned.is_err());
         let started = Instant::now();
         assert_eq!(

@@ -20,9 +20,8 @@ impl Paths {
         })?;
         let mut paths = Paths::at(dirs.data_dir());
         // As root, Postgres runs as an unprivileged user who cannot enter root's home.
-        // SAFETY: geteuid has no preconditions.
         #[cfg(unix)]
-        if unsafe { libc::geteuid() } == 0 {
+        if nix::unistd::geteuid().is_root() {
             paths.local_pg_root = PathBuf::from("/var/lib/grove/local-pg");
         }
         Ok(paths)
@@ -43,9 +42,11 @@ impl Paths {
         self.data_dir.join("grove.log")
     }
 
-    /// Creates the data dir, with a clear error when it cannot be written.
+    /// Creates the data dir (0700), with a clear error when it cannot be written, and makes
+    /// an existing one and Grove's files in it private: older versions left them readable by
+    /// every local user, and they hold query history, saved queries and logs.
     pub fn ensure(&self) -> Result<()> {
-        std::fs::create_dir_all(&self.data_dir).map_err(|e| {
+        create_private_dir(&self.data_dir).map_err(|e| {
             ApiError::new(
                 crate::error::ErrorCode::Storage,
                 format!(
@@ -54,6 +55,7 @@ impl Paths {
                 ),
             )
         })?;
+        self.tighten();
         let probe = self.data_dir.join(".write-probe");
         std::fs::write(&probe, b"ok").map_err(|e| {
             ApiError::new(
@@ -68,6 +70,117 @@ impl Paths {
         let _ = std::fs::remove_file(probe);
         Ok(())
     }
+
+    /// Opens grove.log for appending, creating it (and the data dir) private.
+    pub fn open_log_file(&self) -> std::io::Result<std::fs::File> {
+        create_private_dir(&self.data_dir)?;
+        let file = open_private(&self.log_file(), false)?;
+        restrict(&self.log_file(), PRIVATE_FILE)?;
+        Ok(file)
+    }
+
+    /// Owner-only modes for the data dir and the files Grove keeps there. A failure is only
+    /// logged: a directory Grove may write but not chmod (someone else's) still works.
+    fn tighten(&self) {
+        let state = self.state_db();
+        let mut targets = vec![(self.data_dir.clone(), self.data_dir_mode())];
+        for file in crate::store::sqlite_files(&state)
+            .into_iter()
+            .chain([self.log_file()])
+        {
+            targets.push((file, PRIVATE_FILE));
+        }
+        for (path, mode) in targets {
+            if let Err(e) = restrict(&path, mode) {
+                tracing::warn!("cannot make {} private: {e}", path.display());
+            }
+        }
+    }
+
+    /// 0700, except when Grove runs as root with the embedded cluster inside the data dir
+    /// (`GROVE_DATA_DIR`): the account the cluster runs as must pass through then, so the
+    /// directory goes to that account's group with mode 0710 (enter, not list). Its files stay
+    /// 0600, the cluster's directory belongs to that account alone.
+    fn data_dir_mode(&self) -> u32 {
+        #[cfg(unix)]
+        if self.local_pg_root.starts_with(&self.data_dir) {
+            if let Ok(Some(user)) = crate::local_pg::run_as_for_current_user() {
+                match std::os::unix::fs::chown(&self.data_dir, None, Some(user.gid)) {
+                    Ok(()) => return 0o710,
+                    Err(e) => tracing::warn!(
+                        "cannot give {} to group {}: {e}",
+                        self.data_dir.display(),
+                        user.gid
+                    ),
+                }
+            }
+        }
+        PRIVATE_DIR
+    }
+}
+
+/// The mode of Grove's directories: only the owner may list or enter them.
+pub(crate) const PRIVATE_DIR: u32 = 0o700;
+/// The mode of Grove's files: only the owner may read or write them.
+pub(crate) const PRIVATE_FILE: u32 = 0o600;
+
+/// Creates `dir` 0700 (missing parents as usual). An existing directory is left as it is.
+pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, PRIVATE_DIR);
+    match builder.create(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        other => other,
+    }
+}
+
+/// Opens `path` for writing, creating it 0600; `truncate` empties it, else writes append.
+pub(crate) fn open_private(path: &Path, truncate: bool) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true);
+    if truncate {
+        options.write(true).truncate(true);
+    } else {
+        options.append(true);
+    }
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, PRIVATE_FILE);
+    options.open(path)
+}
+
+/// Writes `contents` to a file only its owner can read (an existing file is made so too).
+pub(crate) fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    open_private(path, true)?.write_all(contents.as_bytes())?;
+    restrict(path, PRIVATE_FILE)
+}
+
+/// Sets the permission bits of `path` to `mode` if it exists with others; a missing path is
+/// fine. No-op where there are no Unix modes.
+pub(crate) fn restrict(path: &Path, mode: u32) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = match std::fs::symlink_metadata(path) {
+            Ok(m) if !m.file_type().is_symlink() => m,
+            Ok(_) => return Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        if meta.permissions().mode() & 0o7777 != mode {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+    Ok(())
 }
 
 /// Where exports go by default: the user's Downloads folder, else the home directory.

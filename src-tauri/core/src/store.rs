@@ -4,7 +4,7 @@ use crate::error::{ApiError, ErrorCode, Result};
 use serde::Serialize;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 use sqlx::Row;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use ts_rs::TS;
 
 /// A server connection as stored locally; the password, if any, is in the OS keychain.
@@ -24,7 +24,21 @@ pub struct Store {
 }
 
 impl Store {
+    /// Opens (creating) the state database. Its files are private to the user: SQLite gives
+    /// the WAL and shared-memory files the database file's mode, so the file is created 0600
+    /// before SQLite opens it, and existing files are tightened.
     pub async fn open(path: &Path) -> Result<Self> {
+        let storage_err = |e: &dyn std::fmt::Display| {
+            ApiError::new(
+                ErrorCode::Storage,
+                format!("cannot open {}: {e}", path.display()),
+            )
+        };
+        crate::paths::open_private(path, false).map_err(|e| storage_err(&e))?;
+        for file in sqlite_files(path) {
+            crate::paths::restrict(&file, crate::paths::PRIVATE_FILE)
+                .map_err(|e| storage_err(&e))?;
+        }
         let opts = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -34,12 +48,7 @@ impl Store {
             .max_connections(4)
             .connect_with(opts)
             .await
-            .map_err(|e| {
-                ApiError::new(
-                    ErrorCode::Storage,
-                    format!("cannot open {}: {e}", path.display()),
-                )
-            })?;
+            .map_err(|e| storage_err(&e))?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         Ok(Store { pool })
     }
@@ -136,6 +145,16 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// A SQLite database file and the WAL and shared-memory files kept beside it.
+pub(crate) fn sqlite_files(path: &Path) -> [PathBuf; 3] {
+    let with = |suffix: &str| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    [path.to_path_buf(), with("-wal"), with("-shm")]
 }
 
 fn row_to_connection(r: &sqlx::sqlite::SqliteRow) -> Result<SavedConnection> {

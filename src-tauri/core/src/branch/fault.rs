@@ -31,10 +31,7 @@ pub(crate) fn point(step: &str) {
         // Give statements already handed to the connection task time to reach the server.
         std::thread::sleep(std::time::Duration::from_millis(200));
         #[cfg(unix)]
-        // SAFETY: kill(2) on our own pid.
-        unsafe {
-            libc::kill(libc::getpid(), libc::SIGKILL);
-        }
+        let _ = nix::sys::signal::raise(nix::sys::signal::Signal::SIGKILL);
         std::process::abort();
     }
 }

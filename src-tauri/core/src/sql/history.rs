@@ -343,7 +343,19 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(dup.code, ErrorCode::AlreadyExists);
-        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        // The update below must be stamped later than `b` (the list sorts by that): wait for
+        // the clock to pass b's timestamp (stored in microseconds) rather than for a guessed
+        // time.
+        let b_at = chrono::DateTime::parse_from_rfc3339(&b.updated_at).unwrap();
+        let later = b_at + chrono::Duration::microseconds(1);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while chrono::Utc::now() < later {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the clock stands still"
+            );
+            tokio::task::yield_now().await;
+        }
         let a2 = save_query(
             &store,
             Some(a.id),

@@ -4,103 +4,35 @@
 //! Each statement of a script goes to the server as its own simple-protocol query, so values
 //! arrive as text (exactly as the server prints them), rows stream with back-pressure (memory
 //! stays flat however large the result), and errors, timing and notices belong to one statement.
-//! The connection is driven here with `poll_message`, which hands us NOTICEs; column types,
-//! command tags and the transaction status come from the stream tap (see `tap.rs`).
-use super::split::{self, ScriptStatement};
+//! The connection is driven with `poll_message`, which hands us NOTICEs (`connect.rs`); column
+//! types, command tags and the transaction status come from the stream tap (see `tap.rs`).
+//! `exec.rs` runs one statement.
+mod connect;
+mod exec;
+
+use super::split;
 use super::tap::{FieldDesc, Tap, TapEvent, TapShared};
 use super::{
-    history, tag_row_count, ColumnInfo, RunEvent, RunOptions, RunResult, RunSummary, SqlNotice,
-    SqlRow, SqlTarget, TxStatus,
+    history, ColumnInfo, RunEvent, RunOptions, RunResult, RunSummary, SqlNotice, SqlTarget,
+    TxStatus,
 };
-use crate::conn::{self, ConnectionFields, SslMode};
+use crate::conn::{self, ConnectionFields};
 use crate::error::{ApiError, ErrorCode, Result};
 use crate::store::Store;
+use connect::open_stream;
 use futures_util::StreamExt;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
-use tokio_postgres::tls::{MakeTlsConnect, TlsConnect};
-use tokio_postgres::{AsyncMessage, NoTls, SimpleQueryMessage, SimpleQueryRow};
+use tokio_postgres::{NoTls, SimpleQueryMessage, SimpleQueryRow};
 
 /// How long a page of rows may wait for more rows before it is sent anyway.
 const PAGE_LINGER: Duration = Duration::from_millis(50);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long to wait for an abandoned statement to finish after cancelling it.
 const RECOVER_TIMEOUT: Duration = Duration::from_secs(30);
-
-trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
-impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
-type BoxIo = Box<dyn Io>;
-
-fn tls_err(msg: impl Into<String>) -> ApiError {
-    ApiError::new(ErrorCode::Tls, msg)
-}
-
-/// A socket to the server, TLS negotiated per `sslmode` (as libpq does; never over a Unix
-/// socket).
-async fn open_stream(f: &ConnectionFields) -> Result<BoxIo> {
-    let unreachable = |e: std::io::Error| {
-        ApiError::new(
-            ErrorCode::Unreachable,
-            format!("cannot reach {}:{}: {e}", f.host, f.port),
-        )
-    };
-    #[cfg(unix)]
-    if f.host.starts_with('/') {
-        let path = format!("{}/.s.PGSQL.{}", f.host, f.port);
-        let s = tokio::net::UnixStream::connect(&path)
-            .await
-            .map_err(unreachable)?;
-        return Ok(Box::new(s));
-    }
-    let tcp = tokio::net::TcpStream::connect((f.host.as_str(), f.port))
-        .await
-        .map_err(unreachable)?;
-    let _ = tcp.set_nodelay(true);
-    let mut stream: BoxIo = Box::new(tcp);
-    if f.sslmode == SslMode::Disable {
-        return Ok(stream);
-    }
-    // SSLRequest: length 8, code 80877103.
-    stream
-        .write_all(&[0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f])
-        .await
-        .map_err(unreachable)?;
-    let mut answer = [0u8; 1];
-    stream.read_exact(&mut answer).await.map_err(unreachable)?;
-    match answer[0] {
-        b'S' => {
-            let mut make = conn::tls_connector(f)?;
-            let tls = MakeTlsConnect::<BoxIo>::make_tls_connect(&mut make, &f.host)
-                .map_err(|e| tls_err(format!("TLS setup failed: {e}")))?;
-            let s = TlsConnect::connect(tls, stream)
-                .await
-                .map_err(|e| tls_err(format!("TLS handshake with {} failed: {e}", f.host)))?;
-            Ok(Box::new(s))
-        }
-        b'N' if f.sslmode == SslMode::Prefer => Ok(stream),
-        b'N' => Err(tls_err(format!(
-            "the server does not support SSL, but sslmode is {}",
-            f.sslmode.as_str()
-        ))),
-        other => Err(tls_err(format!(
-            "unexpected answer {other:#x} to the SSL request"
-        ))),
-    }
-}
-
-fn notice_of(db: &tokio_postgres::error::DbError) -> SqlNotice {
-    SqlNotice {
-        severity: db.severity().to_string(),
-        sqlstate: db.code().code().to_string(),
-        message: db.message().to_string(),
-        detail: db.detail().map(str::to_string),
-        hint: db.hint().map(str::to_string),
-    }
-}
 
 /// Cancels what a session is running, from anywhere (it does not borrow the session).
 #[derive(Clone)]
@@ -206,39 +138,7 @@ impl SqlSession {
             )
         })??;
         let (tx, notices) = mpsc::unbounded_channel();
-        let driver_tap = tap.clone();
-        tokio::spawn(async move {
-            let mut connection = connection;
-            loop {
-                match std::future::poll_fn(|cx| connection.poll_message(cx)).await {
-                    Some(Ok(AsyncMessage::Notice(db))) => {
-                        let _ = tx.send(notice_of(&db));
-                    }
-                    Some(Ok(AsyncMessage::Notification(n))) => {
-                        let _ = tx.send(SqlNotice {
-                            severity: "NOTIFY".into(),
-                            sqlstate: String::new(),
-                            message: format!(
-                                "asynchronous notification \"{}\" with payload \"{}\" received from server process with PID {}",
-                                n.channel(),
-                                n.payload(),
-                                n.process_id()
-                            ),
-                            detail: None,
-                            hint: None,
-                        });
-                    }
-                    Some(Ok(_)) => {}
-                    Some(Err(e)) => {
-                        tracing::debug!("sql session connection closed: {e}");
-                        break;
-                    }
-                    None => break,
-                }
-            }
-            driver_tap.lock().closed = true;
-            driver_tap.ready.notify_waiters();
-        });
+        connect::spawn_driver(connection, tap.clone(), tx);
         let sent = tap.lock().ready_count;
         let canceller = SqlCanceller {
             token: client.cancel_token(),
@@ -552,209 +452,6 @@ impl SqlSession {
             })
             .collect()
     }
-
-    /// Runs one statement; returns the rows it returned or affected.
-    async fn exec<F>(
-        &mut self,
-        index: u32,
-        st: &ScriptStatement,
-        opts: &RunOptions,
-        sink: &mut F,
-        stop: &mut bool,
-    ) -> Result<f64>
-    where
-        F: FnMut(RunEvent) -> bool + Send,
-    {
-        self.wait_quiet(RECOVER_TIMEOUT).await?;
-        let started = Instant::now();
-        self.sent += 1;
-        self.in_flight = true;
-        let stream = self
-            .client
-            .simple_query_raw(&st.sql)
-            .await
-            .map_err(|e| statement_error(e, st))?;
-        let mut stream = std::pin::pin!(stream);
-
-        let page_size = opts.page_size.clamp(1, 100_000) as usize;
-        let cap = opts.max_rows.map_or(u64::MAX, u64::from);
-        let mut page: Vec<SqlRow> = Vec::with_capacity(page_size.min(4096));
-        let mut forwarded = 0u64;
-        let mut truncated = false;
-        let mut fields: Vec<FieldDesc> = Vec::new();
-        let mut error: Option<tokio_postgres::Error> = None;
-        let linger = tokio::time::sleep(Duration::from_secs(86400));
-        let mut linger = std::pin::pin!(linger);
-        let mut lingering = false;
-
-        // Sends an event; on the sink's first "stop", cancels the statement.
-        macro_rules! emit {
-            ($ev:expr) => {
-                if !sink($ev) && !*stop {
-                    *stop = true;
-                    let _ = self.canceller.send_request().await;
-                }
-            };
-        }
-        macro_rules! flush {
-            () => {
-                if !page.is_empty() {
-                    let rows =
-                        std::mem::replace(&mut page, Vec::with_capacity(page_size.min(4096)));
-                    emit!(RunEvent::Rows { index, rows });
-                }
-                lingering = false;
-            };
-        }
-
-        loop {
-            tokio::select! {
-                biased;
-                Some(notice) = self.notices.recv() => {
-                    emit!(RunEvent::Notice { index, notice });
-                }
-                _ = &mut linger, if lingering => {
-                    flush!();
-                }
-                msg = stream.next() => match msg {
-                    None => break,
-                    Some(Ok(SimpleQueryMessage::Row(row))) => {
-                        if forwarded < cap && !*stop {
-                            forwarded += 1;
-                            page.push(cells(&row));
-                            if page.len() >= page_size {
-                                flush!();
-                            } else if !lingering {
-                                linger.as_mut().reset(tokio::time::Instant::now() + PAGE_LINGER);
-                                lingering = true;
-                            }
-                        } else if forwarded >= cap {
-                            truncated = true;
-                        }
-                    }
-                    Some(Ok(SimpleQueryMessage::RowDescription(_))) => {
-                        flush!();
-                        let desc = {
-                            let mut tap = self.tap.lock();
-                            let mut found = None;
-                            while let Some(ev) = tap.events.pop_front() {
-                                if let TapEvent::RowDescription(d) = ev {
-                                    found = Some(d);
-                                    break;
-                                }
-                            }
-                            found.unwrap_or_default()
-                        };
-                        fields = desc;
-                        let columns = self.columns_of(&fields);
-                        emit!(RunEvent::Columns { index, columns });
-                    }
-                    Some(Ok(_)) => {}
-                    Some(Err(e)) => {
-                        let fatal = e.as_db_error().is_none();
-                        error = Some(e);
-                        if !fatal {
-                            // Read on to ReadyForQuery so the next query starts clean.
-                            while let Some(m) = stream.next().await {
-                                if m.is_err() {
-                                    break;
-                                }
-                            }
-                        }
-                        break;
-                    }
-                }
-            }
-        }
-        if !*stop && !page.is_empty() {
-            emit!(RunEvent::Rows { index, rows: page });
-        }
-        // Every notice of this statement arrived before its ReadyForQuery.
-        while let Ok(notice) = self.notices.try_recv() {
-            emit!(RunEvent::Notice { index, notice });
-        }
-        let duration_ms = ms(started.elapsed());
-        if let Some(e) = error {
-            if e.as_db_error().is_some() {
-                self.in_flight = false;
-            }
-            return Err(statement_error(e, st));
-        }
-        self.in_flight = false;
-        let (tag, status) = {
-            let mut tap = self.tap.lock();
-            let mut tag = String::new();
-            let mut status = tap.status;
-            while let Some(ev) = tap.events.pop_front() {
-                match ev {
-                    TapEvent::CommandComplete(t) => tag = t,
-                    TapEvent::Ready(s) => {
-                        status = s;
-                        break;
-                    }
-                    _ => {}
-                }
-            }
-            (tag, status)
-        };
-        // New user-defined types: look their names up now that the statement is done.
-        let mut unknown: Vec<u32> = fields
-            .iter()
-            .map(|f| f.type_oid)
-            .filter(|oid| !self.types.contains_key(oid))
-            .collect();
-        unknown.sort_unstable();
-        unknown.dedup();
-        if !unknown.is_empty() && status != b'E' {
-            let list = unknown
-                .iter()
-                .map(u32::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            match self
-                .internal(&format!(
-                    "SELECT oid::int8, format_type(oid, NULL) FROM pg_type WHERE oid IN ({list})"
-                ))
-                .await
-            {
-                Ok(rows) => {
-                    self.remember_types(&rows);
-                    let columns = self.columns_of(&fields);
-                    emit!(RunEvent::Columns { index, columns });
-                }
-                Err(e) => tracing::debug!("could not look up type names: {}", e.message),
-            }
-        }
-        if is_ddl(&tag) {
-            // Types may have been dropped, renamed or replaced.
-            self.types.retain(|oid, _| *oid < 16384);
-        }
-        let rows_affected = tag_row_count(&tag).map(|n| n as f64);
-        emit!(RunEvent::StatementDone {
-            index,
-            tag,
-            rows_affected,
-            duration_ms,
-            truncated,
-        });
-        Ok(rows_affected.unwrap_or(0.0))
-    }
-}
-
-fn is_ddl(tag: &str) -> bool {
-    ["CREATE", "ALTER", "DROP"]
-        .iter()
-        .any(|w| tag.starts_with(w))
-}
-
-fn cells(row: &SimpleQueryRow) -> SqlRow {
-    (0..row.len())
-        .map(|i| match row.try_get(i) {
-            Ok(v) => v.map(str::to_owned),
-            // Only possible for bytes that are not UTF-8 (SQL_ASCII databases).
-            Err(_) => Some("\u{FFFD}".to_owned()),
-        })
-        .collect()
 }
 
 fn ms(d: Duration) -> f64 {
@@ -766,22 +463,6 @@ fn closed_error() -> ApiError {
         ErrorCode::Unreachable,
         "the connection to the server was lost; open a new session",
     )
-}
-
-/// The server's error, with its position moved from the statement to the whole script.
-fn statement_error(e: tokio_postgres::Error, st: &ScriptStatement) -> ApiError {
-    let position = e.as_db_error().and_then(|db| match db.position() {
-        Some(tokio_postgres::error::ErrorPosition::Original(p)) => Some(*p),
-        // A position inside a function's internal query means nothing in the script.
-        _ => None,
-    });
-    let closed = e.is_closed();
-    let mut err = ApiError::from(e);
-    if closed {
-        err = closed_error();
-    }
-    err.position = position.map(|p| st.script_position(p));
-    err
 }
 
 #[cfg(test)]
