@@ -1,4 +1,4 @@
-import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Branch } from "../bindings/Branch";
 import type { ExportFormat } from "../bindings/ExportFormat";
@@ -7,6 +7,7 @@ import { apiError, branch, makeCommands } from "../test/mockApi";
 import { CompareView } from "./CompareView";
 import { migrationScript } from "./diffModel";
 import { bigObjects, diffOf, obj, SAMPLE_DIFF, SAMPLE_MIGRATION } from "./testData";
+import { render } from "../test/render";
 
 function makeCompareCommands() {
   return {

@@ -1,3 +1,4 @@
+import { useMutation } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { commands } from "../api";
 import type { Branch } from "../bindings/Branch";
@@ -61,7 +62,6 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const [dialog, setDialog] = useState<Dialog | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
-  const [protecting, setProtecting] = useState(false);
   // The pane (Overview, SQL, Compare) stays the same when another branch is selected.
   const [branchTab, setBranchTab] = useState<BranchTabId>("overview");
   const autoSelected = useRef(false);
@@ -77,26 +77,28 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
     setActionError(null);
   }, []);
 
-  // First load: show a top-level branch (preferably one with children) rather than an empty pane.
+  // First load: show a top-level branch (preferably one with children) rather than an empty pane,
+  // unless the user picked one meanwhile (their click wins over this effect, whichever ran first).
   useEffect(() => {
     if (data.branches && !autoSelected.current) {
       autoSelected.current = true;
       const first = roots.find((r) => r.children.length > 0) ?? roots[0];
-      if (selectedId === null && first) setSelectedId(first.branch.id);
+      if (first) setSelectedId((current) => current ?? first.branch.id);
     }
-  }, [data.branches, roots, selectedId]);
+  }, [data.branches, roots]);
 
   // A branch that disappeared (deleted elsewhere, or by housekeeping) cannot stay selected:
   // fall back to its parent when that is still there.
-  const lastParent = useRef<string | null>(null);
+  // A branch an operation just returned may be selected before the list has it: that one did
+  // not disappear, it has not arrived yet.
+  const lastSeen = useRef<{ id: string; parentId: string | null } | null>(null);
   useEffect(() => {
-    if (selected) lastParent.current = selected.parent_id;
+    if (selected) lastSeen.current = { id: selected.id, parentId: selected.parent_id };
   }, [selected]);
   useEffect(() => {
-    if (data.branches && selectedId !== null && !byId.has(selectedId)) {
-      const parent = lastParent.current;
-      setSelectedId(parent !== null && byId.has(parent) ? parent : null);
-    }
+    const seen = lastSeen.current;
+    if (!data.branches || selectedId === null || byId.has(selectedId) || seen?.id !== selectedId) return;
+    setSelectedId(seen.parentId !== null && byId.has(seen.parentId) ? seen.parentId : null);
   }, [data.branches, byId, selectedId]);
 
   // The selected branch is always visible: unfold its ancestors.
@@ -142,18 +144,15 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
     [byId, data, select],
   );
 
-  const toggleProtect = async (b: Branch) => {
-    setProtecting(true);
-    setActionError(null);
-    try {
-      data.upsert(await commands.setBranchProtected(server, b.name, !b.protected));
+  const protect = useMutation({
+    mutationFn: (b: Branch) => commands.setBranchProtected(server, b.name, !b.protected),
+    onMutate: () => setActionError(null),
+    onSuccess: (b) => {
+      data.upsert(b);
       void data.reload();
-    } catch (e) {
-      setActionError(formatError(e));
-    } finally {
-      setProtecting(false);
-    }
-  };
+    },
+    onError: (e) => setActionError(formatError(e)),
+  });
 
   const total = branches.reduce((sum, b) => sum + (b.missing ? 0 : b.size_bytes ?? 0), 0);
   const node = selected ? findNode(roots, selected.id) : null;
@@ -290,7 +289,7 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
                   childBranches={node?.children.map((c) => c.branch) ?? []}
                   undoSnapshot={undoSnapshot(selected)}
                   now={now}
-                  protecting={protecting}
+                  protecting={protect.isPending}
                   error={actionError}
                   onDismissError={() => setActionError(null)}
                   onSelect={select}
@@ -298,7 +297,7 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
                     setActionError(null);
                     setDialog({ kind, id: selected.id });
                   }}
-                  onToggleProtect={() => void toggleProtect(selected)}
+                  onToggleProtect={() => protect.mutate(selected)}
                   branches={branches}
                   tab={branchTab}
                   onTab={setBranchTab}

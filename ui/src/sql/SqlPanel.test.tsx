@@ -1,4 +1,4 @@
-import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { OpProgress } from "../bindings/OpProgress";
 import type { RunEvent } from "../bindings/RunEvent";
@@ -17,6 +17,7 @@ import {
   tabInfo,
   type SqlCommands,
 } from "./testSupport";
+import { render } from "../test/render";
 
 const api = vi.hoisted(() => ({
   commands: {} as SqlCommands,

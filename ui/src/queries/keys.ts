@@ -1,0 +1,8 @@
+/** Query keys. A server's tree (branches, snapshots) starts with ["server", server]. */
+export const queryKeys = {
+  server: (server: string | null) => ["server", server] as const,
+  branches: (server: string | null) => ["server", server, "branches"] as const,
+  snapshots: (server: string | null) => ["server", server, "snapshots"] as const,
+  /** A schema comparison: refetched only when asked for, never with the tree. */
+  diff: (server: string | null, from: string, to: string) => ["diff", server, from, to] as const,
+};
