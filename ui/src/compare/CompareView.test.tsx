@@ -132,7 +132,7 @@ describe("running a comparison", () => {
     expect(select("compare-from").disabled).toBe(true);
 
     await act(async () => resolve(SAMPLE_DIFF));
-    expect(screen.queryByTestId("compare-running")).toBeNull();
+    await waitFor(() => expect(screen.queryByTestId("compare-running")).toBeNull());
     const summary = byId("compare-summary").textContent ?? "";
     expect(summary).toContain("3 added");
     expect(summary).toContain("1 removed");
