@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState, type JSX } from "react";
+import { useMemo, useState, type JSX } from "react";
 import type { Branch } from "../bindings/Branch";
 import { BranchIcon, CompareIcon, SwapIcon } from "../components/Icons";
 import { BranchSelect } from "./BranchSelect";
@@ -34,11 +34,10 @@ function BranchComparison({ server, branches, branch }: Props): JSX.Element {
 
   // A chosen branch that disappeared (deleted, renamed) falls back to the default choice.
   const names = useMemo(() => new Set(usable.map((b) => b.name)), [usable]);
-  useEffect(() => {
-    if (names.has(pair.from) && names.has(pair.to)) return;
+  if (!names.has(pair.from) || !names.has(pair.to)) {
     const d = defaultPair(branches, branch);
     if (!samePair(d, pair)) setPair(d);
-  }, [names, pair, branches, branch]);
+  }
 
   const compare = (p: Pair) => {
     setPair(p);

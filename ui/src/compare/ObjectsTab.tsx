@@ -1,4 +1,4 @@
-import { useCallback, useDeferredValue, useEffect, useMemo, useState } from "react";
+import { useCallback, useDeferredValue, useMemo, useState } from "react";
 import type { ObjectKind } from "../bindings/ObjectKind";
 import type { SchemaDiff } from "../bindings/SchemaDiff";
 import { CloseIcon } from "../components/Icons";
@@ -49,9 +49,7 @@ export function ObjectsTab({
 
   // Show the first object's definition rather than an empty pane (also when a new comparison
   // of the same branches no longer has the object that was selected).
-  useEffect(() => {
-    if ((selectedKey === null || !byKey.has(selectedKey)) && visible.length > 0) setSelectedKey(visible[0].key);
-  }, [selectedKey, byKey, visible]);
+  if ((selectedKey === null || !byKey.has(selectedKey)) && visible.length > 0) setSelectedKey(visible[0].key);
 
   const toggleStatus = (s: ChangeStatus) =>
     setFilter((f) => {

@@ -7,6 +7,7 @@ import type { Snapshot } from "../bindings/Snapshot";
 import { ancestorIds, buildTree, descendantsOf, findNode, formatBytes } from "../branches";
 import { formatError } from "../errors";
 import { useBranchData } from "../hooks/useBranchData";
+import { useNow } from "../hooks/useNow";
 import {
   DeleteDialog,
   ExpireDialog,
@@ -45,26 +46,17 @@ type Dialog =
 /** How often relative times ("3 h ago", "expires in 5 h") are recomputed. */
 const CLOCK_MS = 30_000;
 
-function useNow(): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), CLOCK_MS);
-    return () => clearInterval(t);
-  }, []);
-  return now;
-}
-
 /** A server's main area: its header, then its branch tree and the selected branch. */
 export function ServerView({ server, enabled, header, about, unavailable }: Props) {
   const data = useBranchData(server, enabled);
-  const now = useNow();
+  const now = useNow(CLOCK_MS);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const [dialog, setDialog] = useState<Dialog | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
   // The pane (Overview, SQL, Compare) stays the same when another branch is selected.
   const [branchTab, setBranchTab] = useState<BranchTabId>("overview");
-  const autoSelected = useRef(false);
+  const [autoSelected, setAutoSelected] = useState(false);
 
   const branches = useMemo(() => data.branches ?? [], [data.branches]);
   const roots = useMemo(() => buildTree(branches), [branches]);
@@ -77,15 +69,13 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
     setActionError(null);
   }, []);
 
-  // First load: show a top-level branch (preferably one with children) rather than an empty pane,
-  // unless the user picked one meanwhile (their click wins over this effect, whichever ran first).
-  useEffect(() => {
-    if (data.branches && !autoSelected.current) {
-      autoSelected.current = true;
-      const first = roots.find((r) => r.children.length > 0) ?? roots[0];
-      if (first) setSelectedId((current) => current ?? first.branch.id);
-    }
-  }, [data.branches, roots]);
+  // First load: show a top-level branch (preferably one with children) rather than an empty pane.
+  // Decided while rendering the first answer, so nothing can come between it and a user's click.
+  if (data.branches && !autoSelected) {
+    setAutoSelected(true);
+    const first = roots.find((r) => r.children.length > 0) ?? roots[0];
+    if (selectedId === null && first) setSelectedId(first.branch.id);
+  }
 
   // A branch that disappeared (deleted elsewhere, or by housekeeping) cannot stay selected:
   // fall back to its parent when that is still there.
@@ -101,14 +91,9 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
     setSelectedId(seen.parentId !== null && byId.has(seen.parentId) ? seen.parentId : null);
   }, [data.branches, byId, selectedId]);
 
-  // The selected branch is always visible: unfold its ancestors.
-  useEffect(() => {
-    if (selectedId === null) return;
-    const up = ancestorIds(branches, selectedId);
-    if (up.some((id) => collapsed.has(id))) {
-      setCollapsed((c) => new Set([...c].filter((id) => !up.includes(id))));
-    }
-  }, [selectedId, branches, collapsed]);
+  // The selected branch is always visible: unfold its ancestors (while rendering, before it shows).
+  const foldedAbove = selectedId === null ? [] : ancestorIds(branches, selectedId).filter((id) => collapsed.has(id));
+  if (foldedAbove.length > 0) setCollapsed(new Set([...collapsed].filter((id) => !foldedAbove.includes(id))));
 
   const toggle = useCallback((id: string, open?: boolean) => {
     setCollapsed((c) => {

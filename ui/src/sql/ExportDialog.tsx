@@ -45,9 +45,13 @@ export function ExportDialog({ server, branch, sql, shownRows, truncated, onClos
   const [path, setPath] = useState("");
   const [pathError, setPathError] = useState<string | null>(null);
   const edited = useRef(false);
-  const [phase, setPhase] = useState<Phase>({ kind: "form" });
+  const [phase, setPhaseState] = useState<Phase>({ kind: "form" });
+  // What async callbacks (progress, the cancel loop) read: always the latest phase.
   const phaseRef = useRef(phase);
-  phaseRef.current = phase;
+  const setPhase = (p: Phase) => {
+    phaseRef.current = p;
+    setPhaseState(p);
+  };
   const alive = useRef(true);
   useEffect(() => {
     alive.current = true;

@@ -468,9 +468,9 @@ function StatusBar({ run, st, tab }: { run: RunState; st: StatementResult | null
     const t = setInterval(() => setNow(Date.now()), 200);
     return () => clearInterval(t);
   }, [run.running]);
-  // `now` ticks only while running and may predate this run's start: clamp with the clock.
+  // `now` ticks only while running and may predate this run's start (then 0 until the next tick).
   const elapsed = run.running
-    ? Math.max(0, Math.max(now, Date.now()) - run.startedAt)
+    ? Math.max(0, now - run.startedAt)
     : run.finished?.duration_ms ?? run.summary?.duration_ms ?? Math.max(0, (run.endedAt ?? now) - run.startedAt);
   const visible = run.statements.filter((s) => !s.hidden);
 

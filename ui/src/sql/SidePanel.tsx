@@ -8,6 +8,7 @@ import { formatAge } from "../branches";
 import { CloseIcon, TrashIcon } from "../components/Icons";
 import { formatError } from "../errors";
 import { formatDate } from "../format";
+import { useNow } from "../hooks/useNow";
 import { historyServerId, keys, sqlStore, useStoreVersion } from "./store";
 import { formatCount, formatDuration } from "./values";
 
@@ -70,6 +71,7 @@ export function SidePanel({ server, branch, tab, onTab, onLoad, onClose }: Props
 }
 
 function History({ server, branch, onLoad }: { server: string | null; branch: string; onLoad: (sql: string) => void }) {
+  const now = useNow(30_000);
   const [search, setSearch] = useState("");
   const [scope, setScope] = useState<Scope>("branch");
   const [entries, setEntries] = useState<HistoryEntry[] | null>(null);
@@ -110,7 +112,6 @@ function History({ server, branch, onLoad }: { server: string | null; branch: st
     }
   };
 
-  const now = Date.now();
   return (
     <div className="sql-side-body">
       <div className="sql-side-filters">

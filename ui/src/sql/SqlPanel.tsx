@@ -314,10 +314,7 @@ function TabView({ b, tab, server, branch }: { b: BranchSql; tab: EditorTab; ser
       return;
     }
     sqlStore.setDoc(tab, sql);
-    if (saved) {
-      tab.savedQueryId = saved.id;
-      sqlStore.renameTab(tab, saved.name);
-    }
+    if (saved) sqlStore.linkSavedQuery(tab, saved);
   };
 
   const startDrag = (e: ReactPointerEvent<HTMLDivElement>) => {
@@ -453,8 +450,7 @@ function TabView({ b, tab, server, branch }: { b: BranchSql; tab: EditorTab; ser
           onClose={() => setSaving(false)}
           onSaved={(q) => {
             setSaving(false);
-            tab.savedQueryId = q.id;
-            sqlStore.renameTab(tab, q.name);
+            sqlStore.linkSavedQuery(tab, q);
             sqlStore.emit(keys.saved);
           }}
         />

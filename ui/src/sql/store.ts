@@ -367,6 +367,24 @@ export class SqlStore {
     this.emit(keys.tab(tab.id));
   }
 
+  /** An editor shows the tab: it holds the state from now on. */
+  attachView(tab: EditorTab, view: EditorView) {
+    tab.view = view;
+    tab.editorState = null;
+  }
+
+  /** The editor leaves the screen: its state (undo history and selection included) is kept. */
+  detachView(tab: EditorTab, view: EditorView) {
+    tab.editorState = view.state;
+    if (tab.view === view) tab.view = null;
+  }
+
+  /** The tab's text was saved as (or opened from) a saved query: it takes the query's name. */
+  linkSavedQuery(tab: EditorTab, saved: { id: number; name: string }) {
+    tab.savedQueryId = saved.id;
+    this.renameTab(tab, saved.name);
+  }
+
   /** Applies a transaction to the tab's editor, on screen or not. */
   private dispatchEditor(tab: EditorTab, spec: TransactionSpec) {
     if (tab.view) tab.view.dispatch(spec);
