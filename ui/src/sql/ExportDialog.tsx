@@ -9,7 +9,7 @@ import { FormField } from "../components/branches/FormField";
 import { Modal } from "../components/Modal";
 import { formatError, isApiError } from "../errors";
 import { firstKeyword } from "./explain";
-import { newId } from "./store";
+import { newId } from "./editorModel";
 import { formatCount, formatDuration } from "./values";
 
 interface Props {

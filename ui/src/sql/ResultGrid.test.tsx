@@ -1,7 +1,8 @@
 import { act, fireEvent, render, screen, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ResultGrid } from "./ResultGrid";
-import { keys, sqlStore, type StatementResult } from "./store";
+import { keys, type StatementResult } from "./editorModel";
+import { sqlStore } from "./store";
 import { col } from "./testSupport";
 
 function statement(rows: (string | null)[][], columns = [col("id", "integer", 23), col("name")]): StatementResult {

@@ -17,7 +17,8 @@ import {
   type Ref,
 } from "react";
 import type { ColumnInfo } from "../bindings/ColumnInfo";
-import { keys, useStoreVersion, type StatementResult } from "./store";
+import { keys, type StatementResult } from "./editorModel";
+import { useStoreVersion } from "./store";
 import { isNumericColumn, sortedOrder, toCsv, toJson, toTsv, type Row, type SortSpec } from "./values";
 
 export const ROW_HEIGHT = 26;

@@ -9,7 +9,8 @@ import { parsePlan } from "./explain";
 import { PlanTree } from "./PlanTree";
 import { modKey, ResultGrid, type GridHandle } from "./ResultGrid";
 import { lineColumn } from "./splitter";
-import { keys, sqlStore, useStoreVersion, type EditorTab, type ResultKey, type RunMessage, type RunState, type StatementResult } from "./store";
+import { keys, type EditorTab, type ResultKey, type RunMessage, type RunState, type StatementResult } from "./editorModel";
+import { sqlStore, useStoreVersion } from "./store";
 import { formatCount, formatDuration, isJsonColumn } from "./values";
 
 interface Props {

@@ -9,7 +9,8 @@ import { CloseIcon, TrashIcon } from "../components/Icons";
 import { formatError } from "../errors";
 import { formatDate } from "../format";
 import { useNow } from "../hooks/useNow";
-import { historyServerId, keys, sqlStore, useStoreVersion } from "./store";
+import { historyServerId, keys } from "./editorModel";
+import { sqlStore, useStoreVersion } from "./store";
 import { formatCount, formatDuration } from "./values";
 
 export type SideTab = "history" | "saved";

@@ -7,7 +7,8 @@ import { useEffect, useEffectEvent, useRef } from "react";
 import { requestSave, runTab } from "./actions";
 import { modKey as modLabel } from "./ResultGrid";
 import { baseExtensions, languageCompartment, languageExtension } from "./editorExtensions";
-import { keys, sqlStore, useStoreVersion, type BranchSql, type EditorTab } from "./store";
+import { keys, type BranchSql, type EditorTab } from "./editorModel";
+import { sqlStore, useStoreVersion } from "./store";
 
 /** Whether a document holds anything but white space (looking at its start only, for speed). */
 function blank(state: EditorState): boolean {

@@ -5,7 +5,8 @@ import type { RunEvent } from "../bindings/RunEvent";
 import type { SqlRunEvent } from "../bindings/SqlRunEvent";
 import { apiError, branch } from "../test/mockApi";
 import { SqlPanel } from "./SqlPanel";
-import { branchKey, sqlStore, type EditorTab } from "./store";
+import { branchKey, type EditorTab } from "./editorModel";
+import { sqlStore } from "./store";
 import {
   ANALYZED_PLAN,
   col,

@@ -12,7 +12,8 @@ import { ResultsPane } from "./ResultsPane";
 import { SaveQueryDialog } from "./SaveQueryDialog";
 import { SidePanel, type SideTab } from "./SidePanel";
 import { SqlEditor } from "./SqlEditor";
-import { historyServerId, keys, sqlStore, useStoreVersion, type BranchSql, type EditorTab, type RunMode } from "./store";
+import { historyServerId, keys, type BranchSql, type EditorTab, type RunMode } from "./editorModel";
+import { sqlStore, useStoreVersion } from "./store";
 import "./sql.css";
 
 interface Props {
