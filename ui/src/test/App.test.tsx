@@ -115,7 +115,7 @@ describe("App sidebar", () => {
     await waitFor(() =>
       expect(screen.getAllByTestId("connection-item").map((i) => i.getAttribute("data-name"))).toEqual(["Analytics"]),
     );
-    expect(screen.queryByTestId("confirm-remove")).toBeNull();
+    await waitFor(() => expect(screen.queryByTestId("confirm-remove")).toBeNull());
   });
 
   it("opens the add dialog and adds the saved connection to the list", async () => {
