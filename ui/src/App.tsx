@@ -19,7 +19,12 @@ type DialogState = { kind: "add" } | { kind: "edit"; connection: SavedConnection
 export function App() {
   const local = useLocalServer();
   const client = useQueryClient();
-  const connectionsQuery = useQuery({ queryKey: queryKeys.connections, queryFn: () => commands.listConnections() });
+  // Saved connections change only here: loaded once, again after a change or on Reload.
+  const connectionsQuery = useQuery({
+    queryKey: queryKeys.connections,
+    queryFn: () => commands.listConnections(),
+    refetchOnWindowFocus: false,
+  });
   const connections = connectionsQuery.data ?? null;
   const connectionsError = connectionsQuery.error ? formatError(connectionsQuery.error) : null;
   const setConnections = (update: (list: SavedConnection[] | undefined) => SavedConnection[] | undefined) =>

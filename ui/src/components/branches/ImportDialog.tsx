@@ -30,6 +30,8 @@ export function ImportDialog({ server, branches, onClose, onImported }: Props) {
     queryKey: queryKeys.databases(server),
     queryFn: () => commands.listDatabases(server),
     select: importable,
+    // Listed as the dialog opens (and on Retry), not behind the user's back while they choose.
+    refetchOnWindowFocus: false,
   });
   const [chosen, setChosen] = useState("");
   const [name, setName] = useState("");
