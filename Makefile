@@ -86,3 +86,4 @@ lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cd ui && npx tsc --noEmit
+	cd ui && npm run lint

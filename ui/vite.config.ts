@@ -20,5 +20,7 @@ export default defineConfig({
     environment: "jsdom",
     include: ["src/**/*.test.{ts,tsx}"],
     setupFiles: ["src/test/setup.ts"],
+    // A limit on a whole test, not something tests wait for: a loaded machine must not fail them.
+    testTimeout: 60_000,
   },
 });

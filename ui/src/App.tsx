@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useState } from "react";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useCallback, useState } from "react";
 import { commands } from "./api";
 import type { SavedConnection } from "./bindings/SavedConnection";
 import { ConfirmDialog } from "./components/ConfirmDialog";
@@ -10,40 +11,35 @@ import { Sidebar } from "./components/Sidebar";
 import { formatError } from "./errors";
 import { formatTestSuccess } from "./format";
 import { useLocalServer } from "./hooks/useLocalStatus";
+import { queryKeys } from "./queries/keys";
 import type { Selection, TestState } from "./types";
 
 type DialogState = { kind: "add" } | { kind: "edit"; connection: SavedConnection } | { kind: "remove"; connection: SavedConnection };
 
 export function App() {
   const local = useLocalServer();
-  const [connections, setConnections] = useState<SavedConnection[] | null>(null);
-  const [connectionsError, setConnectionsError] = useState<string | null>(null);
-  const [selection, setSelection] = useState<Selection>({ kind: "local" });
+  const client = useQueryClient();
+  // Saved connections change only here: loaded once, again after a change or on Reload.
+  const connectionsQuery = useQuery({
+    queryKey: queryKeys.connections,
+    queryFn: () => commands.listConnections(),
+    refetchOnWindowFocus: false,
+  });
+  const connections = connectionsQuery.data ?? null;
+  const connectionsError = connectionsQuery.error ? formatError(connectionsQuery.error) : null;
+  const setConnections = (update: (list: SavedConnection[] | undefined) => SavedConnection[] | undefined) =>
+    client.setQueryData<SavedConnection[]>(queryKeys.connections, update);
+  const [chosen, setSelection] = useState<Selection>({ kind: "local" });
   const [tests, setTests] = useState<Record<string, TestState>>({});
   const [dialog, setDialog] = useState<DialogState | null>(null);
   const [aboutOpen, setAboutOpen] = useState(false);
   const toggleAbout = () => setAboutOpen((o) => !o);
 
-  const reload = useCallback(async () => {
-    try {
-      const list = await commands.listConnections();
-      setConnections(list);
-      setConnectionsError(null);
-    } catch (e) {
-      setConnectionsError(formatError(e));
-    }
-  }, []);
+  const reload = useCallback(() => client.invalidateQueries({ queryKey: queryKeys.connections }), [client]);
 
-  useEffect(() => {
-    void reload();
-  }, [reload]);
-
-  // If the selected connection disappeared, fall back to the local server.
-  useEffect(() => {
-    if (selection.kind === "connection" && connections && !connections.some((c) => c.id === selection.id)) {
-      setSelection({ kind: "local" });
-    }
-  }, [connections, selection]);
+  const selected = chosen.kind === "connection" ? (connections?.find((c) => c.id === chosen.id) ?? null) : null;
+  // If the selected connection disappeared, the local server is shown.
+  const selection: Selection = chosen.kind === "connection" && connections && !selected ? { kind: "local" } : chosen;
 
   const testSaved = useCallback(async (c: SavedConnection) => {
     setTests((t) => ({ ...t, [c.id]: { status: "pending" } }));
@@ -68,15 +64,14 @@ export function App() {
     void reload();
   };
 
-  const remove = async (c: SavedConnection) => {
-    await commands.removeConnection(c.id);
-    setConnections((list) => list?.filter((x) => x.id !== c.id) ?? null);
-    setTests(({ [c.id]: _dropped, ...rest }) => rest);
-    void reload();
-  };
-
-  const selected =
-    selection.kind === "connection" ? connections?.find((c) => c.id === selection.id) ?? null : null;
+  const remove = useMutation({
+    mutationFn: (c: SavedConnection) => commands.removeConnection(c.id),
+    onSuccess: (_, c) => {
+      setConnections((list) => list?.filter((x) => x.id !== c.id));
+      setTests(({ [c.id]: _dropped, ...rest }) => rest);
+      void reload();
+    },
+  });
 
   return (
     <div className="app">
@@ -139,7 +134,9 @@ export function App() {
             dialog.connection.has_password ? " and the password stored in the keychain" : ""
           } will be deleted. The server itself is not touched.`}
           confirmLabel="Remove"
-          onConfirm={() => remove(dialog.connection)}
+          onConfirm={async () => {
+            await remove.mutateAsync(dialog.connection);
+          }}
           onClose={() => setDialog(null)}
         />
       )}

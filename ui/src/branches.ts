@@ -112,6 +112,15 @@ export function utf8Length(s: string): number {
  * The same checks the backend makes on a branch name (plus "already exists" when the
  * current names are given); null when it is acceptable.
  */
+/** C0 and C1 control characters (U+0000–U+001F, U+007F–U+009F). */
+function hasControlCharacter(s: string): boolean {
+  for (const ch of s) {
+    const c = ch.codePointAt(0) ?? 0;
+    if (c <= 0x1f || (c >= 0x7f && c <= 0x9f)) return true;
+  }
+  return false;
+}
+
 export function validateBranchName(name: string, existing: readonly string[] = []): string | null {
   if (name === "") return "Name is required.";
   const bytes = utf8Length(name);
@@ -119,7 +128,7 @@ export function validateBranchName(name: string, existing: readonly string[] = [
     return `Name is ${bytes} bytes long in UTF-8; PostgreSQL allows at most ${MAX_NAME_BYTES} bytes.`;
   }
   if (name.trim() !== name) return "Name may not start or end with white space.";
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return "Name may not contain control characters.";
+  if (hasControlCharacter(name)) return "Name may not contain control characters.";
   if (name.toLowerCase().startsWith(INTERNAL_PREFIX)) {
     return `Names starting with “${INTERNAL_PREFIX}” are reserved for Grove's own databases.`;
   }

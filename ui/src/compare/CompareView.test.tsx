@@ -1,4 +1,4 @@
-import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Branch } from "../bindings/Branch";
 import type { ExportFormat } from "../bindings/ExportFormat";
@@ -7,6 +7,7 @@ import { apiError, branch, makeCommands } from "../test/mockApi";
 import { CompareView } from "./CompareView";
 import { migrationScript } from "./diffModel";
 import { bigObjects, diffOf, obj, SAMPLE_DIFF, SAMPLE_MIGRATION } from "./testData";
+import { render } from "../test/render";
 
 function makeCompareCommands() {
   return {
@@ -131,7 +132,7 @@ describe("running a comparison", () => {
     expect(select("compare-from").disabled).toBe(true);
 
     await act(async () => resolve(SAMPLE_DIFF));
-    expect(screen.queryByTestId("compare-running")).toBeNull();
+    await waitFor(() => expect(screen.queryByTestId("compare-running")).toBeNull());
     const summary = byId("compare-summary").textContent ?? "";
     expect(summary).toContain("3 added");
     expect(summary).toContain("1 removed");

@@ -57,6 +57,8 @@ export function ObjectList({ rows, selectedKey, onSelect, onToggleGroup }: Props
     [headers],
   );
 
+  // TanStack Virtual's instance changes in place; nothing here memoizes what it returns.
+  // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scroller.current,
@@ -89,7 +91,7 @@ export function ObjectList({ rows, selectedKey, onSelect, onToggleGroup }: Props
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
-    let next = -1;
+    let next: number;
     if (e.key === "ArrowDown") next = move(selectedIndex, 1);
     else if (e.key === "ArrowUp") next = selectedIndex < 0 ? move(rows.length, -1) : move(selectedIndex, -1);
     else if (e.key === "Home") next = move(-1, 1);

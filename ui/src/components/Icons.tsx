@@ -183,3 +183,25 @@ export const WarnIcon = (p: IconProps) => (
     <path d="M8 6.5v3M8 11.25h.01" />
   </Svg>
 );
+
+export const SwapIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M2.5 5.5h10M10 3l2.5 2.5L10 8M13.5 10.5h-10M6 8l-2.5 2.5L6 13" />
+  </Svg>
+);
+
+/** Two panes side by side: comparing schemas. */
+export const CompareIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <rect x="1.75" y="2.5" width="5.5" height="11" rx="1" />
+    <rect x="8.75" y="2.5" width="5.5" height="11" rx="1" />
+    <path d="M3.5 6h2M3.5 8.5h2M10.5 6h2M10.5 8.5h2M10.5 11h2" />
+  </Svg>
+);
+
+export const CheckIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <circle cx="8" cy="8" r="6" />
+    <path d="M5.25 8.25l1.9 1.9 3.6-3.9" />
+  </Svg>
+);

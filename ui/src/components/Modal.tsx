@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, type ReactNode, type RefObject } from "react";
+import { useEffect, useEffectEvent, useId, useRef, type ReactNode, type RefObject } from "react";
 import { CloseIcon } from "./Icons";
 
 interface Props {
@@ -21,10 +21,10 @@ const FOCUSABLE =
 export function Modal({ title, onClose, children, footer, id, className, initialFocus, dismissible = true }: Props) {
   const titleId = useId();
   const panel = useRef<HTMLDivElement>(null);
-  const onCloseRef = useRef(onClose);
-  onCloseRef.current = onClose;
-  const dismissibleRef = useRef(dismissible);
-  dismissibleRef.current = dismissible;
+  // Esc asks with the props of the moment, not those of the first render.
+  const escape = useEffectEvent(() => {
+    if (dismissible) onClose();
+  });
 
   useEffect(() => {
     const previouslyFocused = document.activeElement as HTMLElement | null;
@@ -36,7 +36,7 @@ export function Modal({ title, onClose, children, footer, id, className, initial
       if (e.key === "Escape") {
         e.preventDefault();
         e.stopPropagation();
-        if (dismissibleRef.current) onCloseRef.current();
+        escape();
         return;
       }
       if (e.key === "Tab" && panel.current) {
@@ -58,8 +58,7 @@ export function Modal({ title, onClose, children, footer, id, className, initial
       document.removeEventListener("keydown", onKey);
       previouslyFocused?.focus?.();
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
+  }, [initialFocus]);
 
   return (
     <div className="modal-backdrop">

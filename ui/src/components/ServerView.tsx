@@ -1,3 +1,4 @@
+import { useMutation } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { commands } from "../api";
 import type { Branch } from "../bindings/Branch";
@@ -6,6 +7,7 @@ import type { Snapshot } from "../bindings/Snapshot";
 import { ancestorIds, buildTree, descendantsOf, findNode, formatBytes } from "../branches";
 import { formatError } from "../errors";
 import { useBranchData } from "../hooks/useBranchData";
+import { useNow } from "../hooks/useNow";
 import {
   DeleteDialog,
   ExpireDialog,
@@ -44,27 +46,17 @@ type Dialog =
 /** How often relative times ("3 h ago", "expires in 5 h") are recomputed. */
 const CLOCK_MS = 30_000;
 
-function useNow(): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), CLOCK_MS);
-    return () => clearInterval(t);
-  }, []);
-  return now;
-}
-
 /** A server's main area: its header, then its branch tree and the selected branch. */
 export function ServerView({ server, enabled, header, about, unavailable }: Props) {
   const data = useBranchData(server, enabled);
-  const now = useNow();
+  const now = useNow(CLOCK_MS);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const [dialog, setDialog] = useState<Dialog | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
-  const [protecting, setProtecting] = useState(false);
   // The pane (Overview, SQL, Compare) stays the same when another branch is selected.
   const [branchTab, setBranchTab] = useState<BranchTabId>("overview");
-  const autoSelected = useRef(false);
+  const [autoSelected, setAutoSelected] = useState(false);
 
   const branches = useMemo(() => data.branches ?? [], [data.branches]);
   const roots = useMemo(() => buildTree(branches), [branches]);
@@ -78,35 +70,30 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
   }, []);
 
   // First load: show a top-level branch (preferably one with children) rather than an empty pane.
-  useEffect(() => {
-    if (data.branches && !autoSelected.current) {
-      autoSelected.current = true;
-      const first = roots.find((r) => r.children.length > 0) ?? roots[0];
-      if (selectedId === null && first) setSelectedId(first.branch.id);
-    }
-  }, [data.branches, roots, selectedId]);
+  // Decided while rendering the first answer, so nothing can come between it and a user's click.
+  if (data.branches && !autoSelected) {
+    setAutoSelected(true);
+    const first = roots.find((r) => r.children.length > 0) ?? roots[0];
+    if (selectedId === null && first) setSelectedId(first.branch.id);
+  }
 
   // A branch that disappeared (deleted elsewhere, or by housekeeping) cannot stay selected:
   // fall back to its parent when that is still there.
-  const lastParent = useRef<string | null>(null);
+  // A branch an operation just returned may be selected before the list has it: that one did
+  // not disappear, it has not arrived yet.
+  const lastSeen = useRef<{ id: string; parentId: string | null } | null>(null);
   useEffect(() => {
-    if (selected) lastParent.current = selected.parent_id;
+    if (selected) lastSeen.current = { id: selected.id, parentId: selected.parent_id };
   }, [selected]);
   useEffect(() => {
-    if (data.branches && selectedId !== null && !byId.has(selectedId)) {
-      const parent = lastParent.current;
-      setSelectedId(parent !== null && byId.has(parent) ? parent : null);
-    }
+    const seen = lastSeen.current;
+    if (!data.branches || selectedId === null || byId.has(selectedId) || seen?.id !== selectedId) return;
+    setSelectedId(seen.parentId !== null && byId.has(seen.parentId) ? seen.parentId : null);
   }, [data.branches, byId, selectedId]);
 
-  // The selected branch is always visible: unfold its ancestors.
-  useEffect(() => {
-    if (selectedId === null) return;
-    const up = ancestorIds(branches, selectedId);
-    if (up.some((id) => collapsed.has(id))) {
-      setCollapsed((c) => new Set([...c].filter((id) => !up.includes(id))));
-    }
-  }, [selectedId, branches, collapsed]);
+  // The selected branch is always visible: unfold its ancestors (while rendering, before it shows).
+  const foldedAbove = selectedId === null ? [] : ancestorIds(branches, selectedId).filter((id) => collapsed.has(id));
+  if (foldedAbove.length > 0) setCollapsed(new Set([...collapsed].filter((id) => !foldedAbove.includes(id))));
 
   const toggle = useCallback((id: string, open?: boolean) => {
     setCollapsed((c) => {
@@ -142,18 +129,15 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
     [byId, data, select],
   );
 
-  const toggleProtect = async (b: Branch) => {
-    setProtecting(true);
-    setActionError(null);
-    try {
-      data.upsert(await commands.setBranchProtected(server, b.name, !b.protected));
+  const protect = useMutation({
+    mutationFn: (b: Branch) => commands.setBranchProtected(server, b.name, !b.protected),
+    onMutate: () => setActionError(null),
+    onSuccess: (b) => {
+      data.upsert(b);
       void data.reload();
-    } catch (e) {
-      setActionError(formatError(e));
-    } finally {
-      setProtecting(false);
-    }
-  };
+    },
+    onError: (e) => setActionError(formatError(e)),
+  });
 
   const total = branches.reduce((sum, b) => sum + (b.missing ? 0 : b.size_bytes ?? 0), 0);
   const node = selected ? findNode(roots, selected.id) : null;
@@ -290,7 +274,7 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
                   childBranches={node?.children.map((c) => c.branch) ?? []}
                   undoSnapshot={undoSnapshot(selected)}
                   now={now}
-                  protecting={protecting}
+                  protecting={protect.isPending}
                   error={actionError}
                   onDismissError={() => setActionError(null)}
                   onSelect={select}
@@ -298,7 +282,7 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
                     setActionError(null);
                     setDialog({ kind, id: selected.id });
                   }}
-                  onToggleProtect={() => void toggleProtect(selected)}
+                  onToggleProtect={() => protect.mutate(selected)}
                   branches={branches}
                   tab={branchTab}
                   onTab={setBranchTab}

@@ -1,8 +1,10 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useCallback } from "react";
 import { commands } from "../api";
 import type { Branch } from "../bindings/Branch";
 import type { Snapshot } from "../bindings/Snapshot";
 import { formatError } from "../errors";
+import { queryKeys } from "../queries/keys";
 
 export interface BranchData {
   /** null until the first answer. */
@@ -18,69 +20,62 @@ export interface BranchData {
   removeNames: (names: readonly string[]) => void;
 }
 
+const NO_SNAPSHOTS: Snapshot[] = [];
+
+/** Refetched when the window comes back to the front, unless it answered less than this ago. */
+const FRESH_MS = 5000;
+
 /**
  * The branch tree and snapshots of one server (null = the embedded local server), loaded
- * while `enabled`. Answers to requests overtaken by a newer one are dropped.
+ * while `enabled`, again on every mount and when the window comes back to the front.
  */
 export function useBranchData(server: string | null, enabled: boolean): BranchData {
-  const [branches, setBranches] = useState<Branch[] | null>(null);
-  const [snapshots, setSnapshots] = useState<Snapshot[]>([]);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const seq = useRef(0);
-  const alive = useRef(true);
-
-  useEffect(() => {
-    alive.current = true;
-    return () => {
-      alive.current = false;
-    };
-  }, []);
+  const client = useQueryClient();
+  const branches = useQuery({
+    queryKey: queryKeys.branches(server),
+    queryFn: () => commands.listBranches(server),
+    enabled,
+    staleTime: FRESH_MS,
+    refetchOnMount: "always",
+  });
+  // Snapshots only feed "Recently deleted" and undo dates: a failure there is not worth a banner.
+  const snapshots = useQuery({
+    queryKey: queryKeys.snapshots(server),
+    queryFn: () => commands.listSnapshots(server),
+    enabled,
+    staleTime: FRESH_MS,
+    refetchOnMount: "always",
+  });
 
   const reload = useCallback(async () => {
-    const mine = ++seq.current;
-    setLoading(true);
-    const [b, s] = await Promise.allSettled([commands.listBranches(server), commands.listSnapshots(server)]);
-    if (!alive.current || mine !== seq.current) return;
-    if (b.status === "fulfilled") {
-      setBranches(b.value);
-      setError(null);
-    } else {
-      setError(formatError(b.reason));
-    }
-    // Snapshots only feed "Recently deleted" and undo dates: a failure there is not worth a banner.
-    if (s.status === "fulfilled") setSnapshots(s.value);
-    setLoading(false);
-  }, [server]);
+    await Promise.all([
+      client.invalidateQueries({ queryKey: queryKeys.branches(server) }),
+      client.invalidateQueries({ queryKey: queryKeys.snapshots(server) }),
+    ]);
+  }, [client, server]);
 
-  useEffect(() => {
-    if (enabled) void reload();
-  }, [enabled, reload]);
+  const upsert = useCallback(
+    (b: Branch) =>
+      client.setQueryData<Branch[]>(queryKeys.branches(server), (list) => {
+        if (!list) return [b];
+        return list.some((x) => x.id === b.id) ? list.map((x) => (x.id === b.id ? b : x)) : [...list, b];
+      }),
+    [client, server],
+  );
 
-  // Others may change the tree too (the CLI, colleagues on a shared server): refresh when
-  // the window comes back to the front.
-  useEffect(() => {
-    if (!enabled) return;
-    let last = Date.now();
-    const onFocus = () => {
-      if (Date.now() - last < 5000) return;
-      last = Date.now();
-      void reload();
-    };
-    window.addEventListener("focus", onFocus);
-    return () => window.removeEventListener("focus", onFocus);
-  }, [enabled, reload]);
+  const removeNames = useCallback(
+    (names: readonly string[]) =>
+      client.setQueryData<Branch[]>(queryKeys.branches(server), (list) => list?.filter((b) => !names.includes(b.name))),
+    [client, server],
+  );
 
-  const upsert = useCallback((b: Branch) => {
-    setBranches((list) => {
-      if (!list) return [b];
-      return list.some((x) => x.id === b.id) ? list.map((x) => (x.id === b.id ? b : x)) : [...list, b];
-    });
-  }, []);
-
-  const removeNames = useCallback((names: readonly string[]) => {
-    setBranches((list) => list?.filter((b) => !names.includes(b.name)) ?? null);
-  }, []);
-
-  return { branches, snapshots, loading, error, reload, upsert, removeNames };
+  return {
+    branches: branches.data ?? null,
+    snapshots: snapshots.data ?? NO_SNAPSHOTS,
+    loading: branches.isFetching || snapshots.isFetching,
+    error: branches.error ? formatError(branches.error) : null,
+    reload,
+    upsert,
+    removeNames,
+  };
 }

@@ -32,15 +32,15 @@ export function useLocalServer(): LocalServer {
   // event arrived are stale and must not overwrite it.
   const eventSeq = useRef(0);
 
-  const refresh = useCallback(async () => {
+  const refresh = useCallback((): Promise<void> => {
     const seq = eventSeq.current;
-    try {
-      const s = await commands.localStatus();
-      if (seq === eventSeq.current) setStatus(s);
-      setQueryError(null);
-    } catch (e) {
-      setQueryError(formatError(e));
-    }
+    return commands.localStatus().then(
+      (s) => {
+        if (seq === eventSeq.current) setStatus(s);
+        setQueryError(null);
+      },
+      (e: unknown) => setQueryError(formatError(e)),
+    );
   }, []);
 
   useEffect(() => {

@@ -1,10 +1,11 @@
-import { fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { fireEvent, screen, waitFor } from "@testing-library/react";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { SqlRunEvent } from "../bindings/SqlRunEvent";
 import { ServerView } from "../components/ServerView";
 import { branch } from "../test/mockApi";
 import { sqlStore } from "./store";
 import { installRangeRects, makeSqlCommands, type SqlCommands } from "./testSupport";
+import { render } from "../test/render";
 
 const api = vi.hoisted(() => ({ commands: {} as SqlCommands }));
 vi.mock("../api", () => ({

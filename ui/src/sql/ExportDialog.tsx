@@ -9,7 +9,7 @@ import { FormField } from "../components/branches/FormField";
 import { Modal } from "../components/Modal";
 import { formatError, isApiError } from "../errors";
 import { firstKeyword } from "./explain";
-import { newId } from "./store";
+import { newId } from "./editorModel";
 import { formatCount, formatDuration } from "./values";
 
 interface Props {
@@ -45,9 +45,13 @@ export function ExportDialog({ server, branch, sql, shownRows, truncated, onClos
   const [path, setPath] = useState("");
   const [pathError, setPathError] = useState<string | null>(null);
   const edited = useRef(false);
-  const [phase, setPhase] = useState<Phase>({ kind: "form" });
+  const [phase, setPhaseState] = useState<Phase>({ kind: "form" });
+  // What async callbacks (progress, the cancel loop) read: always the latest phase.
   const phaseRef = useRef(phase);
-  phaseRef.current = phase;
+  const setPhase = (p: Phase) => {
+    phaseRef.current = p;
+    setPhaseState(p);
+  };
   const alive = useRef(true);
   useEffect(() => {
     alive.current = true;

@@ -1,7 +1,8 @@
-import { act, fireEvent, render, screen, within } from "@testing-library/react";
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ResultGrid } from "./ResultGrid";
-import { keys, sqlStore, type StatementResult } from "./store";
+import { keys, type StatementResult } from "./editorModel";
+import { sqlStore } from "./store";
 import { col } from "./testSupport";
 
 function statement(rows: (string | null)[][], columns = [col("id", "integer", 23), col("name")]): StatementResult {
@@ -86,22 +87,22 @@ describe("ResultGrid", () => {
     fireEvent.mouseUp(window);
     const grid = screen.getByTestId("result-grid");
     fireEvent.keyDown(grid, { key: "c", ctrlKey: true });
-    await vi.waitFor(() => expect(writeText).toHaveBeenCalledWith("1\ta\n2\t"));
-    expect(copied).toHaveBeenCalledWith("Copied 2 rows");
+    await waitFor(() => expect(writeText).toHaveBeenCalledWith("1\ta\n2\t"));
+    await waitFor(() => expect(copied).toHaveBeenCalledWith("Copied 2 rows"));
 
     // A row number selects the whole row.
     fireEvent.mouseDown(rows[2].querySelector(".grid-rownum")!, { button: 0 });
     fireEvent.keyDown(grid, { key: "c", ctrlKey: true });
-    await vi.waitFor(() => expect(writeText).toHaveBeenLastCalledWith("3\tc"));
+    await waitFor(() => expect(writeText).toHaveBeenLastCalledWith("3\tc"));
 
     // The context menu copies as CSV / JSON.
     fireEvent.keyDown(grid, { key: "Escape" });
     fireEvent.contextMenu(grid);
     fireEvent.mouseDown(screen.getByTestId("grid-copy-csv"));
-    await vi.waitFor(() => expect(writeText).toHaveBeenLastCalledWith("id,name\r\n1,a\r\n2,\r\n3,c"));
+    await waitFor(() => expect(writeText).toHaveBeenLastCalledWith("id,name\r\n1,a\r\n2,\r\n3,c"));
     fireEvent.contextMenu(grid);
     fireEvent.mouseDown(screen.getByTestId("grid-copy-json"));
-    await vi.waitFor(() => expect(JSON.parse(writeText.mock.lastCall![0])).toEqual([
+    await waitFor(() => expect(JSON.parse(writeText.mock.lastCall![0])).toEqual([
       { id: 1, name: "a" },
       { id: 2, name: null },
       { id: 3, name: "c" },

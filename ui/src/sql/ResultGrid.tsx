@@ -17,7 +17,8 @@ import {
   type Ref,
 } from "react";
 import type { ColumnInfo } from "../bindings/ColumnInfo";
-import { keys, useStoreVersion, type StatementResult } from "./store";
+import { keys, type StatementResult } from "./editorModel";
+import { useStoreVersion } from "./store";
 import { isNumericColumn, sortedOrder, toCsv, toJson, toTsv, type Row, type SortSpec } from "./values";
 
 export const ROW_HEIGHT = 26;
@@ -122,16 +123,17 @@ export function ResultGrid({ tabId, st, ref, onCopied, onOpenValue }: Props) {
     setWidthsState(w);
   };
 
-  const order = useMemo(
-    () => (sort && columns[sort.column] ? sortedOrder(rows, columns[sort.column], sort.column, sort.dir) : null),
-    // rowsVersion: re-sort when pages arrive (the array is appended to in place).
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [sort, columns, rows, rowsVersion],
-  );
+  // Pages are appended to `rows` in place: its length says when to sort again.
   const rowCount = rows.length;
+  const order = useMemo(
+    () => (sort && columns[sort.column] ? sortedOrder(rows, columns[sort.column], sort.column, sort.dir, rowCount) : null),
+    [sort, columns, rows, rowCount],
+  );
   const rowAt = useCallback((i: number): Row => (order ? rows[order[i]] : rows[i]), [order, rows]);
   const numeric = useMemo(() => columns.map(isNumericColumn), [columns]);
 
+  // TanStack Virtual's instance changes in place; nothing here memoizes what it returns.
+  // eslint-disable-next-line react-hooks/incompatible-library
   const rowV = useVirtualizer({
     count: rowCount,
     getScrollElement: () => scrollRef.current,

@@ -9,7 +9,8 @@ import { parsePlan } from "./explain";
 import { PlanTree } from "./PlanTree";
 import { modKey, ResultGrid, type GridHandle } from "./ResultGrid";
 import { lineColumn } from "./splitter";
-import { keys, sqlStore, useStoreVersion, type EditorTab, type ResultKey, type RunMessage, type RunState, type StatementResult } from "./store";
+import { keys, type EditorTab, type ResultKey, type RunMessage, type RunState, type StatementResult } from "./editorModel";
+import { sqlStore, useStoreVersion } from "./store";
 import { formatCount, formatDuration, isJsonColumn } from "./values";
 
 interface Props {
@@ -468,9 +469,9 @@ function StatusBar({ run, st, tab }: { run: RunState; st: StatementResult | null
     const t = setInterval(() => setNow(Date.now()), 200);
     return () => clearInterval(t);
   }, [run.running]);
-  // `now` ticks only while running and may predate this run's start: clamp with the clock.
+  // `now` ticks only while running and may predate this run's start (then 0 until the next tick).
   const elapsed = run.running
-    ? Math.max(0, Math.max(now, Date.now()) - run.startedAt)
+    ? Math.max(0, now - run.startedAt)
     : run.finished?.duration_ms ?? run.summary?.duration_ms ?? Math.max(0, (run.endedAt ?? now) - run.startedAt);
   const visible = run.statements.filter((s) => !s.hidden);
 

@@ -8,7 +8,9 @@ import { formatAge } from "../branches";
 import { CloseIcon, TrashIcon } from "../components/Icons";
 import { formatError } from "../errors";
 import { formatDate } from "../format";
-import { historyServerId, keys, sqlStore, useStoreVersion } from "./store";
+import { useNow } from "../hooks/useNow";
+import { historyServerId, keys } from "./editorModel";
+import { sqlStore, useStoreVersion } from "./store";
 import { formatCount, formatDuration } from "./values";
 
 export type SideTab = "history" | "saved";
@@ -70,6 +72,7 @@ export function SidePanel({ server, branch, tab, onTab, onLoad, onClose }: Props
 }
 
 function History({ server, branch, onLoad }: { server: string | null; branch: string; onLoad: (sql: string) => void }) {
+  const now = useNow(30_000);
   const [search, setSearch] = useState("");
   const [scope, setScope] = useState<Scope>("branch");
   const [entries, setEntries] = useState<HistoryEntry[] | null>(null);
@@ -110,7 +113,6 @@ function History({ server, branch, onLoad }: { server: string | null; branch: st
     }
   };
 
-  const now = Date.now();
   return (
     <div className="sql-side-body">
       <div className="sql-side-filters">

@@ -3,11 +3,12 @@
 import { EditorState, Prec } from "@codemirror/state";
 import { EditorView, keymap, placeholder } from "@codemirror/view";
 import { basicSetup } from "codemirror";
-import { useEffect, useRef } from "react";
+import { useEffect, useEffectEvent, useRef } from "react";
 import { requestSave, runTab } from "./actions";
 import { modKey as modLabel } from "./ResultGrid";
 import { baseExtensions, languageCompartment, languageExtension } from "./editorExtensions";
-import { keys, sqlStore, useStoreVersion, type BranchSql, type EditorTab } from "./store";
+import { keys, type BranchSql, type EditorTab } from "./editorModel";
+import { sqlStore, useStoreVersion } from "./store";
 
 /** Whether a document holds anything but white space (looking at its start only, for speed). */
 function blank(state: EditorState): boolean {
@@ -43,19 +44,16 @@ export function SqlEditor({ b, tab, autoFocus }: { b: BranchSql; tab: EditorTab;
   useStoreVersion(keys.branch(b.key));
   const schemaVersion = b.schemaVersion;
 
+  // Focus is only a wish when the view is made (once per tab).
+  const focusWished = useEffectEvent(() => autoFocus);
   useEffect(() => {
-    const state = tab.editorState ?? createState(tab);
-    const view = new EditorView({ state, parent: host.current! });
-    tab.view = view;
-    tab.editorState = null;
-    if (autoFocus) view.focus();
+    const view = new EditorView({ state: tab.editorState ?? createState(tab), parent: host.current! });
+    sqlStore.attachView(tab, view);
+    if (focusWished()) view.focus();
     return () => {
-      tab.editorState = view.state;
-      if (tab.view === view) tab.view = null;
+      sqlStore.detachView(tab, view);
       view.destroy();
     };
-    // The view is made once per tab; focus is only a wish at mount.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [tab]);
 
   // Autocomplete follows the schema (and a restored state may carry an older one).

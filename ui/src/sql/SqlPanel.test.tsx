@@ -1,11 +1,12 @@
-import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { OpProgress } from "../bindings/OpProgress";
 import type { RunEvent } from "../bindings/RunEvent";
 import type { SqlRunEvent } from "../bindings/SqlRunEvent";
 import { apiError, branch } from "../test/mockApi";
 import { SqlPanel } from "./SqlPanel";
-import { branchKey, sqlStore, type EditorTab } from "./store";
+import { branchKey, type EditorTab } from "./editorModel";
+import { sqlStore } from "./store";
 import {
   ANALYZED_PLAN,
   col,
@@ -17,6 +18,7 @@ import {
   tabInfo,
   type SqlCommands,
 } from "./testSupport";
+import { render } from "../test/render";
 
 const api = vi.hoisted(() => ({
   commands: {} as SqlCommands,

@@ -12,7 +12,8 @@ import { ResultsPane } from "./ResultsPane";
 import { SaveQueryDialog } from "./SaveQueryDialog";
 import { SidePanel, type SideTab } from "./SidePanel";
 import { SqlEditor } from "./SqlEditor";
-import { historyServerId, keys, sqlStore, useStoreVersion, type BranchSql, type EditorTab, type RunMode } from "./store";
+import { historyServerId, keys, type BranchSql, type EditorTab, type RunMode } from "./editorModel";
+import { sqlStore, useStoreVersion } from "./store";
 import "./sql.css";
 
 interface Props {
@@ -314,10 +315,7 @@ function TabView({ b, tab, server, branch }: { b: BranchSql; tab: EditorTab; ser
       return;
     }
     sqlStore.setDoc(tab, sql);
-    if (saved) {
-      tab.savedQueryId = saved.id;
-      sqlStore.renameTab(tab, saved.name);
-    }
+    if (saved) sqlStore.linkSavedQuery(tab, saved);
   };
 
   const startDrag = (e: ReactPointerEvent<HTMLDivElement>) => {
@@ -453,8 +451,7 @@ function TabView({ b, tab, server, branch }: { b: BranchSql; tab: EditorTab; ser
           onClose={() => setSaving(false)}
           onSaved={(q) => {
             setSaving(false);
-            tab.savedQueryId = q.id;
-            sqlStore.renameTab(tab, q.name);
+            sqlStore.linkSavedQuery(tab, q);
             sqlStore.emit(keys.saved);
           }}
         />

@@ -2,7 +2,8 @@
 // component: the editor state outlives the view that shows it).
 import { EditorState } from "@codemirror/state";
 import { buildRunRequest } from "./runRequest";
-import { sqlStore, type RunMode } from "./store";
+import type { RunMode } from "./editorModel";
+import { sqlStore } from "./store";
 
 /** Runs the tab's statement, script or plan; false when nothing could run. */
 export function runTab(tabId: string, mode: RunMode): boolean {

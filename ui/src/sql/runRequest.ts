@@ -4,7 +4,7 @@ import type { TxStatus } from "../bindings/TxStatus";
 import { explainAnalyzeWrites, explainPrefix } from "./explain";
 import { plainScript, wrappedScript, type SentScript } from "./positions";
 import { splitStatements, statementAt } from "./splitter";
-import type { RunMode } from "./store";
+import type { RunMode } from "./editorModel";
 
 export interface RunRequest {
   mode: RunMode;

@@ -77,8 +77,14 @@ export interface SortSpec {
  * The order of `rows` sorted by one column: row indices. NULLs sort last ascending and first
  * descending, as in PostgreSQL; numeric types compare as numbers; the sort is stable.
  */
-export function sortedOrder(rows: readonly Row[], column: ColumnInfo, index: number, dir: "asc" | "desc"): Uint32Array {
-  const n = rows.length;
+export function sortedOrder(
+  rows: readonly Row[],
+  column: ColumnInfo,
+  index: number,
+  dir: "asc" | "desc",
+  /** How many of the rows (from the first) to sort: all of them unless told. */
+  n: number = rows.length,
+): Uint32Array {
   const order = new Array<number>(n);
   for (let i = 0; i < n; i++) order[i] = i;
   const sign = dir === "asc" ? 1 : -1;

@@ -1,8 +1,9 @@
-import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { App } from "../App";
 import type { LocalStatus } from "../bindings/LocalStatus";
 import { apiError, branch, localStatus, makeCommands, saved } from "./mockApi";
+import { render } from "./render";
 
 const api = vi.hoisted(() => ({
   commands: {} as ReturnType<typeof import("./mockApi").makeCommands>,
@@ -114,7 +115,7 @@ describe("App sidebar", () => {
     await waitFor(() =>
       expect(screen.getAllByTestId("connection-item").map((i) => i.getAttribute("data-name"))).toEqual(["Analytics"]),
     );
-    expect(screen.queryByTestId("confirm-remove")).toBeNull();
+    await waitFor(() => expect(screen.queryByTestId("confirm-remove")).toBeNull());
   });
 
   it("opens the add dialog and adds the saved connection to the list", async () => {

@@ -1,9 +1,10 @@
-import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { Branch } from "../bindings/Branch";
 import type { OpProgress } from "../bindings/OpProgress";
 import { ServerView } from "../components/ServerView";
 import { apiError, branch, makeCommands, session } from "./mockApi";
+import { render } from "./render";
 
 const api = vi.hoisted(() => ({
   commands: {} as ReturnType<typeof import("./mockApi").makeCommands>,
@@ -44,6 +45,8 @@ async function renderView(list: Branch[] = TREE, select = "dev/alex") {
   api.commands.listBranches.mockResolvedValue(list);
   render(<ServerView server="c1" enabled header={<div>header</div>} about={null} />);
   await screen.findAllByTestId("branch-node");
+  // The first load selects a branch by itself: let that settle before choosing another.
+  await screen.findByTestId("branch-details");
   if (select) {
     clickLabel(select);
     await waitFor(() => expect(byTestId("branch-details").getAttribute("data-name")).toBe(select));

@@ -284,12 +284,15 @@ function Overview({ server, branch: b, parent, childBranches: children, undoSnap
           )}
         </dl>
       </div>
-      {!b.missing && <ConnectionCard server={server} name={b.name} />}
+      {!b.missing && <ConnectionCard key={b.name} server={server} name={b.name} />}
     </>
   );
 }
 
-/** The branch's connection string (without the password on screen) and Copy (with it). */
+/**
+ * The branch's connection string (without the password on screen) and Copy (with it).
+ * Keyed by the branch name: a rename starts it afresh.
+ */
 function ConnectionCard({ server, name }: { server: string | null; name: string }) {
   const [url, setUrl] = useState<{ name: string; text: string; error?: boolean } | null>(null);
   const [copy, setCopy] = useState<{ state: "idle" | "busy" | "copied" } | { state: "error"; error: string }>({
@@ -302,8 +305,6 @@ function ConnectionCard({ server, name }: { server: string | null; name: string 
 
   useEffect(() => {
     let stale = false;
-    setCopy({ state: "idle" });
-    secret.current = null;
     commands
       .branchUrl(server, name, false)
       .then((text) => !stale && setUrl({ name, text }))

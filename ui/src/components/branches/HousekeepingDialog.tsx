@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useEffectEvent, useRef, useState } from "react";
 import { commands } from "../../api";
 import type { HousekeepingReport } from "../../bindings/HousekeepingReport";
 import type { Snapshot } from "../../bindings/Snapshot";
@@ -33,12 +33,12 @@ export function HousekeepingDialog({ server, snapshots, onClose, onDone }: Props
     });
   };
 
+  // It runs as the dialog opens: once, even when React runs effects twice in development.
+  const runAtOpen = useEffectEvent(run);
   useEffect(() => {
-    // Once, even when React runs effects twice in development.
     if (started.current) return;
     started.current = true;
-    run();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    runAtOpen();
   }, []);
 
   const closeRef = useRef<HTMLButtonElement>(null);

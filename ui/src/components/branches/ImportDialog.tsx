@@ -1,12 +1,16 @@
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { useMemo, useRef, useState } from "react";
 import { commands } from "../../api";
 import type { Branch } from "../../bindings/Branch";
 import type { DatabaseInfo } from "../../bindings/DatabaseInfo";
 import { formatBytes, isSystemDatabase, MAX_NAME_BYTES, utf8Length, validateBranchName } from "../../branches";
 import { formatError } from "../../errors";
 import { useBranchOp } from "../../hooks/useBranchOp";
+import { queryKeys } from "../../queries/keys";
 import { ByteCounter, FormField } from "./FormField";
 import { OpDialog } from "./OpStatus";
+
+const NO_DATABASES: DatabaseInfo[] = [];
 
 interface Props {
   server: string | null;
@@ -15,40 +19,33 @@ interface Props {
   onImported: (b: Branch) => void;
 }
 
-type Databases = { state: "loading" } | { state: "error"; error: string } | { state: "ok"; list: DatabaseInfo[] };
+/** The server's databases that can become branches (not tracked yet, not system ones), by name. */
+function importable(all: DatabaseInfo[]): DatabaseInfo[] {
+  return all.filter((d) => !d.tracked && !isSystemDatabase(d.name)).sort((a, b) => a.name.localeCompare(b.name));
+}
 
 export function ImportDialog({ server, branches, onClose, onImported }: Props) {
   const op = useBranchOp(server);
-  const [dbs, setDbs] = useState<Databases>({ state: "loading" });
-  const [database, setDatabase] = useState("");
+  const dbs = useQuery({
+    queryKey: queryKeys.databases(server),
+    queryFn: () => commands.listDatabases(server),
+    select: importable,
+    // Listed as the dialog opens (and on Retry), not behind the user's back while they choose.
+    refetchOnWindowFocus: false,
+  });
+  const [chosen, setChosen] = useState("");
   const [name, setName] = useState("");
   const [submitted, setSubmitted] = useState(false);
   const selectRef = useRef<HTMLSelectElement>(null);
 
-  const load = async () => {
-    setDbs({ state: "loading" });
-    try {
-      const all = await commands.listDatabases(server);
-      const list = all
-        .filter((d) => !d.tracked && !isSystemDatabase(d.name))
-        .sort((a, b) => a.name.localeCompare(b.name));
-      setDbs({ state: "ok", list });
-      setDatabase((cur) => (list.some((d) => d.name === cur) ? cur : list[0]?.name ?? ""));
-    } catch (e) {
-      setDbs({ state: "error", error: formatError(e) });
-    }
-  };
-
-  useEffect(() => {
-    void load();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [server]);
+  const list = dbs.data ?? NO_DATABASES;
+  // The first database until the user picks one (or when theirs is gone from a new answer).
+  const database = list.some((d) => d.name === chosen) ? chosen : (list[0]?.name ?? "");
 
   const names = useMemo(() => branches.map((b) => b.name), [branches]);
   const finalName = name === "" ? database : name;
   const nameError = database === "" ? null : validateBranchName(finalName, names);
   const renaming = name !== "" && name !== database;
-  const list = dbs.state === "ok" ? dbs.list : [];
 
   const submit = () => {
     setSubmitted(true);
@@ -84,7 +81,7 @@ export function ImportDialog({ server, branches, onClose, onImported }: Props) {
       <FormField
         label="Database"
         htmlFor="import-database-select"
-        error={dbs.state === "error" ? `Could not list the databases: ${dbs.error}` : null}
+        error={dbs.isError ? `Could not list the databases: ${formatError(dbs.error)}` : null}
       >
         <div className="input-with-button">
           <select
@@ -92,11 +89,11 @@ export function ImportDialog({ server, branches, onClose, onImported }: Props) {
             id="import-database-select"
             data-testid="import-database-select"
             value={database}
-            onChange={(e) => setDatabase(e.target.value)}
+            onChange={(e) => setChosen(e.target.value)}
             disabled={list.length === 0}
           >
-            {dbs.state === "loading" && <option value="">Loading…</option>}
-            {dbs.state === "ok" && list.length === 0 && <option value="">No databases to import</option>}
+            {dbs.isPending && <option value="">Loading…</option>}
+            {dbs.isSuccess && list.length === 0 && <option value="">No databases to import</option>}
             {list.map((d) => (
               <option key={d.name} value={d.name}>
                 {d.name}
@@ -104,14 +101,14 @@ export function ImportDialog({ server, branches, onClose, onImported }: Props) {
               </option>
             ))}
           </select>
-          {dbs.state === "error" && (
-            <button type="button" className="button" onClick={() => void load()}>
+          {dbs.isError && (
+            <button type="button" className="button" onClick={() => void dbs.refetch()}>
               Retry
             </button>
           )}
         </div>
       </FormField>
-      {dbs.state === "ok" && list.length === 0 && (
+      {dbs.isSuccess && list.length === 0 && (
         <p className="muted small" data-testid="import-none">
           Every database on this server is already a branch (system databases cannot be imported).
         </p>

@@ -176,8 +176,13 @@ interface OpDialogProps {
  */
 export function OpDialog({ id, title, op, onClose, submit, children, small, initialFocus }: OpDialogProps) {
   const [forceConfirmed, setForceConfirmed] = useState(false);
+  // Other blocking sessions: "force" must be confirmed again.
   const blocked = op.blocked;
-  useEffect(() => setForceConfirmed(false), [blocked]);
+  const [confirmedFor, setConfirmedFor] = useState(blocked);
+  if (confirmedFor !== blocked) {
+    setConfirmedFor(blocked);
+    setForceConfirmed(false);
+  }
 
   const formId = `${id}-form`;
   const onSubmit = (e: FormEvent) => {
