@@ -7,6 +7,7 @@ pub mod grove;
 pub mod ident;
 pub mod local_pg;
 pub mod paths;
+pub mod private_fs;
 pub mod schema;
 pub mod secrets;
 pub mod server_ref;

@@ -34,9 +34,9 @@ impl Store {
                 format!("cannot open {}: {e}", path.display()),
             )
         };
-        crate::paths::open_private(path, false).map_err(|e| storage_err(&e))?;
+        crate::private_fs::open_private(path, false).map_err(|e| storage_err(&e))?;
         for file in sqlite_files(path) {
-            crate::paths::restrict(&file, crate::paths::PRIVATE_FILE)
+            crate::private_fs::restrict(&file, crate::private_fs::PRIVATE_FILE)
                 .map_err(|e| storage_err(&e))?;
         }
         let opts = SqliteConnectOptions::new()

@@ -4,7 +4,7 @@
 use super::os_user::chown;
 use super::{local_err, LocalPg, LocalPgOptions};
 use crate::error::Result;
-use crate::paths::{open_private, restrict, PRIVATE_FILE};
+use crate::private_fs::{open_private, restrict, PRIVATE_FILE};
 use std::path::{Path, PathBuf};
 
 pub(super) fn port_free(port: u16) -> bool {

@@ -10,7 +10,7 @@ use super::process::{any_free_port, pid_is_postgres, port_free, read_pid_file};
 use super::types::{CloneMode, LocalPgOptions, LocalState, LocalStatus};
 use super::{clone, local_err, LocalPg, SUPERUSER};
 use crate::error::Result;
-use crate::paths::{create_private_dir, restrict, write_private, PRIVATE_DIR, PRIVATE_FILE};
+use crate::private_fs::{create_private_dir, restrict, write_private, PRIVATE_DIR, PRIVATE_FILE};
 use std::path::Path;
 
 /// Creates the cluster's directory 0700 and tightens an older one and Grove's files in it
