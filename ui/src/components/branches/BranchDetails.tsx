@@ -22,6 +22,7 @@ import {
   WarnIcon,
 } from "../Icons";
 import { BranchBadges, MISSING_HINT } from "./BranchBadges";
+import { CompactHeader } from "./CompactHeader";
 
 export type BranchAction = "create" | "reset" | "undo" | "rename" | "expire" | "delete";
 
@@ -45,6 +46,12 @@ interface Props {
   /** The pane shown; kept by the caller so it stays when another branch is selected. */
   tab?: BranchTabId;
   onTab?: (tab: BranchTabId) => void;
+  /** Focus mode: the SQL or Compare tab has the whole window. */
+  focused?: boolean;
+  onToggleFocus?: () => void;
+  /** Compare asked to compare the branch with its parent (from the command palette). */
+  compareWithParent?: boolean;
+  onCompareStarted?: () => void;
 }
 
 /** The panes a branch has. */
@@ -96,6 +103,21 @@ export function BranchDetails(props: Props) {
       data-name={b.name}
       data-tab={tab}
     >
+      {wide ? (
+        <CompactHeader
+          branch={b}
+          parent={parent}
+          now={now}
+          why={why}
+          protecting={props.protecting}
+          focused={props.focused ?? false}
+          onSelect={props.onSelect}
+          onAction={props.onAction}
+          onToggleProtect={props.onToggleProtect}
+          onToggleFocus={props.onToggleFocus}
+        />
+      ) : (
+        <>
       <header className="branch-header">
         <div className="branch-title">
           <BranchIcon size={20} />
@@ -183,6 +205,8 @@ export function BranchDetails(props: Props) {
           />
         </div>
       </div>
+        </>
+      )}
 
       {b.missing && (
         <div className="result-box notice-warn" data-testid="branch-missing">
@@ -219,7 +243,15 @@ export function BranchDetails(props: Props) {
       <div className={`tab-panel${wide ? " fill" : ""}`} role={TABS.length > 1 ? "tabpanel" : undefined}>
         {tab === "overview" && <Overview {...props} />}
         {tab === "sql" && <SqlPanel server={props.server} branch={b} />}
-        {tab === "compare" && <CompareView server={props.server} branches={props.branches} branch={b.name} />}
+        {tab === "compare" && (
+          <CompareView
+            server={props.server}
+            branches={props.branches}
+            branch={b.name}
+            compareWithParent={props.compareWithParent}
+            onCompareStarted={props.onCompareStarted}
+          />
+        )}
       </div>
     </section>
   );
