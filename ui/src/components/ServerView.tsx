@@ -4,31 +4,20 @@ import { Group, Panel, Separator, usePanelRef } from "react-resizable-panels";
 import { commands } from "../api";
 import type { Branch } from "../bindings/Branch";
 import type { DeleteOutcome } from "../bindings/DeleteOutcome";
-import type { Snapshot } from "../bindings/Snapshot";
-import { ancestorIds, buildTree, descendantsOf, findNode } from "../branches";
+import { ancestorIds, buildTree, findNode } from "../branches";
 import { formatError } from "../errors";
 import { useBranchData } from "../hooks/useBranchData";
 import { useNow } from "../hooks/useNow";
-import {
-  DeleteDialog,
-  ExpireDialog,
-  RenameDialog,
-  ResetDialog,
-  RestoreDialog,
-  UndoResetDialog,
-} from "./branches/ActionDialogs";
-import { BranchDetails, type BranchAction, type BranchTabId } from "./branches/BranchDetails";
+import { BranchDetails, type BranchTabId } from "./branches/BranchDetails";
 import { BranchesToolbar } from "./branches/BranchesToolbar";
 import { BranchTree } from "./branches/BranchTree";
-import { CreateBranchDialog } from "./branches/CreateBranchDialog";
-import { HousekeepingDialog } from "./branches/HousekeepingDialog";
-import { ImportDialog } from "./branches/ImportDialog";
 import { RecentlyDeleted } from "./branches/RecentlyDeleted";
 import { branchCommands } from "../layout/branchCommands";
 import { layout, TREE_WIDTH, useLayout } from "../layout/layoutStore";
 import { PaletteHost } from "../layout/PaletteHost";
 import { sqlStore } from "../sql/store";
 import { BranchIcon, ImportIcon } from "./Icons";
+import { ServerDialogs, type ServerDialog } from "./ServerDialogs";
 
 interface Props {
   /** null = the embedded local server, else a saved connection id. */
@@ -43,11 +32,6 @@ interface Props {
   unavailable?: ReactNode;
 }
 
-type Dialog =
-  | { kind: "import" }
-  | { kind: "housekeeping" }
-  | { kind: "restore"; snapshot: Snapshot }
-  | { kind: BranchAction; id: string };
 
 /** How often relative times ("3 h ago", "expires in 5 h") are recomputed. */
 const CLOCK_MS = 30_000;
@@ -58,7 +42,7 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
   const now = useNow(CLOCK_MS);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
-  const [dialog, setDialog] = useState<Dialog | null>(null);
+  const [dialog, setDialog] = useState<ServerDialog | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
   // The pane (Overview, SQL, Compare) stays the same when another branch is selected.
   const [branchTab, setTab] = useState<BranchTabId>("overview");
@@ -191,7 +175,6 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
 
   const total = branches.reduce((sum, b) => sum + (b.missing ? 0 : b.size_bytes ?? 0), 0);
   const node = selected ? findNode(roots, selected.id) : null;
-  const dialogBranch = dialog && "id" in dialog ? byId.get(dialog.id) ?? null : null;
   const undoSnapshot = (b: Branch) =>
     data.snapshots
       .filter((s) => s.kind === "reset-undo" && s.branch_name === b.name)
@@ -341,83 +324,20 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
         </>
       )}
 
-      {dialog?.kind === "import" && (
-        <ImportDialog server={server} branches={branches} onClose={closeDialog} onImported={(b) => landed(b)} />
-      )}
-      {dialog?.kind === "housekeeping" && (
-        <HousekeepingDialog
-          server={server}
-          snapshots={data.snapshots}
-          onClose={closeDialog}
-          onDone={() => void data.reload()}
-        />
-      )}
-      {dialog?.kind === "restore" && (
-        <RestoreDialog
-          server={server}
-          snapshot={dialog.snapshot}
-          nameTaken={names.has(dialog.snapshot.branch_name)}
-          onClose={closeDialog}
-          onDone={(b) => landed(b)}
-        />
-      )}
-      {dialogBranch && dialog?.kind === "create" && (
-        <CreateBranchDialog
-          server={server}
-          branches={branches}
-          parent={dialogBranch}
-          onClose={closeDialog}
-          onCreated={(b) => landed(b)}
-        />
-      )}
-      {dialogBranch && dialog?.kind === "reset" && (
-        <ResetDialog
-          server={server}
-          branch={dialogBranch}
-          parent={
-            (dialogBranch.parent_id !== null ? byId.get(dialogBranch.parent_id) : undefined) ?? {
-              ...dialogBranch,
-              name: dialogBranch.parent ?? "its parent",
-              protected: false,
-            }
-          }
-          onClose={closeDialog}
-          onDone={(b) => landed(b, false)}
-        />
-      )}
-      {dialogBranch && dialog?.kind === "undo" && (
-        <UndoResetDialog
-          server={server}
-          branch={dialogBranch}
-          snapshot={undoSnapshot(dialogBranch)}
-          onClose={closeDialog}
-          onDone={(b) => landed(b, false)}
-        />
-      )}
-      {dialogBranch && dialog?.kind === "rename" && (
-        <RenameDialog
-          server={server}
-          branch={dialogBranch}
-          branches={branches}
-          onClose={closeDialog}
-          onDone={(b) => landed(b)}
-        />
-      )}
-      {dialogBranch && dialog?.kind === "expire" && (
-        <ExpireDialog server={server} branch={dialogBranch} onClose={closeDialog} onDone={(b) => landed(b, false)} />
-      )}
-      {dialogBranch && dialog?.kind === "delete" && (
-        <DeleteDialog
-          server={server}
-          branch={dialogBranch}
-          descendants={(() => {
-            const n = findNode(roots, dialogBranch.id);
-            return n ? descendantsOf(n) : [];
-          })()}
-          onClose={closeDialog}
-          onDone={(outcome) => deleted(dialogBranch, outcome)}
-        />
-      )}
+      <ServerDialogs
+        server={server}
+        dialog={dialog}
+        branches={branches}
+        byId={byId}
+        names={names}
+        roots={roots}
+        snapshots={data.snapshots}
+        undoSnapshot={undoSnapshot}
+        onClose={closeDialog}
+        onLanded={landed}
+        onDeleted={deleted}
+        onReload={() => void data.reload()}
+      />
     </div>
   );
 }
