@@ -106,6 +106,17 @@ describe("command palette", () => {
     await waitFor(() => expect(api.commands.diffBranches).toHaveBeenCalledWith("c1", "main", "dev/alex"));
   });
 
+  it("opens a new query tab in the SQL pane", async () => {
+    await renderOn("dev/alex");
+    fireEvent.click(screen.getByTestId("branch-tab-sql"));
+    await waitFor(() => expect(screen.getAllByTestId("sql-tab")).toHaveLength(1));
+    await openPalette();
+    type("new query tab");
+    press("Enter");
+    await waitFor(() => expect(screen.getAllByTestId("sql-tab")).toHaveLength(2));
+    expect(screen.getAllByTestId("sql-tab")[1].getAttribute("data-active")).toBe("true");
+  });
+
   it("reset asks for confirmation, like the button", async () => {
     await renderOn("dev/alex");
     await openPalette();

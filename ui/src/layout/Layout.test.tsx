@@ -114,6 +114,21 @@ describe("layout", () => {
     await screen.findByTestId("reset-dialog");
   });
 
+  it("restores the split between the SQL editor and its results from storage", async () => {
+    const saved = "react-resizable-panels:grove.sql-split:sql-editor-panel:sql-results-panel";
+    localStorage.setItem(saved, JSON.stringify({ "sql-editor-panel": 70, "sql-results-panel": 30 }));
+    try {
+      await renderServer();
+      fireEvent.click(screen.getByTestId("branch-tab-sql"));
+      const editor = await screen.findByTestId("sql-editor-panel");
+      await waitFor(() => expect(editor.style.flexGrow).toBe("70"));
+      expect(screen.getByTestId("sql-results-panel").style.flexGrow).toBe("30");
+      expect(screen.getByRole("separator", { name: "Resize the editor" })).not.toBeNull();
+    } finally {
+      localStorage.removeItem(saved);
+    }
+  });
+
   it("focus mode gives Compare the whole window; Esc returns", async () => {
     await renderServer();
     fireEvent.click(screen.getByTestId("branch-tab-compare"));

@@ -23,7 +23,9 @@ export function PaletteHost({ commands, onToggleFocus }: Props) {
 
   const onKey = useEffectEvent((e: KeyboardEvent) => {
     if (e.key === "Escape") {
-      if (!e.defaultPrevented && layout.get().focus && !dialogOpen()) {
+      // Esc in a field (renaming a tab, a search box) belongs to that field.
+      const inField = e.target instanceof HTMLElement && /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName);
+      if (!e.defaultPrevented && !inField && layout.get().focus && !dialogOpen()) {
         e.preventDefault();
         layout.setFocus(false);
       }
