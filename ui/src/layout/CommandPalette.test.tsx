@@ -81,6 +81,18 @@ describe("command palette", () => {
     expect(document.activeElement).toBe(opener);
   });
 
+  it("opens from its buttons too", async () => {
+    await renderOn("dev/alex");
+    fireEvent.click(screen.getByTestId("open-palette"));
+    await screen.findByRole("dialog");
+    press("Escape");
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+    fireEvent.click(screen.getByTestId("branch-tab-compare"));
+    fireEvent.click(await screen.findByTestId("branch-open-palette"));
+    await screen.findByRole("dialog");
+    await waitFor(() => expect(document.activeElement).toBe(input()));
+  });
+
   it("moves the selection with the arrows and goes to a branch with Enter", async () => {
     await renderOn("dev/alex");
     await openPalette();

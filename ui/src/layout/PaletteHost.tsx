@@ -1,7 +1,7 @@
-import { useEffect, useEffectEvent, useState } from "react";
+import { useEffect, useEffectEvent } from "react";
 import { CommandPalette } from "./CommandPalette";
 import type { Command } from "./commands";
-import { layout } from "./layoutStore";
+import { layout, useLayout } from "./layoutStore";
 import { matchShortcut } from "./shortcuts";
 
 interface Props {
@@ -19,7 +19,7 @@ function dialogOpen(): boolean {
  * palette itself, which it opens.
  */
 export function PaletteHost({ commands, onToggleFocus }: Props) {
-  const [open, setOpen] = useState(false);
+  const open = useLayout().palette;
 
   const onKey = useEffectEvent((e: KeyboardEvent) => {
     if (e.key === "Escape") {
@@ -34,7 +34,7 @@ export function PaletteHost({ commands, onToggleFocus }: Props) {
     const shortcut = matchShortcut(e);
     if (!shortcut || dialogOpen()) return;
     e.preventDefault();
-    if (shortcut === "palette") setOpen(true);
+    if (shortcut === "palette") layout.setPalette(true);
     else if (shortcut === "toggleSidebar") layout.toggleSidebar();
     else if (shortcut === "toggleTree") layout.toggleTree();
     else onToggleFocus();
@@ -46,5 +46,5 @@ export function PaletteHost({ commands, onToggleFocus }: Props) {
     return () => window.removeEventListener("keydown", listener);
   }, []);
 
-  return open ? <CommandPalette commands={commands} onClose={() => setOpen(false)} /> : null;
+  return open ? <CommandPalette commands={commands} onClose={() => layout.setPalette(false)} /> : null;
 }

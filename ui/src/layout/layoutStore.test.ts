@@ -16,6 +16,7 @@ describe("layout state", () => {
       sidebarWidth: SIDEBAR_WIDTH.default,
       treeWidth: TREE_WIDTH.default,
       focus: false,
+      palette: false,
     });
   });
 

@@ -3,7 +3,7 @@ import { useSyncExternalStore } from "react";
 /**
  * The window's layout: which side panes are collapsed, how wide they are, and focus mode
  * (SQL or Compare gets the whole window). Collapsed state and widths are remembered in
- * localStorage; focus mode is not (a restart shows the panes again).
+ * localStorage; focus mode and the open palette are not (a restart shows the panes again).
  */
 export interface LayoutState {
   sidebarCollapsed: boolean;
@@ -13,6 +13,8 @@ export interface LayoutState {
   /** Width of the branch tree, in pixels. */
   treeWidth: number;
   focus: boolean;
+  /** The command palette is open. */
+  palette: boolean;
 }
 
 export const LAYOUT_STORAGE_KEY = "grove.layout";
@@ -25,6 +27,7 @@ const DEFAULTS: LayoutState = {
   sidebarWidth: SIDEBAR_WIDTH.default,
   treeWidth: TREE_WIDTH.default,
   focus: false,
+  palette: false,
 };
 
 function clamp(value: unknown, range: { min: number; default: number; max: number }): number {
@@ -47,6 +50,7 @@ export function readStoredLayout(): LayoutState {
     sidebarWidth: clamp(saved.sidebarWidth, SIDEBAR_WIDTH),
     treeWidth: clamp(saved.treeWidth, TREE_WIDTH),
     focus: false,
+    palette: false,
   };
 }
 
@@ -65,7 +69,7 @@ function current(): LayoutState {
 function update(patch: Partial<LayoutState>) {
   state = { ...current(), ...patch };
   try {
-    const { focus: _notSaved, ...saved } = state;
+    const { focus: _focus, palette: _palette, ...saved } = state;
     localStorage.setItem(LAYOUT_STORAGE_KEY, JSON.stringify(saved));
   } catch {
     // Storage unavailable: the layout lasts as long as the window.
@@ -86,6 +90,9 @@ export const layout = {
     if (current().focus !== focus) update({ focus });
   },
   toggleFocus: () => update({ focus: !current().focus }),
+  setPalette: (palette: boolean) => {
+    if (current().palette !== palette) update({ palette });
+  },
   setSidebarWidth: (px: number) => update({ sidebarWidth: clamp(px, SIDEBAR_WIDTH) }),
   setTreeWidth: (px: number) => update({ treeWidth: clamp(px, TREE_WIDTH) }),
   /** Reads the remembered layout again (a new window; tests). */

@@ -1,4 +1,5 @@
 import { formatBytes } from "../../branches";
+import { layout } from "../../layout/layoutStore";
 import { shortcutLabel } from "../../layout/shortcuts";
 import { BroomIcon, ImportIcon, PanelIcon, RefreshIcon } from "../Icons";
 
@@ -37,7 +38,16 @@ export function BranchesToolbar(props: Props) {
       </span>
       {props.loading && <span className="spinner small" aria-label="Loading" />}
       <span className="spacer" />
-      <span className="muted small palette-hint">{shortcutLabel("palette")} for commands</span>
+      <button
+        type="button"
+        className="button palette-button"
+        id="open-palette"
+        data-testid="open-palette"
+        title={`Every branch action and view, by name (${shortcutLabel("palette")})`}
+        onClick={() => layout.setPalette(true)}
+      >
+        Commands <kbd className="palette-shortcut">{shortcutLabel("palette")}</kbd>
+      </button>
       <button type="button" className="button" id="import-database" data-testid="import-database" onClick={props.onImport}>
         <ImportIcon size={12} />
         Import database

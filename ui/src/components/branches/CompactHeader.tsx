@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
 import type { Branch } from "../../bindings/Branch";
+import { layout } from "../../layout/layoutStore";
 import { shortcutLabel } from "../../layout/shortcuts";
 import {
   BranchIcon,
@@ -92,6 +93,16 @@ export function CompactHeader(props: Props) {
           <ExpandIcon size={12} /> {props.focused ? "Exit focus" : "Focus"}
         </button>
       )}
+      <button
+        type="button"
+        className="button small"
+        id="branch-open-palette"
+        data-testid="branch-open-palette"
+        title="Every branch action and view, by name"
+        onClick={() => layout.setPalette(true)}
+      >
+        {shortcutLabel("palette")}
+      </button>
       <ActionsMenu items={items} />
     </header>
   );
