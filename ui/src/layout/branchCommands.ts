@@ -29,47 +29,61 @@ interface Context {
 /** Every command of the palette for the branch shown (or none selected). */
 export function branchCommands(ctx: Context, h: CommandHandlers): Command[] {
   const { selected: b, parent } = ctx;
-  const list: Command[] = [];
   const none = b ? undefined : "Select a branch first";
   const why = b ? disabledReasons(b, parent) : null;
+  const noParent = b && !comparableParent(ctx.branches, b.name) ? "It has no parent to compare with" : undefined;
+  const missing = b?.missing ? "Its database is missing" : undefined;
+  const cmd = (id: string, group: string, title: string, run: () => void, disabledReason?: string, shortcut?: string): Command => ({
+    id,
+    group,
+    title,
+    run,
+    disabledReason,
+    shortcut,
+  });
 
+  const list: Command[] = [
+    cmd("sql-new-tab", "SQL", "New query tab", h.newSqlTab, none ?? missing),
+    cmd("compare-parent", "Compare", "Compare with parent", h.compareWithParent, none ?? noParent),
+    cmd("branch-create", "Branch", "Create child branch…", () => h.action("create"), none ?? why?.create),
+    cmd("branch-reset", "Branch", "Reset from parent…", () => h.action("reset"), none ?? why?.reset),
+  ];
+  if (b?.undo_available) list.push(cmd("branch-undo", "Branch", "Undo reset…", () => h.action("undo"), why?.undo));
   list.push(
-    { id: "sql-new-tab", group: "SQL", title: "New query tab", disabledReason: none ?? (b?.missing ? "Its database is missing" : undefined), run: h.newSqlTab },
-    {
-      id: "compare-parent",
-      group: "Compare",
-      title: "Compare with parent",
-      disabledReason: none ?? (b && !comparableParent(ctx.branches, b.name) ? "It has no parent to compare with" : undefined),
-      run: h.compareWithParent,
-    },
-    { id: "branch-create", group: "Branch", title: "Create child branch…", disabledReason: none ?? why?.create, run: () => h.action("create") },
-    { id: "branch-reset", group: "Branch", title: "Reset from parent…", disabledReason: none ?? why?.reset, run: () => h.action("reset") },
-  );
-  if (b?.undo_available) {
-    list.push({ id: "branch-undo", group: "Branch", title: "Undo reset…", disabledReason: why?.undo, run: () => h.action("undo") });
-  }
-  list.push(
-    { id: "branch-rename", group: "Branch", title: "Rename…", disabledReason: none ?? why?.rename, run: () => h.action("rename") },
-    { id: "branch-protect", group: "Branch", title: b?.protected ? "Unprotect" : "Protect", disabledReason: none, run: h.toggleProtect },
-    { id: "branch-expire", group: "Branch", title: b?.expires_at ? "Change expiry…" : "Set expiry…", disabledReason: none ?? why?.expire, run: () => h.action("expire") },
-    { id: "branch-delete", group: "Branch", title: "Delete…", disabledReason: none ?? why?.delete, run: () => h.action("delete") },
-    { id: "tab-overview", group: "View", title: "Show overview", disabledReason: none, run: () => h.showTab("overview") },
-    { id: "tab-sql", group: "View", title: "Show SQL", disabledReason: none, run: () => h.showTab("sql") },
-    { id: "tab-compare", group: "View", title: "Show compare", disabledReason: none, run: () => h.showTab("compare") },
-    {
-      id: "focus",
-      group: "View",
-      title: ctx.focus ? "Leave focus mode" : "Focus mode (SQL or Compare fills the window)",
-      shortcut: shortcutLabel("focus"),
-      disabledReason: ctx.focus ? undefined : none,
-      run: h.toggleFocus,
-    },
-    { id: "toggle-sidebar", group: "View", title: ctx.sidebarCollapsed ? "Show servers" : "Hide servers", shortcut: shortcutLabel("toggleSidebar"), run: h.toggleSidebar },
-    { id: "toggle-tree", group: "View", title: ctx.treeCollapsed ? "Show branch tree" : "Hide branch tree", shortcut: shortcutLabel("toggleTree"), run: h.toggleTree },
+    cmd("branch-rename", "Branch", "Rename…", () => h.action("rename"), none ?? why?.rename),
+    cmd("branch-protect", "Branch", b?.protected ? "Unprotect" : "Protect", h.toggleProtect, none),
+    cmd("branch-expire", "Branch", b?.expires_at ? "Change expiry…" : "Set expiry…", () => h.action("expire"), none ?? why?.expire),
+    cmd("branch-delete", "Branch", "Delete…", () => h.action("delete"), none ?? why?.delete),
+    cmd("tab-overview", "View", "Show overview", () => h.showTab("overview"), none),
+    cmd("tab-sql", "View", "Show SQL", () => h.showTab("sql"), none),
+    cmd("tab-compare", "View", "Show compare", () => h.showTab("compare"), none),
+    cmd(
+      "focus",
+      "View",
+      ctx.focus ? "Leave focus mode" : "Focus mode (SQL or Compare fills the window)",
+      h.toggleFocus,
+      ctx.focus ? undefined : none,
+      shortcutLabel("focus"),
+    ),
+    cmd(
+      "toggle-sidebar",
+      "View",
+      ctx.sidebarCollapsed ? "Show servers" : "Hide servers",
+      h.toggleSidebar,
+      undefined,
+      shortcutLabel("toggleSidebar"),
+    ),
+    cmd(
+      "toggle-tree",
+      "View",
+      ctx.treeCollapsed ? "Show branch tree" : "Hide branch tree",
+      h.toggleTree,
+      undefined,
+      shortcutLabel("toggleTree"),
+    ),
   );
   for (const other of ctx.branches) {
-    if (other.id === b?.id) continue;
-    list.push({ id: `goto-${other.id}`, group: "Go to branch", title: other.name, run: () => h.select(other.id) });
+    if (other.id !== b?.id) list.push(cmd(`goto-${other.id}`, "Go to branch", other.name, () => h.select(other.id)));
   }
   return list;
 }

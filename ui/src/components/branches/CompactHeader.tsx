@@ -46,13 +46,18 @@ interface Item {
  */
 export function CompactHeader(props: Props) {
   const { branch: b, parent, why } = props;
+  const action = (id: string, label: string, icon: ReactNode, kind: BranchAction, disabledReason?: string): Item => ({
+    id,
+    label,
+    icon,
+    disabledReason,
+    run: () => props.onAction(kind),
+  });
   const items: Item[] = [
-    { id: "create-child", label: "Create child…", icon: <PlusIcon size={12} />, disabledReason: why.create, run: () => props.onAction("create") },
-    { id: "reset", label: "Reset from parent…", icon: <ResetIcon size={12} />, disabledReason: why.reset, run: () => props.onAction("reset") },
-    ...(b.undo_available
-      ? [{ id: "undo-reset", label: "Undo reset…", icon: <UndoIcon size={12} />, disabledReason: why.undo, run: () => props.onAction("undo") }]
-      : []),
-    { id: "rename", label: "Rename…", icon: <EditIcon size={12} />, disabledReason: why.rename, run: () => props.onAction("rename") },
+    action("create-child", "Create child…", <PlusIcon size={12} />, "create", why.create),
+    action("reset", "Reset from parent…", <ResetIcon size={12} />, "reset", why.reset),
+    ...(b.undo_available ? [action("undo-reset", "Undo reset…", <UndoIcon size={12} />, "undo", why.undo)] : []),
+    action("rename", "Rename…", <EditIcon size={12} />, "rename", why.rename),
     {
       id: "protect",
       label: b.protected ? "Unprotect" : "Protect",
@@ -60,8 +65,8 @@ export function CompactHeader(props: Props) {
       disabledReason: props.protecting ? "Saving…" : undefined,
       run: props.onToggleProtect,
     },
-    { id: "expire", label: b.expires_at ? "Change expiry…" : "Set expiry…", icon: <ClockIcon size={12} />, disabledReason: why.expire, run: () => props.onAction("expire") },
-    { id: "delete", label: "Delete…", icon: <TrashIcon size={12} />, disabledReason: why.delete, danger: true, run: () => props.onAction("delete") },
+    action("expire", b.expires_at ? "Change expiry…" : "Set expiry…", <ClockIcon size={12} />, "expire", why.expire),
+    { ...action("delete", "Delete…", <TrashIcon size={12} />, "delete", why.delete), danger: true },
   ];
 
   return (
