@@ -147,7 +147,15 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
     layout.toggleFocus();
   };
   const paletteCommands = branchCommands(
-    { branches, selected, parent: selectedParent, focus: lay.focus, sidebarCollapsed: lay.sidebarCollapsed, treeCollapsed: lay.treeCollapsed },
+    {
+      branches,
+      selected,
+      parent: selectedParent,
+      focus: lay.focus,
+      sidebarCollapsed: lay.sidebarCollapsed,
+      treeCollapsed: lay.treeCollapsed,
+      protecting: protect.isPending,
+    },
     {
       select,
       showTab: setBranchTab,

@@ -24,6 +24,8 @@ interface Context {
   focus: boolean;
   sidebarCollapsed: boolean;
   treeCollapsed: boolean;
+  /** A protect or unprotect is being saved. */
+  protecting: boolean;
 }
 
 /** Every command of the palette for the branch shown (or none selected). */
@@ -51,7 +53,7 @@ export function branchCommands(ctx: Context, h: CommandHandlers): Command[] {
   if (b?.undo_available) list.push(cmd("branch-undo", "Branch", "Undo reset…", () => h.action("undo"), why?.undo));
   list.push(
     cmd("branch-rename", "Branch", "Rename…", () => h.action("rename"), none ?? why?.rename),
-    cmd("branch-protect", "Branch", b?.protected ? "Unprotect" : "Protect", h.toggleProtect, none),
+    cmd("branch-protect", "Branch", b?.protected ? "Unprotect" : "Protect", h.toggleProtect, none ?? (ctx.protecting ? "Saving…" : undefined)),
     cmd("branch-expire", "Branch", b?.expires_at ? "Change expiry…" : "Set expiry…", () => h.action("expire"), none ?? why?.expire),
     cmd("branch-delete", "Branch", "Delete…", () => h.action("delete"), none ?? why?.delete),
     cmd("tab-overview", "View", "Show overview", () => h.showTab("overview"), none),
