@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useState } from "react";
+import { Group, Panel, Separator, usePanelRef } from "react-resizable-panels";
 import { commands } from "./api";
 import type { SavedConnection } from "./bindings/SavedConnection";
 import { ConfirmDialog } from "./components/ConfirmDialog";
@@ -11,6 +12,10 @@ import { Sidebar } from "./components/Sidebar";
 import { formatError } from "./errors";
 import { formatTestSuccess } from "./format";
 import { useLocalServer } from "./hooks/useLocalStatus";
+import { layout, SIDEBAR_WIDTH, useLayout } from "./layout/layoutStore";
+import { shortcutLabel } from "./layout/shortcuts";
+import { PanelIcon } from "./components/Icons";
+import "./layout/layout.css";
 import { queryKeys } from "./queries/keys";
 import type { Selection, TestState } from "./types";
 
@@ -34,6 +39,9 @@ export function App() {
   const [dialog, setDialog] = useState<DialogState | null>(null);
   const [aboutOpen, setAboutOpen] = useState(false);
   const toggleAbout = () => setAboutOpen((o) => !o);
+  const lay = useLayout();
+  const hideSidebar = lay.sidebarCollapsed || lay.focus;
+  const sidebarPanel = usePanelRef();
 
   const reload = useCallback(() => client.invalidateQueries({ queryKey: queryKeys.connections }), [client]);
 
@@ -74,50 +82,90 @@ export function App() {
   });
 
   return (
-    <div className="app">
-      <Sidebar
-        local={local}
-        connections={connections}
-        connectionsError={connectionsError}
-        selection={selection}
-        tests={tests}
-        onSelect={setSelection}
-        onAdd={() => setDialog({ kind: "add" })}
-        onReload={() => void reload()}
-        onTest={(c) => void testSaved(c)}
-        onEdit={(c) => setDialog({ kind: "edit", connection: c })}
-        onRemove={(c) => setDialog({ kind: "remove", connection: c })}
-      />
-      <main className="main">
-        {selected ? (
-          <ServerView
-            key={selected.id}
-            server={selected.id}
-            enabled
-            header={
-              <ConnectionHeader
-                connection={selected}
-                test={tests[selected.id]}
-                onTest={() => void testSaved(selected)}
-                onEdit={() => setDialog({ kind: "edit", connection: selected })}
-                onRemove={() => setDialog({ kind: "remove", connection: selected })}
-                aboutOpen={aboutOpen}
-                onToggleAbout={toggleAbout}
-              />
-            }
-            about={aboutOpen && <ConnectionAbout connection={selected} />}
-          />
-        ) : (
-          <ServerView
-            key="local"
-            server={null}
-            enabled={local.status?.state === "running"}
-            header={<LocalHeader local={local} aboutOpen={aboutOpen} onToggleAbout={toggleAbout} />}
-            about={aboutOpen && <LocalAbout local={local} />}
-            unavailable={<LocalUnavailable local={local} />}
-          />
+    <div className={`app${lay.focus ? " focus-mode" : ""}`} data-testid="app" data-focus={lay.focus ? "true" : "false"}>
+      {hideSidebar && !lay.focus && (
+        <div className="side-rail">
+          <button
+            type="button"
+            className="icon-button"
+            id="sidebar-expand"
+            data-testid="sidebar-expand"
+            title={`Show servers (${shortcutLabel("toggleSidebar")})`}
+            aria-label="Show servers"
+            onClick={layout.toggleSidebar}
+          >
+            <PanelIcon />
+          </button>
+        </div>
+      )}
+      <Group
+        className="app-split"
+        orientation="horizontal"
+        onLayoutChanged={(_, meta) => {
+          const px = sidebarPanel.current?.getSize().inPixels;
+          if (meta.isUserInteraction && px) layout.setSidebarWidth(px);
+        }}
+      >
+        {!hideSidebar && (
+          <Panel
+            id="sidebar-panel"
+            panelRef={sidebarPanel}
+            defaultSize={lay.sidebarWidth}
+            minSize={SIDEBAR_WIDTH.min}
+            maxSize={SIDEBAR_WIDTH.max}
+            groupResizeBehavior="preserve-pixel-size"
+            className="sidebar-panel"
+          >
+            <Sidebar
+              local={local}
+              connections={connections}
+              connectionsError={connectionsError}
+              selection={selection}
+              tests={tests}
+              onSelect={setSelection}
+              onAdd={() => setDialog({ kind: "add" })}
+              onReload={() => void reload()}
+              onTest={(c) => void testSaved(c)}
+              onEdit={(c) => setDialog({ kind: "edit", connection: c })}
+              onRemove={(c) => setDialog({ kind: "remove", connection: c })}
+              onCollapse={layout.toggleSidebar}
+            />
+          </Panel>
         )}
-      </main>
+        {!hideSidebar && <Separator className="split-handle" aria-label="Resize the servers sidebar" />}
+        <Panel id="main-panel" className="main-panel" minSize={360}>
+          <main className="main">
+            {selected ? (
+              <ServerView
+                key={selected.id}
+                server={selected.id}
+                enabled
+                header={
+                  <ConnectionHeader
+                    connection={selected}
+                    test={tests[selected.id]}
+                    onTest={() => void testSaved(selected)}
+                    onEdit={() => setDialog({ kind: "edit", connection: selected })}
+                    onRemove={() => setDialog({ kind: "remove", connection: selected })}
+                    aboutOpen={aboutOpen}
+                    onToggleAbout={toggleAbout}
+                  />
+                }
+                about={aboutOpen && <ConnectionAbout connection={selected} />}
+              />
+            ) : (
+              <ServerView
+                key="local"
+                server={null}
+                enabled={local.status?.state === "running"}
+                header={<LocalHeader local={local} aboutOpen={aboutOpen} onToggleAbout={toggleAbout} />}
+                about={aboutOpen && <LocalAbout local={local} />}
+                unavailable={<LocalUnavailable local={local} />}
+              />
+            )}
+          </main>
+        </Panel>
+      </Group>
 
       {(dialog?.kind === "add" || dialog?.kind === "edit") && (
         <ConnectionDialog

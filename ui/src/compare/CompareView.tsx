@@ -1,4 +1,4 @@
-import { useMemo, useState, type JSX } from "react";
+import { useEffect, useEffectEvent, useMemo, useState, type JSX } from "react";
 import type { Branch } from "../bindings/Branch";
 import { BranchIcon, CompareIcon, SwapIcon } from "../components/Icons";
 import { BranchSelect } from "./BranchSelect";
@@ -15,6 +15,9 @@ interface Props {
   branches: Branch[];
   /** The name of the branch the view was opened from. */
   branch: string;
+  /** Compare the branch with its parent at once (asked from the command palette). */
+  compareWithParent?: boolean;
+  onCompareStarted?: () => void;
 }
 
 /**
@@ -26,7 +29,7 @@ export function CompareView(props: Props): JSX.Element {
   return <BranchComparison key={`${props.server ?? ""}\u0000${props.branch}`} {...props} />;
 }
 
-function BranchComparison({ server, branches, branch }: Props): JSX.Element {
+function BranchComparison({ server, branches, branch, compareWithParent, onCompareStarted }: Props): JSX.Element {
   const usable = useMemo(() => comparableBranches(branches), [branches]);
   const parent = useMemo(() => comparableParent(branches, branch), [branches, branch]);
   const [pair, setPair] = useState<Pair>(() => defaultPair(branches, branch));
@@ -53,6 +56,20 @@ function BranchComparison({ server, branches, branch }: Props): JSX.Element {
           ? "Choose two different branches"
           : undefined;
   const withParent = parent ? { from: parent.name, to: branch } : null;
+
+  const startWithParent = useEffectEvent(() => {
+    onCompareStarted?.();
+    if (withParent && !running) compare(withParent);
+  });
+  useEffect(() => {
+    if (!compareWithParent) return;
+    // Started once the view is on screen, like a click on "Compare with parent".
+    let cancelled = false;
+    void Promise.resolve().then(() => !cancelled && startWithParent());
+    return () => {
+      cancelled = true;
+    };
+  }, [compareWithParent]);
 
   return (
     <section className="cmp-view" id="compare-view" data-testid="compare-view">

@@ -205,3 +205,24 @@ export const CheckIcon = (p: IconProps) => (
     <path d="M5.25 8.25l1.9 1.9 3.6-3.9" />
   </Svg>
 );
+
+export const PanelIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <rect x="2" y="3" width="12" height="10" rx="1.5" />
+    <path d="M6 3v10" />
+  </Svg>
+);
+
+export const ExpandIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M2.5 6V2.5H6M10 2.5h3.5V6M13.5 10v3.5H10M6 13.5H2.5V10" />
+  </Svg>
+);
+
+export const MoreIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <circle cx="3.5" cy="8" r="0.9" fill="currentColor" />
+    <circle cx="8" cy="8" r="0.9" fill="currentColor" />
+    <circle cx="12.5" cy="8" r="0.9" fill="currentColor" />
+  </Svg>
+);

@@ -1,28 +1,23 @@
 import { useMutation } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { Group, Panel, Separator, usePanelRef } from "react-resizable-panels";
 import { commands } from "../api";
 import type { Branch } from "../bindings/Branch";
 import type { DeleteOutcome } from "../bindings/DeleteOutcome";
-import type { Snapshot } from "../bindings/Snapshot";
-import { ancestorIds, buildTree, descendantsOf, findNode, formatBytes } from "../branches";
+import { ancestorIds, buildTree, findNode } from "../branches";
 import { formatError } from "../errors";
 import { useBranchData } from "../hooks/useBranchData";
 import { useNow } from "../hooks/useNow";
-import {
-  DeleteDialog,
-  ExpireDialog,
-  RenameDialog,
-  ResetDialog,
-  RestoreDialog,
-  UndoResetDialog,
-} from "./branches/ActionDialogs";
-import { BranchDetails, type BranchAction, type BranchTabId } from "./branches/BranchDetails";
+import { BranchDetails, type BranchTabId } from "./branches/BranchDetails";
+import { BranchesToolbar } from "./branches/BranchesToolbar";
 import { BranchTree } from "./branches/BranchTree";
-import { CreateBranchDialog } from "./branches/CreateBranchDialog";
-import { HousekeepingDialog } from "./branches/HousekeepingDialog";
-import { ImportDialog } from "./branches/ImportDialog";
 import { RecentlyDeleted } from "./branches/RecentlyDeleted";
-import { BranchIcon, BroomIcon, ImportIcon, RefreshIcon } from "./Icons";
+import { branchCommands } from "../layout/branchCommands";
+import { layout, TREE_WIDTH, useLayout } from "../layout/layoutStore";
+import { PaletteHost } from "../layout/PaletteHost";
+import { sqlStore } from "../sql/store";
+import { BranchIcon, ImportIcon } from "./Icons";
+import { ServerDialogs, type ServerDialog } from "./ServerDialogs";
 
 interface Props {
   /** null = the embedded local server, else a saved connection id. */
@@ -37,11 +32,6 @@ interface Props {
   unavailable?: ReactNode;
 }
 
-type Dialog =
-  | { kind: "import" }
-  | { kind: "housekeeping" }
-  | { kind: "restore"; snapshot: Snapshot }
-  | { kind: BranchAction; id: string };
 
 /** How often relative times ("3 h ago", "expires in 5 h") are recomputed. */
 const CLOCK_MS = 30_000;
@@ -52,11 +42,22 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
   const now = useNow(CLOCK_MS);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
-  const [dialog, setDialog] = useState<Dialog | null>(null);
+  const [dialog, setDialog] = useState<ServerDialog | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
   // The pane (Overview, SQL, Compare) stays the same when another branch is selected.
-  const [branchTab, setBranchTab] = useState<BranchTabId>("overview");
+  const [branchTab, setTab] = useState<BranchTabId>("overview");
   const [autoSelected, setAutoSelected] = useState(false);
+  // "Compare with parent" from the palette: the branch whose Compare view should run it.
+  const [compareRequest, setCompareRequest] = useState<string | null>(null);
+  const lay = useLayout();
+  const treePanel = usePanelRef();
+  // Focus mode is for SQL and Compare: the overview leaves it.
+  const setBranchTab = useCallback((t: BranchTabId) => {
+    setTab(t);
+    if (t === "overview") layout.setFocus(false);
+  }, []);
+  const focused = lay.focus;
+  const hideTree = lay.treeCollapsed || focused;
 
   const branches = useMemo(() => data.branches ?? [], [data.branches]);
   const roots = useMemo(() => buildTree(branches), [branches]);
@@ -139,18 +140,59 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
     onError: (e) => setActionError(formatError(e)),
   });
 
+  const selectedParent = selected?.parent_id != null ? byId.get(selected.parent_id) ?? null : null;
+  const toggleFocus = () => {
+    if (!lay.focus && !selected) return;
+    if (!lay.focus && branchTab === "overview") setTab("sql");
+    layout.toggleFocus();
+  };
+  const paletteCommands = branchCommands(
+    {
+      branches,
+      selected,
+      parent: selectedParent,
+      focus: lay.focus,
+      sidebarCollapsed: lay.sidebarCollapsed,
+      treeCollapsed: lay.treeCollapsed,
+      protecting: protect.isPending,
+    },
+    {
+      select,
+      showTab: setBranchTab,
+      action: (kind) => {
+        if (!selected) return;
+        setActionError(null);
+        setDialog({ kind, id: selected.id });
+      },
+      toggleProtect: () => selected && protect.mutate(selected),
+      newSqlTab: () => {
+        if (!selected) return;
+        sqlStore.addTab(sqlStore.branch({ server, branchId: selected.id, branchName: selected.name }));
+        setBranchTab("sql");
+      },
+      compareWithParent: () => {
+        if (!selected) return;
+        setCompareRequest(selected.id);
+        setBranchTab("compare");
+      },
+      toggleSidebar: layout.toggleSidebar,
+      toggleTree: layout.toggleTree,
+      toggleFocus,
+    },
+  );
+
   const total = branches.reduce((sum, b) => sum + (b.missing ? 0 : b.size_bytes ?? 0), 0);
   const node = selected ? findNode(roots, selected.id) : null;
-  const dialogBranch = dialog && "id" in dialog ? byId.get(dialog.id) ?? null : null;
   const undoSnapshot = (b: Branch) =>
     data.snapshots
       .filter((s) => s.kind === "reset-undo" && s.branch_name === b.name)
       .sort((x, y) => Date.parse(y.created_at) - Date.parse(x.created_at))[0] ?? null;
 
   return (
-    <div className="server-view">
-      {header}
-      {about && <div className="server-about">{about}</div>}
+    <div className={`server-view${focused ? " focused" : ""}`}>
+      {!focused && header}
+      {!focused && about && <div className="server-about">{about}</div>}
+      <PaletteHost commands={paletteCommands} onToggleFocus={toggleFocus} />
 
       {!enabled ? (
         <div className="branches-unavailable">{unavailable}</div>
@@ -173,209 +215,137 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
         </div>
       ) : (
         <>
-          <div className="branches-toolbar">
-            <h2>Branches</h2>
-            {data.branches && (
-              <span className="muted small" data-testid="branches-summary">
-                {branches.length} {branches.length === 1 ? "branch" : "branches"}
-                {total > 0 ? ` · ${formatBytes(total)}` : ""}
-              </span>
+          {!focused && (
+            <BranchesToolbar
+              count={branches.length}
+              totalBytes={total}
+              loading={data.loading}
+              treeCollapsed={lay.treeCollapsed}
+              onToggleTree={layout.toggleTree}
+              onImport={() => setDialog({ kind: "import" })}
+              onHousekeeping={() => setDialog({ kind: "housekeeping" })}
+              onReload={() => void data.reload()}
+            />
+          )}
+
+          <Group
+            className="branches-split"
+            orientation="horizontal"
+            onLayoutChanged={(_, meta) => {
+              const px = treePanel.current?.getSize().inPixels;
+              if (meta.isUserInteraction && px) layout.setTreeWidth(px);
+            }}
+          >
+            {!hideTree && (
+              <Panel
+                id="tree-panel"
+                panelRef={treePanel}
+                defaultSize={lay.treeWidth}
+                minSize={TREE_WIDTH.min}
+                maxSize={TREE_WIDTH.max}
+                groupResizeBehavior="preserve-pixel-size"
+                className="tree-panel"
+              >
+                <nav className="tree-pane" aria-label="Branch tree">
+                  {data.error && (
+                    <div className="result-box pane-message" data-status="error" data-testid="branch-error" role="alert">
+                      <div>Could not refresh the branches: {data.error}</div>
+                      <button type="button" className="button small" onClick={() => void data.reload()}>
+                        Retry
+                      </button>
+                    </div>
+                  )}
+                  {branches.length === 0 && (
+                    <div className="empty-state" data-testid="branches-empty">
+                      <BranchIcon size={28} />
+                      <p>
+                        <strong>No branches yet.</strong>
+                      </p>
+                      <p className="muted">
+                        Import one of the server's databases: it becomes the root of a tree you can branch from.
+                      </p>
+                      <button type="button" className="button primary" onClick={() => setDialog({ kind: "import" })}>
+                        <ImportIcon size={12} />
+                        Import database
+                      </button>
+                    </div>
+                  )}
+                  {roots.length > 0 && (
+                    <BranchTree
+                      roots={roots}
+                      collapsed={collapsed}
+                      selectedId={selectedId}
+                      now={now}
+                      onSelect={select}
+                      onToggle={toggle}
+                    />
+                  )}
+                  <RecentlyDeleted
+                    snapshots={data.snapshots}
+                    names={names}
+                    now={now}
+                    disabled={false}
+                    onRestore={(s) => setDialog({ kind: "restore", snapshot: s })}
+                  />
+                </nav>
+              </Panel>
             )}
-            {data.loading && <span className="spinner small" aria-label="Loading" />}
-            <span className="spacer" />
-            <button
-              type="button"
-              className="button"
-              id="import-database"
-              data-testid="import-database"
-              onClick={() => setDialog({ kind: "import" })}
-              disabled={data.branches === null}
-            >
-              <ImportIcon size={12} />
-              Import database
-            </button>
-            <button
-              type="button"
-              className="button"
-              id="housekeeping"
-              data-testid="housekeeping"
-              onClick={() => setDialog({ kind: "housekeeping" })}
-              disabled={data.branches === null}
-              title="Delete expired branches, drop copies older than 24 h, clean up interrupted operations"
-            >
-              <BroomIcon size={12} />
-              Housekeeping
-            </button>
-            <button
-              type="button"
-              className="icon-button bordered"
-              id="branches-refresh"
-              data-testid="branches-refresh"
-              onClick={() => void data.reload()}
-              disabled={data.loading}
-              title="Refresh"
-              aria-label="Refresh branches"
-            >
-              <RefreshIcon />
-            </button>
-          </div>
-
-          <div className="branches-split">
-            <nav className="tree-pane" aria-label="Branch tree">
-              {data.error && (
-                <div className="result-box pane-message" data-status="error" data-testid="branch-error" role="alert">
-                  <div>Could not refresh the branches: {data.error}</div>
-                  <button type="button" className="button small" onClick={() => void data.reload()}>
-                    Retry
-                  </button>
-                </div>
-              )}
-              {branches.length === 0 && (
-                <div className="empty-state" data-testid="branches-empty">
-                  <BranchIcon size={28} />
-                  <p>
-                    <strong>No branches yet.</strong>
-                  </p>
-                  <p className="muted">
-                    Import one of the server's databases: it becomes the root of a tree you can branch from.
-                  </p>
-                  <button type="button" className="button primary" onClick={() => setDialog({ kind: "import" })}>
-                    <ImportIcon size={12} />
-                    Import database
-                  </button>
-                </div>
-              )}
-              {roots.length > 0 && (
-                <BranchTree
-                  roots={roots}
-                  collapsed={collapsed}
-                  selectedId={selectedId}
-                  now={now}
-                  onSelect={select}
-                  onToggle={toggle}
-                />
-              )}
-              <RecentlyDeleted
-                snapshots={data.snapshots}
-                names={names}
-                now={now}
-                disabled={false}
-                onRestore={(s) => setDialog({ kind: "restore", snapshot: s })}
-              />
-            </nav>
-
-            <div className="branch-pane">
-              {selected ? (
-                <BranchDetails
-                  key={selected.id}
-                  server={server}
-                  branch={selected}
-                  parent={selected.parent_id !== null ? byId.get(selected.parent_id) ?? null : null}
-                  childBranches={node?.children.map((c) => c.branch) ?? []}
-                  undoSnapshot={undoSnapshot(selected)}
-                  now={now}
-                  protecting={protect.isPending}
-                  error={actionError}
-                  onDismissError={() => setActionError(null)}
-                  onSelect={select}
-                  onAction={(kind) => {
-                    setActionError(null);
-                    setDialog({ kind, id: selected.id });
-                  }}
-                  onToggleProtect={() => protect.mutate(selected)}
-                  branches={branches}
-                  tab={branchTab}
-                  onTab={setBranchTab}
-                />
-              ) : (
-                branches.length > 0 && (
-                  <div className="empty-state" data-testid="branch-none-selected">
-                    <p className="muted">Select a branch to see its details and actions.</p>
-                  </div>
-                )
-              )}
-            </div>
-          </div>
+            {!hideTree && <Separator className="split-handle" aria-label="Resize the branch tree" />}
+            <Panel id="branch-panel" className="branch-panel" minSize={320}>
+              <div className="branch-pane">
+                {selected ? (
+                  <BranchDetails
+                    key={selected.id}
+                    server={server}
+                    branch={selected}
+                    parent={selected.parent_id !== null ? byId.get(selected.parent_id) ?? null : null}
+                    childBranches={node?.children.map((c) => c.branch) ?? []}
+                    undoSnapshot={undoSnapshot(selected)}
+                    now={now}
+                    protecting={protect.isPending}
+                    error={actionError}
+                    onDismissError={() => setActionError(null)}
+                    onSelect={select}
+                    onAction={(kind) => {
+                      setActionError(null);
+                      setDialog({ kind, id: selected.id });
+                    }}
+                    onToggleProtect={() => protect.mutate(selected)}
+                    branches={branches}
+                    tab={branchTab}
+                    onTab={setBranchTab}
+                    focused={focused}
+                    onToggleFocus={toggleFocus}
+                    compareWithParent={compareRequest === selected.id}
+                    onCompareStarted={() => setCompareRequest(null)}
+                  />
+                ) : (
+                  branches.length > 0 && (
+                    <div className="empty-state" data-testid="branch-none-selected">
+                      <p className="muted">Select a branch to see its details and actions.</p>
+                    </div>
+                  )
+                )}
+              </div>
+            </Panel>
+          </Group>
         </>
       )}
 
-      {dialog?.kind === "import" && (
-        <ImportDialog server={server} branches={branches} onClose={closeDialog} onImported={(b) => landed(b)} />
-      )}
-      {dialog?.kind === "housekeeping" && (
-        <HousekeepingDialog
-          server={server}
-          snapshots={data.snapshots}
-          onClose={closeDialog}
-          onDone={() => void data.reload()}
-        />
-      )}
-      {dialog?.kind === "restore" && (
-        <RestoreDialog
-          server={server}
-          snapshot={dialog.snapshot}
-          nameTaken={names.has(dialog.snapshot.branch_name)}
-          onClose={closeDialog}
-          onDone={(b) => landed(b)}
-        />
-      )}
-      {dialogBranch && dialog?.kind === "create" && (
-        <CreateBranchDialog
-          server={server}
-          branches={branches}
-          parent={dialogBranch}
-          onClose={closeDialog}
-          onCreated={(b) => landed(b)}
-        />
-      )}
-      {dialogBranch && dialog?.kind === "reset" && (
-        <ResetDialog
-          server={server}
-          branch={dialogBranch}
-          parent={
-            (dialogBranch.parent_id !== null ? byId.get(dialogBranch.parent_id) : undefined) ?? {
-              ...dialogBranch,
-              name: dialogBranch.parent ?? "its parent",
-              protected: false,
-            }
-          }
-          onClose={closeDialog}
-          onDone={(b) => landed(b, false)}
-        />
-      )}
-      {dialogBranch && dialog?.kind === "undo" && (
-        <UndoResetDialog
-          server={server}
-          branch={dialogBranch}
-          snapshot={undoSnapshot(dialogBranch)}
-          onClose={closeDialog}
-          onDone={(b) => landed(b, false)}
-        />
-      )}
-      {dialogBranch && dialog?.kind === "rename" && (
-        <RenameDialog
-          server={server}
-          branch={dialogBranch}
-          branches={branches}
-          onClose={closeDialog}
-          onDone={(b) => landed(b)}
-        />
-      )}
-      {dialogBranch && dialog?.kind === "expire" && (
-        <ExpireDialog server={server} branch={dialogBranch} onClose={closeDialog} onDone={(b) => landed(b, false)} />
-      )}
-      {dialogBranch && dialog?.kind === "delete" && (
-        <DeleteDialog
-          server={server}
-          branch={dialogBranch}
-          descendants={(() => {
-            const n = findNode(roots, dialogBranch.id);
-            return n ? descendantsOf(n) : [];
-          })()}
-          onClose={closeDialog}
-          onDone={(outcome) => deleted(dialogBranch, outcome)}
-        />
-      )}
+      <ServerDialogs
+        server={server}
+        dialog={dialog}
+        branches={branches}
+        byId={byId}
+        names={names}
+        roots={roots}
+        snapshots={data.snapshots}
+        undoSnapshot={undoSnapshot}
+        onClose={closeDialog}
+        onLanded={landed}
+        onDeleted={deleted}
+        onReload={() => void data.reload()}
+      />
     </div>
   );
 }

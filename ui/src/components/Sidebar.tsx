@@ -2,7 +2,8 @@ import type { SavedConnection } from "../bindings/SavedConnection";
 import type { LocalServer } from "../hooks/useLocalStatus";
 import type { Selection, TestState } from "../types";
 import { ConnectionItem } from "./ConnectionItem";
-import { GroveIcon, PlusIcon, RefreshIcon } from "./Icons";
+import { shortcutLabel } from "../layout/shortcuts";
+import { GroveIcon, PanelIcon, PlusIcon, RefreshIcon } from "./Icons";
 import { LocalServerItem } from "./LocalServerItem";
 
 interface Props {
@@ -17,6 +18,7 @@ interface Props {
   onTest: (c: SavedConnection) => void;
   onEdit: (c: SavedConnection) => void;
   onRemove: (c: SavedConnection) => void;
+  onCollapse: () => void;
 }
 
 export function Sidebar(props: Props) {
@@ -26,6 +28,18 @@ export function Sidebar(props: Props) {
       <div className="brand">
         <GroveIcon size={18} />
         <span>Grove</span>
+        <span className="spacer" />
+        <button
+          type="button"
+          className="icon-button"
+          id="sidebar-collapse"
+          data-testid="sidebar-collapse"
+          onClick={props.onCollapse}
+          title={`Hide servers (${shortcutLabel("toggleSidebar")})`}
+          aria-label="Hide servers"
+        >
+          <PanelIcon />
+        </button>
       </div>
       <div className="sidebar-heading">
         <span>Servers</span>

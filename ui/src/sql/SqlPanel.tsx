@@ -1,6 +1,7 @@
 // The SQL pane of a branch: editor tabs (each its own session), the toolbar, the editor, the
 // results and the history / saved queries panel.
-import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type PointerEvent as ReactPointerEvent } from "react";
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { Group, Panel, Separator, useDefaultLayout } from "react-resizable-panels";
 import type { Branch } from "../bindings/Branch";
 import type { SavedQuery } from "../bindings/SavedQuery";
 import type { TxStatus } from "../bindings/TxStatus";
@@ -285,9 +286,8 @@ function TabView({ b, tab, server, branch }: { b: BranchSql; tab: EditorTab; ser
   useStoreVersion(keys.layout);
   const layout = sqlStore.layout;
   const side = layout.side;
-  const [fraction, setFraction] = useState(layout.editorFraction);
+  const split = useDefaultLayout({ id: "grove.sql-split", panelIds: ["sql-editor-panel", "sql-results-panel"], storage: localStorage });
   const [saving, setSaving] = useState(false);
-  const split = useRef<HTMLDivElement>(null);
 
   const setSide = (s: SideTab | null) => sqlStore.setSide(s);
 
@@ -316,25 +316,6 @@ function TabView({ b, tab, server, branch }: { b: BranchSql; tab: EditorTab; ser
     }
     sqlStore.setDoc(tab, sql);
     if (saved) sqlStore.linkSavedQuery(tab, saved);
-  };
-
-  const startDrag = (e: ReactPointerEvent<HTMLDivElement>) => {
-    e.preventDefault();
-    const box = split.current?.getBoundingClientRect();
-    if (!box || box.height <= 0) return;
-    const target = e.currentTarget;
-    target.setPointerCapture?.(e.pointerId);
-    const move = (ev: PointerEvent) => {
-      const f = Math.max(0.12, Math.min(0.85, (ev.clientY - box.top) / box.height));
-      layout.editorFraction = f;
-      setFraction(f);
-    };
-    const up = () => {
-      target.removeEventListener("pointermove", move);
-      target.removeEventListener("pointerup", up);
-    };
-    target.addEventListener("pointermove", move);
-    target.addEventListener("pointerup", up);
   };
 
   const mod = modKey();
@@ -425,17 +406,20 @@ function TabView({ b, tab, server, branch }: { b: BranchSql; tab: EditorTab; ser
       )}
 
       <div className="sql-body">
-        <div className="sql-split" ref={split} style={{ gridTemplateRows: `${fraction}fr 6px ${1 - fraction}fr` }}>
-          <SqlEditor b={b} tab={tab} autoFocus />
-          <div
-            className="sql-splitter"
-            role="separator"
-            aria-orientation="horizontal"
-            aria-label="Resize the editor"
-            onPointerDown={startDrag}
-          />
-          <ResultsPane tab={tab} server={server} branch={branch.name} onReveal={reveal} />
-        </div>
+        <Group
+          className="sql-split"
+          orientation="vertical"
+          defaultLayout={split.defaultLayout}
+          onLayoutChanged={split.onLayoutChanged}
+        >
+          <Panel id="sql-editor-panel" className="sql-split-pane" defaultSize="40%" minSize={80}>
+            <SqlEditor b={b} tab={tab} autoFocus />
+          </Panel>
+          <Separator className="sql-splitter" aria-label="Resize the editor" />
+          <Panel id="sql-results-panel" className="sql-split-pane" defaultSize="60%" minSize={80}>
+            <ResultsPane tab={tab} server={server} branch={branch.name} onReveal={reveal} />
+          </Panel>
+        </Group>
         {side && (
           <SidePanel server={server} branch={branch.name} tab={side} onTab={setSide} onLoad={load} onClose={() => setSide(null)} />
         )}

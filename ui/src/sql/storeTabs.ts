@@ -10,7 +10,7 @@ import { StoreSubscriptions } from "./storeSubscriptions";
 
 export class SqlTabsStore extends StoreSubscriptions {
   /** Layout choices kept for the app session: the editor's share of the height, the side panel. */
-  layout: { editorFraction: number; side: "history" | "saved" | null } = { editorFraction: 0.38, side: null };
+  layout: { side: "history" | "saved" | null } = { side: null };
   private branches = new Map<string, BranchSql>();
   private tabs = new Map<string, { tab: EditorTab; branch: BranchSql }>();
 
@@ -248,7 +248,7 @@ export class SqlTabsStore extends StoreSubscriptions {
 
   /** Forgets everything (tests). */
   reset() {
-    this.layout = { editorFraction: 0.38, side: null };
+    this.layout = { side: null };
     this.clearSubscriptions();
     this.branches.clear();
     this.tabs.clear();

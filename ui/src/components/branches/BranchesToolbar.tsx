@@ -1,0 +1,80 @@
+import { formatBytes } from "../../branches";
+import { layout } from "../../layout/layoutStore";
+import { shortcutLabel } from "../../layout/shortcuts";
+import { BroomIcon, ImportIcon, PanelIcon, RefreshIcon } from "../Icons";
+
+interface Props {
+  count: number;
+  totalBytes: number;
+  loading: boolean;
+  treeCollapsed: boolean;
+  onToggleTree: () => void;
+  onImport: () => void;
+  onHousekeeping: () => void;
+  onReload: () => void;
+}
+
+/** Above the branch tree and the branch: the server's branch actions. */
+export function BranchesToolbar(props: Props) {
+  const { count, totalBytes } = props;
+  return (
+    <div className="branches-toolbar">
+      <button
+        type="button"
+        className={`icon-button${props.treeCollapsed ? "" : " active"}`}
+        id="tree-toggle"
+        data-testid="tree-toggle"
+        aria-pressed={!props.treeCollapsed}
+        title={`${props.treeCollapsed ? "Show" : "Hide"} the branch tree (${shortcutLabel("toggleTree")})`}
+        aria-label={props.treeCollapsed ? "Show the branch tree" : "Hide the branch tree"}
+        onClick={props.onToggleTree}
+      >
+        <PanelIcon />
+      </button>
+      <h2>Branches</h2>
+      <span className="muted small" data-testid="branches-summary">
+        {count} {count === 1 ? "branch" : "branches"}
+        {totalBytes > 0 ? ` · ${formatBytes(totalBytes)}` : ""}
+      </span>
+      {props.loading && <span className="spinner small" aria-label="Loading" />}
+      <span className="spacer" />
+      <button
+        type="button"
+        className="button palette-button"
+        id="open-palette"
+        data-testid="open-palette"
+        title={`Every branch action and view, by name (${shortcutLabel("palette")})`}
+        onClick={() => layout.setPalette(true)}
+      >
+        Commands <kbd className="palette-shortcut">{shortcutLabel("palette")}</kbd>
+      </button>
+      <button type="button" className="button" id="import-database" data-testid="import-database" onClick={props.onImport}>
+        <ImportIcon size={12} />
+        Import database
+      </button>
+      <button
+        type="button"
+        className="button"
+        id="housekeeping"
+        data-testid="housekeeping"
+        onClick={props.onHousekeeping}
+        title="Delete expired branches, drop copies older than 24 h, clean up interrupted operations"
+      >
+        <BroomIcon size={12} />
+        Housekeeping
+      </button>
+      <button
+        type="button"
+        className="icon-button bordered"
+        id="branches-refresh"
+        data-testid="branches-refresh"
+        onClick={props.onReload}
+        disabled={props.loading}
+        title="Refresh"
+        aria-label="Refresh branches"
+      >
+        <RefreshIcon />
+      </button>
+    </div>
+  );
+}

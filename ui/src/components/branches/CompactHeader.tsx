@@ -1,0 +1,189 @@
+import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
+import type { Branch } from "../../bindings/Branch";
+import { layout } from "../../layout/layoutStore";
+import { shortcutLabel } from "../../layout/shortcuts";
+import {
+  BranchIcon,
+  ClockIcon,
+  EditIcon,
+  ExpandIcon,
+  LockIcon,
+  MoreIcon,
+  PlusIcon,
+  ResetIcon,
+  TrashIcon,
+  UndoIcon,
+  UnlockIcon,
+} from "../Icons";
+import { BranchBadges } from "./BranchBadges";
+import type { BranchAction, disabledReasons } from "./BranchDetails";
+
+interface Props {
+  branch: Branch;
+  parent: Branch | null;
+  now: number;
+  why: ReturnType<typeof disabledReasons>;
+  protecting: boolean;
+  focused: boolean;
+  onSelect: (id: string) => void;
+  onAction: (a: BranchAction) => void;
+  onToggleProtect: () => void;
+  onToggleFocus?: () => void;
+}
+
+interface Item {
+  id: string;
+  label: string;
+  icon: ReactNode;
+  disabledReason?: string;
+  danger?: boolean;
+  run: () => void;
+}
+
+/**
+ * The branch header folded into one bar (in the SQL and Compare tabs): name, parent, and a
+ * menu with the actions the Overview shows as buttons.
+ */
+export function CompactHeader(props: Props) {
+  const { branch: b, parent, why } = props;
+  const action = (id: string, label: string, icon: ReactNode, kind: BranchAction, disabledReason?: string): Item => ({
+    id,
+    label,
+    icon,
+    disabledReason,
+    run: () => props.onAction(kind),
+  });
+  const items: Item[] = [
+    action("create-child", "Create child…", <PlusIcon size={12} />, "create", why.create),
+    action("reset", "Reset from parent…", <ResetIcon size={12} />, "reset", why.reset),
+    ...(b.undo_available ? [action("undo-reset", "Undo reset…", <UndoIcon size={12} />, "undo", why.undo)] : []),
+    action("rename", "Rename…", <EditIcon size={12} />, "rename", why.rename),
+    {
+      id: "protect",
+      label: b.protected ? "Unprotect" : "Protect",
+      icon: b.protected ? <UnlockIcon size={12} /> : <LockIcon size={12} />,
+      disabledReason: props.protecting ? "Saving…" : undefined,
+      run: props.onToggleProtect,
+    },
+    action("expire", b.expires_at ? "Change expiry…" : "Set expiry…", <ClockIcon size={12} />, "expire", why.expire),
+    { ...action("delete", "Delete…", <TrashIcon size={12} />, "delete", why.delete), danger: true },
+  ];
+
+  return (
+    <header className="branch-compact" data-testid="branch-compact">
+      <BranchIcon size={15} />
+      <h2 data-testid="branch-title">{b.name}</h2>
+      {parent ? (
+        <span className="muted small">
+          from{" "}
+          <button type="button" className="button link" data-testid="branch-parent-link" onClick={() => props.onSelect(parent.id)}>
+            {parent.name}
+          </button>
+        </span>
+      ) : (
+        <span className="muted small">{b.is_root ? "root" : "detached"}</span>
+      )}
+      <BranchBadges branch={b} now={props.now} />
+      <span className="spacer" />
+      {props.onToggleFocus && (
+        <button
+          type="button"
+          className={`button small${props.focused ? " active" : ""}`}
+          id="branch-focus"
+          data-testid="branch-focus"
+          aria-pressed={props.focused}
+          title={props.focused ? "Leave focus mode (Esc)" : `Give this tab the whole window (${shortcutLabel("focus")})`}
+          onClick={props.onToggleFocus}
+        >
+          <ExpandIcon size={12} /> {props.focused ? "Exit focus" : "Focus"}
+        </button>
+      )}
+      <button
+        type="button"
+        className="button small"
+        id="branch-open-palette"
+        data-testid="branch-open-palette"
+        title="Every branch action and view, by name"
+        onClick={() => layout.setPalette(true)}
+      >
+        {shortcutLabel("palette")}
+      </button>
+      <ActionsMenu items={items} />
+    </header>
+  );
+}
+
+function ActionsMenu({ items }: { items: Item[] }) {
+  const [open, setOpen] = useState(false);
+  const button = useRef<HTMLButtonElement>(null);
+  const menu = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    if (!open) return;
+    menu.current?.querySelector<HTMLElement>("button:not([disabled])")?.focus();
+    const outside = (e: MouseEvent) => {
+      const t = e.target as Node;
+      if (!menu.current?.contains(t) && !button.current?.contains(t)) setOpen(false);
+    };
+    document.addEventListener("mousedown", outside);
+    return () => document.removeEventListener("mousedown", outside);
+  }, [open]);
+
+  const close = () => {
+    setOpen(false);
+    button.current?.focus();
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    const enabled = Array.from(menu.current?.querySelectorAll<HTMLElement>("button:not([disabled])") ?? []);
+    const at = enabled.indexOf(document.activeElement as HTMLElement);
+    if (e.key === "Escape" || e.key === "Tab") close();
+    else if (e.key === "ArrowDown") enabled[(at + 1) % enabled.length]?.focus();
+    else if (e.key === "ArrowUp") enabled[(at - 1 + enabled.length) % enabled.length]?.focus();
+    else if (e.key === "Home") enabled[0]?.focus();
+    else if (e.key === "End") enabled[enabled.length - 1]?.focus();
+    else return;
+    e.preventDefault();
+    e.stopPropagation();
+  };
+
+  return (
+    <div className="menu-anchor">
+      <button
+        ref={button}
+        type="button"
+        className="button small"
+        id="branch-actions-menu"
+        data-testid="branch-actions-menu"
+        aria-haspopup="menu"
+        aria-expanded={open}
+        onClick={() => setOpen((o) => !o)}
+      >
+        <MoreIcon size={12} /> Actions
+      </button>
+      {open && (
+        <div ref={menu} className="menu" role="menu" aria-label="Branch actions" onKeyDown={onKeyDown}>
+          {items.map((item) => (
+            <button
+              key={item.id}
+              type="button"
+              role="menuitem"
+              className={`menu-item${item.danger ? " danger-text" : ""}`}
+              id={`branch-menu-${item.id}`}
+              data-testid={`branch-menu-${item.id}`}
+              disabled={item.disabledReason !== undefined}
+              title={item.disabledReason}
+              onClick={() => {
+                setOpen(false);
+                item.run();
+              }}
+            >
+              {item.icon}
+              {item.label}
+            </button>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
