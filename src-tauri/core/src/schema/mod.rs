@@ -67,6 +67,8 @@ pub mod introspect;
 mod migrate;
 pub mod model;
 pub mod statement;
+#[cfg(test)]
+mod test_support;
 
 pub use diff::{diff, DiffStatus, KindCount, ObjectDiff, ObjectKind, SchemaDiff};
 pub use introspect::{introspect, introspect_parallel};

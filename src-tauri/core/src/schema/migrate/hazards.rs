@@ -256,9 +256,9 @@ pub(super) fn create_materialized_view(view: &QualName) -> Hazard {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{column, constraint, table};
     use super::*;
     use crate::schema::model::Identity;
+    use crate::schema::test_support::{column, constraint, table};
 
     fn kinds(v: &[Hazard]) -> Vec<HazardKind> {
         v.iter().map(|h| h.kind).collect()

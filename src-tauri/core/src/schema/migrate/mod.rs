@@ -32,8 +32,6 @@ mod drop_set;
 mod graph;
 mod hazards;
 mod order;
-#[cfg(test)]
-mod test_support;
 mod type_change;
 
 use super::model::*;

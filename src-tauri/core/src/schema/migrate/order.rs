@@ -261,9 +261,9 @@ pub(super) fn toposort(actions: &[Action], edges: &Edges) -> Vec<ActionId> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{constraint, table};
     use super::*;
     use crate::schema::model::{QualName, View};
+    use crate::schema::test_support::{constraint, table};
 
     fn actions(phases: &[u16]) -> Vec<Action> {
         phases

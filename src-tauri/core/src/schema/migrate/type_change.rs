@@ -270,8 +270,8 @@ pub(super) fn default_storage(type_name: &str) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{column, table};
     use super::*;
+    use crate::schema::test_support::{column, table};
 
     #[test]
     fn classifies_type_changes() {

@@ -194,46 +194,20 @@ fn inherited_dependencies(cat: &Catalog, nodes: &[ObjRef]) -> Vec<Dependency> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schema::test_support;
 
+    /// A table whose columns are local, or inherited (`true`) from a parent.
     fn table(name: &str, columns: &[(&str, bool)]) -> Table {
-        Table {
-            name: QualName::new("public", name),
-            kind: TableKind::Regular,
-            unlogged: false,
-            columns: columns
-                .iter()
-                .map(|(c, inherited)| Column {
-                    name: c.to_string(),
-                    type_name: "integer".into(),
-                    collation: None,
-                    not_null: false,
-                    default: None,
-                    identity: None,
-                    generated: None,
-                    generated_kind: None,
-                    storage: None,
-                    statistics: -1,
-                    compression: None,
-                    is_local: !inherited,
-                    inherit_count: i32::from(*inherited),
-                    comment: None,
-                    acl: Acl::new(),
-                })
-                .collect(),
-            partition_key: None,
-            partition_of: None,
-            inherits: Vec::new(),
-            options: Vec::new(),
-            rls_enabled: false,
-            rls_forced: false,
-            replica_identity: "d".into(),
-            constraints: Default::default(),
-            policies: Default::default(),
-            owner: "x".into(),
-            comment: None,
-            acl: Acl::new(),
-            estimated_rows: -1.0,
-        }
+        let mut t = test_support::table(name, -1.0);
+        t.columns = columns
+            .iter()
+            .map(|(c, inherited)| Column {
+                is_local: !inherited,
+                inherit_count: i32::from(*inherited),
+                ..test_support::column(c, "integer")
+            })
+            .collect();
+        t
     }
 
     #[test]

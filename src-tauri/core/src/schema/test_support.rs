@@ -1,8 +1,8 @@
-//! Small catalog objects for the planner's unit tests.
+//! Small catalog objects for the schema module's unit tests (planner and introspection).
 use crate::schema::model::*;
 
 /// An empty regular table `public.<name>` with `rows` estimated rows (-1: never analysed).
-pub(super) fn table(name: &str, rows: f64) -> Table {
+pub(crate) fn table(name: &str, rows: f64) -> Table {
     Table {
         name: QualName::new("public", name),
         kind: TableKind::Regular,
@@ -25,7 +25,7 @@ pub(super) fn table(name: &str, rows: f64) -> Table {
 }
 
 /// A nullable local column without default.
-pub(super) fn column(name: &str, type_name: &str) -> Column {
+pub(crate) fn column(name: &str, type_name: &str) -> Column {
     Column {
         name: name.into(),
         type_name: type_name.into(),
@@ -46,7 +46,7 @@ pub(super) fn column(name: &str, type_name: &str) -> Column {
 }
 
 /// A validated local constraint of kind `kind` (`p`, `u`, `f`, `c`, `x`).
-pub(super) fn constraint(name: &str, kind: &str, definition: &str) -> Constraint {
+pub(crate) fn constraint(name: &str, kind: &str, definition: &str) -> Constraint {
     Constraint {
         name: name.into(),
         kind: kind.into(),
