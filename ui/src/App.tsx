@@ -1,6 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useState } from "react";
-import { Group, Panel, Separator, usePanelRef } from "react-resizable-panels";
 import { commands } from "./api";
 import type { SavedConnection } from "./bindings/SavedConnection";
 import { ConfirmDialog } from "./components/ConfirmDialog";
@@ -13,6 +12,7 @@ import { formatError } from "./errors";
 import { formatTestSuccess } from "./format";
 import { useLocalServer } from "./hooks/useLocalStatus";
 import { layout, SIDEBAR_WIDTH, useLayout } from "./layout/layoutStore";
+import { SideSplit } from "./layout/SideSplit";
 import { shortcutLabel } from "./layout/shortcuts";
 import { PanelIcon } from "./components/Icons";
 import "./layout/layout.css";
@@ -41,7 +41,6 @@ export function App() {
   const toggleAbout = () => setAboutOpen((o) => !o);
   const lay = useLayout();
   const hideSidebar = lay.sidebarCollapsed || lay.focus;
-  const sidebarPanel = usePanelRef();
 
   const reload = useCallback(() => client.invalidateQueries({ queryKey: queryKeys.connections }), [client]);
 
@@ -98,24 +97,17 @@ export function App() {
           </button>
         </div>
       )}
-      <Group
+      <SideSplit
         className="app-split"
-        orientation="horizontal"
-        onLayoutChanged={(_, meta) => {
-          const px = sidebarPanel.current?.getSize().inPixels;
-          if (meta.isUserInteraction && px) layout.setSidebarWidth(px);
-        }}
-      >
-        {!hideSidebar && (
-          <Panel
-            id="sidebar-panel"
-            panelRef={sidebarPanel}
-            defaultSize={lay.sidebarWidth}
-            minSize={SIDEBAR_WIDTH.min}
-            maxSize={SIDEBAR_WIDTH.max}
-            groupResizeBehavior="preserve-pixel-size"
-            className="sidebar-panel"
-          >
+        hidden={hideSidebar}
+        onWidth={(px) => layout.setSidebarWidth(px)}
+        side={{
+          id: "sidebar-panel",
+          className: "sidebar-panel",
+          width: lay.sidebarWidth,
+          limits: SIDEBAR_WIDTH,
+          handleLabel: "Resize the servers sidebar",
+          content: (
             <Sidebar
               local={local}
               connections={connections}
@@ -130,10 +122,10 @@ export function App() {
               onRemove={(c) => setDialog({ kind: "remove", connection: c })}
               onCollapse={layout.toggleSidebar}
             />
-          </Panel>
-        )}
-        {!hideSidebar && <Separator className="split-handle" aria-label="Resize the servers sidebar" />}
-        <Panel id="main-panel" className="main-panel" minSize={360}>
+          ),
+        }}
+        main={{ id: "main-panel", className: "main-panel", minSize: 360 }}
+      >
           <main className="main">
             {selected ? (
               <ServerView
@@ -164,8 +156,7 @@ export function App() {
               />
             )}
           </main>
-        </Panel>
-      </Group>
+      </SideSplit>
 
       {(dialog?.kind === "add" || dialog?.kind === "edit") && (
         <ConnectionDialog

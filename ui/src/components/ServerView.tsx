@@ -1,6 +1,5 @@
 import { useMutation } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
-import { Group, Panel, Separator, usePanelRef } from "react-resizable-panels";
 import { commands } from "../api";
 import type { Branch } from "../bindings/Branch";
 import type { DeleteOutcome } from "../bindings/DeleteOutcome";
@@ -15,6 +14,7 @@ import { RecentlyDeleted } from "./branches/RecentlyDeleted";
 import { branchCommands } from "../layout/branchCommands";
 import { layout, TREE_WIDTH, useLayout } from "../layout/layoutStore";
 import { PaletteHost } from "../layout/PaletteHost";
+import { SideSplit } from "../layout/SideSplit";
 import { sqlStore } from "../sql/store";
 import { BranchIcon, ImportIcon } from "./Icons";
 import { ServerDialogs, type ServerDialog } from "./ServerDialogs";
@@ -50,7 +50,6 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
   // "Compare with parent" from the palette: the branch whose Compare view should run it.
   const [compareRequest, setCompareRequest] = useState<string | null>(null);
   const lay = useLayout();
-  const treePanel = usePanelRef();
   // Focus mode is for SQL and Compare: the overview leaves it.
   const setBranchTab = useCallback((t: BranchTabId) => {
     setTab(t);
@@ -228,24 +227,17 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
             />
           )}
 
-          <Group
+          <SideSplit
             className="branches-split"
-            orientation="horizontal"
-            onLayoutChanged={(_, meta) => {
-              const px = treePanel.current?.getSize().inPixels;
-              if (meta.isUserInteraction && px) layout.setTreeWidth(px);
-            }}
-          >
-            {!hideTree && (
-              <Panel
-                id="tree-panel"
-                panelRef={treePanel}
-                defaultSize={lay.treeWidth}
-                minSize={TREE_WIDTH.min}
-                maxSize={TREE_WIDTH.max}
-                groupResizeBehavior="preserve-pixel-size"
-                className="tree-panel"
-              >
+            hidden={hideTree}
+            onWidth={(px) => layout.setTreeWidth(px)}
+            side={{
+              id: "tree-panel",
+              className: "tree-panel",
+              width: lay.treeWidth,
+              limits: TREE_WIDTH,
+              handleLabel: "Resize the branch tree",
+              content: (
                 <nav className="tree-pane" aria-label="Branch tree">
                   {data.error && (
                     <div className="result-box pane-message" data-status="error" data-testid="branch-error" role="alert">
@@ -288,10 +280,10 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
                     onRestore={(s) => setDialog({ kind: "restore", snapshot: s })}
                   />
                 </nav>
-              </Panel>
-            )}
-            {!hideTree && <Separator className="split-handle" aria-label="Resize the branch tree" />}
-            <Panel id="branch-panel" className="branch-panel" minSize={320}>
+              ),
+            }}
+            main={{ id: "branch-panel", className: "branch-panel", minSize: 320 }}
+          >
               <div className="branch-pane">
                 {selected ? (
                   <BranchDetails
@@ -327,8 +319,7 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
                   )
                 )}
               </div>
-            </Panel>
-          </Group>
+          </SideSplit>
         </>
       )}
 
