@@ -72,13 +72,17 @@ fn start_driver(data: &Path, keychain_service: &str) -> Driver {
         .env_remove("DATABASE_URL")
         .spawn()
         .expect("start tauri-driver");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "tauri-driver did not listen on {port}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
+    // Ready when both listen: tauri-driver, and the WebKitWebDriver it starts first and
+    // forwards the session request to (on a loaded machine it can come up later).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    for p in [port, native] {
+        while std::net::TcpStream::connect(("127.0.0.1", p)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "tauri-driver did not listen on {p}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
     Driver { child, port }
 }
@@ -278,8 +282,8 @@ async fn add_test_and_keep_a_connection_across_restarts() {
             details.text().await.unwrap().contains("e2e_user"),
             "details of the selected connection"
         );
-        // Let the selection transition settle before the picture.
-        tokio::time::sleep(Duration::from_millis(400)).await;
+        // The picture once the server's (empty) branch tree has loaded.
+        exists(&d, By::Css("[data-testid=\"branches-empty\"]")).await;
         d.screenshot(&shot_path("main-window")).await.unwrap();
         d.quit().await.unwrap();
     }
