@@ -8,6 +8,7 @@ use grove_core::paths::Paths;
 use grove_core::{ApiError, Grove};
 use std::sync::Arc;
 use tauri::{Emitter, Manager};
+use tauri_plugin_window_state::StateFlags;
 
 /// What every command reaches: Grove, or why it could not open (shown in the UI, not a crash).
 pub struct AppState {
@@ -81,6 +82,11 @@ fn main() {
 
     let app = tauri::Builder::default()
         .manage(state)
+        .plugin(
+            tauri_plugin_window_state::Builder::new()
+                .with_state_flags(StateFlags::SIZE | StateFlags::POSITION | StateFlags::MAXIMIZED)
+                .build(),
+        )
         .invoke_handler(commands::handler())
         .setup(|app| {
             let handle = app.handle().clone();

@@ -23,28 +23,7 @@ async fn branch_sql_reset_undo_compare_delete() {
     shop.batch_execute("CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items VALUES (1, 'apple'), (2, 'pear')").await.unwrap();
     drop(shop);
 
-    // Import it as a root branch.
-    exists(&d, By::Id("local-server"))
-        .await
-        .click()
-        .await
-        .unwrap();
-    click_and_settle(&d, "import-database").await;
-    exists(&d, By::Id("import-dialog")).await;
-    exists(
-        &d,
-        By::Css("#import-database-select option[value=\"shop\"]"),
-    )
-    .await
-    .click()
-    .await
-    .unwrap();
-    click_and_settle(&d, "import-submit").await;
-    exists(
-        &d,
-        By::Css("[data-testid=\"branch-node\"][data-name=\"shop\"]"),
-    )
-    .await;
+    import_database(&d, "shop").await;
 
     // Create dev/alice from it, while the app's own SQL tab has a session open on shop: that
     // session must not block the copy.

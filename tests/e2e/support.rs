@@ -49,6 +49,16 @@ pub(crate) fn tauri_driver_binary() -> PathBuf {
 }
 
 pub(crate) fn start_driver(data: &Path, keychain_service: &str) -> Driver {
+    start_driver_with(data, keychain_service, &[])
+}
+
+/// Starts tauri-driver (and through it the app) with extra environment, e.g. `GTK_THEME`.
+/// The app's config and web storage (window size, layout) are the test's own, never the user's.
+pub(crate) fn start_driver_with(
+    data: &Path,
+    keychain_service: &str,
+    env: &[(&str, &str)],
+) -> Driver {
     assert!(
         std::env::var_os("DISPLAY").is_some(),
         "DISPLAY is not set: run under xvfb-run (make test does)"
@@ -64,6 +74,11 @@ pub(crate) fn start_driver(data: &Path, keychain_service: &str) -> Driver {
         ])
         .env("GROVE_DATA_DIR", data)
         .env("GROVE_KEYCHAIN_SERVICE", keychain_service)
+        .env("XDG_CONFIG_HOME", data.join("config"))
+        // The web view's storage too (the remembered layout; one app instance per directory).
+        .env("XDG_DATA_HOME", data.join("share"))
+        .env("XDG_CACHE_HOME", data.join("cache"))
+        .envs(env.iter().copied())
         .env_remove("DATABASE_URL")
         .spawn()
         .expect("start tauri-driver");
@@ -184,7 +199,13 @@ pub(crate) async fn run_sql(d: &WebDriver, sql: &str) {
     editor.click().await.unwrap();
     editor.send_keys(Key::Control + "a").await.unwrap();
     editor.send_keys(Key::Backspace).await.unwrap();
-    editor.send_keys(sql).await.unwrap();
+    // WebDriver types "\n" as nothing: each line break is an Enter key.
+    for (i, line) in sql.split('\n').enumerate() {
+        if i > 0 {
+            editor.send_keys(Key::Enter).await.unwrap();
+        }
+        editor.send_keys(line).await.unwrap();
+    }
     editor.send_keys(Key::Control + Key::Enter).await.unwrap();
 }
 
@@ -260,4 +281,57 @@ pub(crate) async fn wait_gone(d: &WebDriver, by: By, what: &str) {
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// Imports a database of the embedded server as a root branch through the import dialog.
+pub(crate) async fn import_database(d: &WebDriver, name: &str) {
+    exists(d, By::Id("local-server"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    click_and_settle(d, "import-database").await;
+    exists(d, By::Id("import-dialog")).await;
+    exists(
+        d,
+        By::Css(format!("#import-database-select option[value=\"{name}\"]")),
+    )
+    .await
+    .click()
+    .await
+    .unwrap();
+    click_and_settle(d, "import-submit").await;
+    exists(
+        d,
+        By::Css(format!(
+            "[data-testid=\"branch-node\"][data-name=\"{name}\"]"
+        )),
+    )
+    .await;
+}
+
+/// Runs a script in the page and converts its result.
+pub(crate) async fn js<T: serde::de::DeserializeOwned>(d: &WebDriver, script: &str) -> T {
+    d.execute(script, vec![])
+        .await
+        .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+        .convert()
+        .unwrap_or_else(|e| panic!("script result: {e}\n{script}"))
+}
+
+/// Presses a key where the keyboard focus is (through WebDriver actions: the focused element
+/// may be the page itself, which element commands refuse).
+pub(crate) async fn press(d: &WebDriver, key: Key) {
+    d.action_chain().send_keys(key).perform().await.unwrap();
+}
+
+/// Presses a shortcut: `modifier` held down while `key` is pressed.
+pub(crate) async fn shortcut(d: &WebDriver, modifier: Key, key: &str) {
+    d.action_chain()
+        .key_down(modifier.clone())
+        .send_keys(key)
+        .key_up(modifier)
+        .perform()
+        .await
+        .unwrap();
 }

@@ -140,10 +140,11 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
   });
 
   const selectedParent = selected?.parent_id != null ? byId.get(selected.parent_id) ?? null : null;
-  const toggleFocus = () => {
+  /** `results`: entered from the SQL results, which then get the whole window. */
+  const toggleFocus = (results?: boolean) => {
     if (!lay.focus && !selected) return;
     if (!lay.focus && branchTab === "overview") setTab("sql");
-    layout.toggleFocus();
+    layout.toggleFocus(results === true && branchTab === "sql");
   };
   const paletteCommands = branchCommands(
     {
@@ -180,6 +181,9 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
     },
   );
 
+  // SQL and Compare get the height the server header and the branches toolbar took; the
+  // compact branch bar keeps the tree toggle, Overview brings them back.
+  const working = !!selected && (branchTab === "sql" || branchTab === "compare");
   const total = branches.reduce((sum, b) => sum + (b.missing ? 0 : b.size_bytes ?? 0), 0);
   const node = selected ? findNode(roots, selected.id) : null;
   const undoSnapshot = (b: Branch) =>
@@ -188,9 +192,9 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
       .sort((x, y) => Date.parse(y.created_at) - Date.parse(x.created_at))[0] ?? null;
 
   return (
-    <div className={`server-view${focused ? " focused" : ""}`}>
-      {!focused && header}
-      {!focused && about && <div className="server-about">{about}</div>}
+    <div className={`server-view${focused ? " focused" : ""}${working ? " working" : ""}`}>
+      {!focused && !working && header}
+      {!focused && !working && about && <div className="server-about">{about}</div>}
       <PaletteHost commands={paletteCommands} onToggleFocus={toggleFocus} />
 
       {!enabled ? (
@@ -214,7 +218,7 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
         </div>
       ) : (
         <>
-          {!focused && (
+          {!focused && !working && (
             <BranchesToolbar
               count={branches.length}
               totalBytes={total}
@@ -308,6 +312,8 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
                     onTab={setBranchTab}
                     focused={focused}
                     onToggleFocus={toggleFocus}
+                    treeCollapsed={lay.treeCollapsed}
+                    onToggleTree={layout.toggleTree}
                     compareWithParent={compareRequest === selected.id}
                     onCompareStarted={() => setCompareRequest(null)}
                   />

@@ -141,7 +141,6 @@ describe("layout", () => {
 
     fireEvent.keyDown(window, { key: "Escape" });
     await waitFor(() => expect(tree()).not.toBeNull());
-    expect(screen.getByTestId("server-header")).not.toBeNull();
     expect(screen.getByTestId("branch-details").getAttribute("data-tab")).toBe("compare");
 
     // The shortcut from the Overview opens SQL in focus mode; the Overview tab leaves it.
@@ -152,5 +151,24 @@ describe("layout", () => {
     fireEvent.click(screen.getByTestId("branch-tab-overview"));
     await waitFor(() => expect(tree()).not.toBeNull());
     expect(layout.get().focus).toBe(false);
+  });
+
+  it("folds the server header and the branches toolbar away in SQL and Compare", async () => {
+    await renderServer();
+    expect(screen.getByTestId("server-header")).not.toBeNull();
+    fireEvent.click(screen.getByTestId("branch-tab-sql"));
+    await waitFor(() => expect(screen.queryByTestId("server-header")).toBeNull());
+    expect(screen.queryByTestId("branches-summary")).toBeNull();
+    // The tabs and the tree's toggle live in the compact bar now.
+    const bar = screen.getByTestId("branch-compact");
+    expect(bar.contains(screen.getByTestId("branch-tab-overview"))).toBe(true);
+    fireEvent.click(screen.getByTestId("tree-toggle"));
+    await waitFor(() => expect(tree()).toBeNull());
+    fireEvent.click(screen.getByTestId("tree-toggle"));
+    await waitFor(() => expect(tree()).not.toBeNull());
+
+    fireEvent.click(screen.getByTestId("branch-tab-overview"));
+    await waitFor(() => expect(screen.getByTestId("server-header")).not.toBeNull());
+    expect(screen.getByTestId("branches-summary")).not.toBeNull();
   });
 });

@@ -6,7 +6,7 @@ import { matchShortcut } from "./shortcuts";
 
 interface Props {
   commands: Command[];
-  onToggleFocus: () => void;
+  onToggleFocus: (results: boolean) => void;
 }
 
 /** Whether a modal dialog (other than the palette) is open: shortcuts then wait. */
@@ -37,7 +37,8 @@ export function PaletteHost({ commands, onToggleFocus }: Props) {
     if (shortcut === "palette") layout.setPalette(true);
     else if (shortcut === "toggleSidebar") layout.toggleSidebar();
     else if (shortcut === "toggleTree") layout.toggleTree();
-    else onToggleFocus();
+    // Pressed in the results, focus mode gives the results the whole window.
+    else onToggleFocus(document.activeElement?.closest("[data-testid='sql-results']") != null);
   });
 
   useEffect(() => {

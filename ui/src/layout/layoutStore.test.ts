@@ -16,6 +16,7 @@ describe("layout state", () => {
       sidebarWidth: SIDEBAR_WIDTH.default,
       treeWidth: TREE_WIDTH.default,
       focus: false,
+      focusResults: false,
       palette: false,
     });
   });
@@ -66,5 +67,16 @@ describe("layout state", () => {
     layout.setFocus(true);
     layout.setFocus(false);
     expect(layout.get().focus).toBe(false);
+  });
+
+  it("enters focus mode for the results alone, and leaves it whole", () => {
+    layout.toggleFocus(true);
+    expect(layout.get()).toMatchObject({ focus: true, focusResults: true });
+    expect(stored()?.focusResults).toBeUndefined();
+    layout.toggleFocus();
+    expect(layout.get()).toMatchObject({ focus: false, focusResults: false });
+    layout.toggleFocus();
+    expect(layout.get()).toMatchObject({ focus: true, focusResults: false });
+    layout.setFocus(false);
   });
 });

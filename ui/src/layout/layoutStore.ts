@@ -13,6 +13,8 @@ export interface LayoutState {
   /** Width of the branch tree, in pixels. */
   treeWidth: number;
   focus: boolean;
+  /** In focus mode, the SQL tab shows only its results (focus mode entered from the grid). */
+  focusResults: boolean;
   /** The command palette is open. */
   palette: boolean;
 }
@@ -27,6 +29,7 @@ const DEFAULTS: LayoutState = {
   sidebarWidth: SIDEBAR_WIDTH.default,
   treeWidth: TREE_WIDTH.default,
   focus: false,
+  focusResults: false,
   palette: false,
 };
 
@@ -50,6 +53,7 @@ export function readStoredLayout(): LayoutState {
     sidebarWidth: clamp(saved.sidebarWidth, SIDEBAR_WIDTH),
     treeWidth: clamp(saved.treeWidth, TREE_WIDTH),
     focus: false,
+    focusResults: false,
     palette: false,
   };
 }
@@ -69,7 +73,7 @@ function current(): LayoutState {
 function update(patch: Partial<LayoutState>) {
   state = { ...current(), ...patch };
   try {
-    const { focus: _focus, palette: _palette, ...saved } = state;
+    const { focus: _focus, focusResults: _results, palette: _palette, ...saved } = state;
     localStorage.setItem(LAYOUT_STORAGE_KEY, JSON.stringify(saved));
   } catch {
     // Storage unavailable: the layout lasts as long as the window.
@@ -87,9 +91,11 @@ export const layout = {
   toggleSidebar: () => update({ sidebarCollapsed: !current().sidebarCollapsed }),
   toggleTree: () => update({ treeCollapsed: !current().treeCollapsed }),
   setFocus: (focus: boolean) => {
-    if (current().focus !== focus) update({ focus });
+    if (current().focus !== focus) update({ focus, focusResults: false });
   },
-  toggleFocus: () => update({ focus: !current().focus }),
+  /** Enters focus mode (only the results, when `results`) or leaves it. */
+  toggleFocus: (results = false) =>
+    update(current().focus ? { focus: false, focusResults: false } : { focus: true, focusResults: results }),
   setPalette: (palette: boolean) => {
     if (current().palette !== palette) update({ palette });
   },

@@ -21,8 +21,8 @@ import { keys, type StatementResult } from "./editorModel";
 import { useStoreVersion } from "./store";
 import { isNumericColumn, sortedOrder, toCsv, toJson, toTsv, type Row, type SortSpec } from "./values";
 
-export const ROW_HEIGHT = 26;
-export const HEADER_HEIGHT = 40;
+export const ROW_HEIGHT = 22;
+export const HEADER_HEIGHT = 34;
 export const GUTTER_WIDTH = 56;
 const MIN_WIDTH = 56;
 const MAX_AUTO_WIDTH = 420;

@@ -15,6 +15,7 @@ import { SidePanel, type SideTab } from "./SidePanel";
 import { SqlEditor } from "./SqlEditor";
 import { historyServerId, keys, type BranchSql, type EditorTab, type RunMode } from "./editorModel";
 import { sqlStore, useStoreVersion } from "./store";
+import { useLayout } from "../layout/layoutStore";
 import "./sql.css";
 
 interface Props {
@@ -288,6 +289,8 @@ function TabView({ b, tab, server, branch }: { b: BranchSql; tab: EditorTab; ser
   const side = layout.side;
   const split = useDefaultLayout({ id: "grove.sql-split", panelIds: ["sql-editor-panel", "sql-results-panel"], storage: localStorage });
   const [saving, setSaving] = useState(false);
+  const shell = useLayout();
+  const resultsOnly = shell.focus && shell.focusResults;
 
   const setSide = (s: SideTab | null) => sqlStore.setSide(s);
 
@@ -317,6 +320,17 @@ function TabView({ b, tab, server, branch }: { b: BranchSql; tab: EditorTab; ser
     sqlStore.setDoc(tab, sql);
     if (saved) sqlStore.linkSavedQuery(tab, saved);
   };
+
+  // Focus mode entered from the results: they get the whole height, the editor waits.
+  if (resultsOnly) {
+    return (
+      <div className="sql-tabview">
+        <div className="sql-body results-only">
+          <ResultsPane tab={tab} server={server} branch={branch.name} onReveal={reveal} />
+        </div>
+      </div>
+    );
+  }
 
   const mod = modKey();
   return (
@@ -412,11 +426,12 @@ function TabView({ b, tab, server, branch }: { b: BranchSql; tab: EditorTab; ser
           defaultLayout={split.defaultLayout}
           onLayoutChanged={split.onLayoutChanged}
         >
-          <Panel id="sql-editor-panel" className="sql-split-pane" defaultSize="40%" minSize={80}>
+          {/* About 12 lines of SQL by default; the results take the rest. */}
+          <Panel id="sql-editor-panel" className="sql-split-pane" defaultSize="244px" minSize={80}>
             <SqlEditor b={b} tab={tab} autoFocus />
           </Panel>
           <Separator className="sql-splitter" aria-label="Resize the editor" />
-          <Panel id="sql-results-panel" className="sql-split-pane" defaultSize="60%" minSize={80}>
+          <Panel id="sql-results-panel" className="sql-split-pane" minSize={80}>
             <ResultsPane tab={tab} server={server} branch={branch.name} onReveal={reveal} />
           </Panel>
         </Group>

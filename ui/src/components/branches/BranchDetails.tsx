@@ -44,6 +44,9 @@ export interface BranchDetailsProps {
   /** Focus mode: the SQL or Compare tab has the whole window. */
   focused?: boolean;
   onToggleFocus?: () => void;
+  /** The tree's toggle moves into the compact bar when the branches toolbar folds away. */
+  treeCollapsed?: boolean;
+  onToggleTree?: () => void;
   /** Compare asked to compare the branch with its parent (from the command palette). */
   compareWithParent?: boolean;
   onCompareStarted?: () => void;
@@ -89,6 +92,24 @@ export function BranchDetails(props: BranchDetailsProps) {
   const setTab = props.onTab ?? setOwnTab;
   const why = disabledReasons(b, parent);
   const wide = tab !== "overview";
+  const tabs = TABS.length > 1 && (
+    <nav className="tabs" role="tablist">
+      {TABS.map((t) => (
+        <button
+          key={t.id}
+          type="button"
+          role="tab"
+          aria-selected={tab === t.id}
+          className={`tab${tab === t.id ? " active" : ""}`}
+          id={`branch-tab-${t.id}`}
+          data-testid={`branch-tab-${t.id}`}
+          onClick={() => setTab(t.id)}
+        >
+          {t.label}
+        </button>
+      ))}
+    </nav>
+  );
 
   return (
     <section
@@ -110,6 +131,9 @@ export function BranchDetails(props: BranchDetailsProps) {
           onAction={props.onAction}
           onToggleProtect={props.onToggleProtect}
           onToggleFocus={props.onToggleFocus}
+          treeCollapsed={props.treeCollapsed}
+          onToggleTree={props.onToggleTree}
+          tabs={tabs}
         />
       ) : (
         <>
@@ -217,24 +241,7 @@ export function BranchDetails(props: BranchDetailsProps) {
         </div>
       )}
 
-      {TABS.length > 1 && (
-        <nav className="tabs" role="tablist">
-          {TABS.map((t) => (
-            <button
-              key={t.id}
-              type="button"
-              role="tab"
-              aria-selected={tab === t.id}
-              className={`tab${tab === t.id ? " active" : ""}`}
-              id={`branch-tab-${t.id}`}
-              data-testid={`branch-tab-${t.id}`}
-              onClick={() => setTab(t.id)}
-            >
-              {t.label}
-            </button>
-          ))}
-        </nav>
-      )}
+      {!wide && tabs}
       <div className={`tab-panel${wide ? " fill" : ""}`} role={TABS.length > 1 ? "tabpanel" : undefined}>
         {tab === "overview" && <BranchOverview {...props} />}
         {tab === "sql" && <SqlPanel server={props.server} branch={b} />}

@@ -9,6 +9,7 @@ import {
   ExpandIcon,
   LockIcon,
   MoreIcon,
+  PanelIcon,
   PlusIcon,
   ResetIcon,
   TrashIcon,
@@ -29,6 +30,10 @@ interface Props {
   onAction: (a: BranchAction) => void;
   onToggleProtect: () => void;
   onToggleFocus?: () => void;
+  treeCollapsed?: boolean;
+  onToggleTree?: () => void;
+  /** The branch's tabs (Overview, SQL, Compare), in the same bar. */
+  tabs?: ReactNode;
 }
 
 interface Item {
@@ -71,6 +76,20 @@ export function CompactHeader(props: Props) {
 
   return (
     <header className="branch-compact" data-testid="branch-compact">
+      {props.onToggleTree && (
+        <button
+          type="button"
+          className={`icon-button${props.treeCollapsed ? "" : " active"}`}
+          id="tree-toggle"
+          data-testid="tree-toggle"
+          aria-pressed={!props.treeCollapsed}
+          title={`${props.treeCollapsed ? "Show" : "Hide"} the branch tree (${shortcutLabel("toggleTree")})`}
+          aria-label={props.treeCollapsed ? "Show the branch tree" : "Hide the branch tree"}
+          onClick={props.onToggleTree}
+        >
+          <PanelIcon />
+        </button>
+      )}
       <BranchIcon size={15} />
       <h2 data-testid="branch-title">{b.name}</h2>
       {parent ? (
@@ -84,6 +103,7 @@ export function CompactHeader(props: Props) {
         <span className="muted small">{b.is_root ? "root" : "detached"}</span>
       )}
       <BranchBadges branch={b} now={props.now} />
+      {props.tabs}
       <span className="spacer" />
       {props.onToggleFocus && (
         <button
@@ -93,7 +113,7 @@ export function CompactHeader(props: Props) {
           data-testid="branch-focus"
           aria-pressed={props.focused}
           title={props.focused ? "Leave focus mode (Esc)" : `Give this tab the whole window (${shortcutLabel("focus")})`}
-          onClick={props.onToggleFocus}
+          onClick={() => props.onToggleFocus?.()}
         >
           <ExpandIcon size={12} /> {props.focused ? "Exit focus" : "Focus"}
         </button>
