@@ -184,9 +184,11 @@ export function ResultGrid({ tabId, st, ref, onCopied, onOpenValue, onServerSort
   const vRows = rowV.getVirtualItems();
   const vCols = colV.getVirtualItems();
 
-  // The rows on screen: fetch what is missing, and tell the status bar.
-  const first = rowV.range?.startIndex ?? 0;
-  const last = rowV.range ? rowV.range.endIndex + 1 : Math.min(rowCount, 30);
+  // The rows on screen, below the sticky header: fetch what is missing, tell the status bar.
+  const top = rowV.scrollOffset ?? 0;
+  const height = rowV.scrollRect?.height ?? 600;
+  const first = Math.min(rowCount, Math.floor(top / ROW_HEIGHT));
+  const last = Math.min(rowCount, Math.ceil((top + height - HEADER_HEIGHT) / ROW_HEIGHT));
   useEffect(() => {
     if (windowed) pages.want(Math.max(0, first - 20), Math.min(rowCount, last + 20));
     onRange?.(first, Math.min(last, rowCount), rowCount);

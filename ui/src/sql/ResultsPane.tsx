@@ -338,7 +338,7 @@ function StatementView({
   // A larger result sorts on the server when its statement is a query (run again sorted).
   const run = tab.run;
   const serverSort = run?.serverSort && run.statements.length === 1 ? run.serverSort : null;
-  const canServerSort = !!st.pages && (serverSort !== null || isWrappableQuery(st.sql));
+  const canServerSort = !!st.pages && isWrappableQuery(st.sql);
   return (
     <div className="statement-view">
       {st.truncated && (
