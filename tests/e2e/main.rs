@@ -6,4 +6,5 @@ pub mod harness;
 
 mod branches;
 mod connections;
+mod paging;
 mod support;

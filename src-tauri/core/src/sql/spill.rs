@@ -109,7 +109,7 @@ impl SpillStore {
             ));
             return false;
         }
-        if seg.rows % INDEX_EVERY == 0 {
+        if seg.rows.is_multiple_of(INDEX_EVERY) {
             seg.index.push(at);
         }
         seg.rows += 1;
@@ -343,7 +343,7 @@ mod tests {
             s.begin(i as u32);
             for r in 0..*n {
                 let v = format!("{i}:{r}");
-                let cells = [Some(v.as_str()), (r % 3 == 0).then_some("third")];
+                let cells = [Some(v.as_str()), r.is_multiple_of(3).then_some("third")];
                 assert!(push(&mut s, &cells));
             }
         }
@@ -363,13 +363,13 @@ mod tests {
             for (k, row) in got.iter().enumerate() {
                 let r = offset + k as u64;
                 assert_eq!(row[0].as_deref(), Some(format!("{i}:{r}").as_str()));
-                assert_eq!(row[1].is_some(), r % 3 == 0);
+                assert_eq!(row[1].is_some(), r.is_multiple_of(3));
             }
             // Reading in between does not disturb the rows still being written.
             if i == counts.len() - 1 {
                 let v = format!("{i}:{}", s.rows(i as u32));
                 let r = s.rows(i as u32);
-                let third = (r % 3 == 0).then_some("third");
+                let third = r.is_multiple_of(3).then_some("third");
                 assert!(push(&mut s, &[Some(v.as_str()), third]));
             }
         }
@@ -403,6 +403,7 @@ mod tests {
         let mut stored = 0;
         while push(&mut s, &[Some("0123456789")]) {
             stored += 1;
+            assert!(stored < 1000, "the limit never stopped the store");
         }
         assert_eq!(stored, 1000 / 12);
         assert_eq!(s.rows(0), stored);
