@@ -16,7 +16,7 @@ use grove_core::schema::SchemaDiff;
 use grove_core::sql::history::{self, HistoryQuery, SavedQueryDraft};
 use grove_core::sql::{
     DbSchema, ExportFormat, ExportSummary, HistoryEntry, RunOptions, RunSummary, SavedQuery,
-    SqlCanceller, SqlSession,
+    SqlCanceller, SqlResults, SqlRow, SqlSession,
 };
 use grove_core::store::SavedConnection;
 use grove_core::{ApiError, ConnectionDraft};
@@ -90,12 +90,15 @@ impl Drop for Op<'_> {
     }
 }
 
-/// An open editor tab: its session (locked while a run uses it) and a canceller that works
-/// while it is locked.
+/// An open editor tab: its session (locked while a run uses it), and a canceller and the
+/// latest run's stored rows, which work while it is locked.
 #[derive(Clone)]
 pub struct SqlTab {
     session: Arc<tokio::sync::Mutex<SqlSession>>,
     canceller: SqlCanceller,
+    results: SqlResults,
+    /// The run whose rows `results` holds (or is about to).
+    run_id: Arc<std::sync::Mutex<String>>,
     server: Option<String>,
     branch: String,
 }
@@ -307,6 +310,8 @@ api! {
         let info = tab_info(&session);
         let tab = SqlTab {
             canceller: session.canceller(),
+            results: session.results(),
+            run_id: Default::default(),
             session: Arc::new(tokio::sync::Mutex::new(session)),
             server,
             branch,
@@ -320,6 +325,9 @@ api! {
         let mut session = tab.session.try_lock().map_err(|_| {
             ApiError::new(grove_core::ErrorCode::Conflict, "a query is still running in this tab")
         })?;
+        // The run replaces the stored rows before its first event, so a fetch naming it can
+        // only come after that.
+        *tab.run_id.lock().expect("run id lock") = run_id.clone();
         let summary = session
             .run(&script, &RunOptions::default(), |event| {
                 emit(&state, EVENT_SQL_RUN, SqlRunEvent { tab_id: tab_id.clone(), run_id: run_id.clone(), event });
@@ -327,6 +335,22 @@ api! {
             })
             .await;
         Ok(summary)
+    }
+    /// Rows `offset`.. (0-based, at most `limit`) of statement `index` of the tab's latest run,
+    /// read from local disk; an empty list past the end. Fails with `not_found` when `run_id`
+    /// is no longer the latest run.
+    fn sql_fetch_rows(state, tab_id: String, run_id: String, index: u32, offset: f64, limit: u32) -> Vec<SqlRow> {
+        let tab = sql_tab(&state, &tab_id)?;
+        if !(offset.is_finite() && offset >= 0.0) {
+            return Err(ApiError::invalid("offset must be a row number"));
+        }
+        if *tab.run_id.lock().expect("run id lock") != run_id {
+            return Err(ApiError::not_found("these rows belong to an earlier run"));
+        }
+        let results = tab.results.clone();
+        tokio::task::spawn_blocking(move || results.fetch(index, offset as u64, limit.min(10_000) as usize))
+            .await
+            .map_err(|e| ApiError::internal(format!("reading stored rows: {e}")))?
     }
     /// Sends a cancel request for what the tab is running; the session stays usable.
     fn sql_cancel(state, tab_id: String) -> () {

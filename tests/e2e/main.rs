@@ -7,4 +7,5 @@ pub mod harness;
 mod branches;
 mod connections;
 mod layout;
+mod paging;
 mod support;

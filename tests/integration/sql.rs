@@ -507,7 +507,7 @@ async fn protected_sessions_are_read_only_until_unlocked() {
 }
 
 #[tokio::test]
-async fn large_results_stream_in_pages_and_keep_only_the_cap() {
+async fn large_results_stream_the_first_pages_and_store_every_row() {
     for_each_version!(|pg| {
         let (_db, mut s) = session(pg).await;
         let opts = RunOptions {
@@ -539,15 +539,21 @@ async fn large_results_stream_in_pages_and_keep_only_the_cap() {
             RunEvent::StatementDone {
                 tag,
                 rows_affected,
+                rows_stored,
                 truncated,
                 ..
             } => {
                 assert_eq!(tag, "SELECT 200000");
                 assert_eq!(rows_affected, Some(200000.0));
-                assert!(truncated);
+                assert_eq!(rows_stored, 200000.0);
+                assert!(!truncated, "every row was stored");
             }
             _ => unreachable!(),
         }
+        let tail = s.fetch_rows(0, 199_990, 50).unwrap();
+        assert_eq!(tail.len(), 10);
+        assert_eq!(tail[9][0].as_deref(), Some("200000"));
+        assert_eq!(tail[9][1].as_deref().map(str::len), Some(100));
 
         // A sink that stops (the UI went away) cancels the statement and skips the rest.
         let started = Instant::now();
@@ -578,6 +584,67 @@ async fn large_results_stream_in_pages_and_keep_only_the_cap() {
             texts(&run_ok(&mut s, "SELECT 'still here'").await.statements[0].rows),
             [[Some("still here")]]
         );
+    });
+}
+
+#[tokio::test]
+async fn every_row_of_a_large_result_can_be_fetched_until_the_next_run() {
+    for_each_version!(|pg| {
+        let (_db, mut s) = session(pg).await;
+        let mut sent = 0usize;
+        let mut done = None;
+        let summary = s
+            .run(
+                "SELECT 1 AS one;\nSELECT g FROM generate_series(1,250000) g",
+                &RunOptions::default(),
+                |ev| {
+                    match ev {
+                        RunEvent::Rows { index: 1, rows } => sent += rows.len(),
+                        RunEvent::StatementDone {
+                            index: 1,
+                            rows_stored,
+                            truncated,
+                            ..
+                        } => done = Some((rows_stored, truncated)),
+                        _ => {}
+                    }
+                    true
+                },
+            )
+            .await;
+        assert!(summary.error.is_none(), "{:?}", summary.error);
+        assert_eq!(sent, RunOptions::default().max_rows.unwrap() as usize);
+        assert_eq!(done, Some((250000.0, false)));
+        let numbers = |rows: Vec<Vec<Option<String>>>| -> Vec<u64> {
+            rows.iter()
+                .map(|r| r[0].as_deref().unwrap().parse().unwrap())
+                .collect()
+        };
+        // Rows 249,951–250,000, a middle range, and the first statement's one row.
+        let end = s.fetch_rows(1, 249_950, 50).unwrap();
+        assert_eq!(numbers(end), (249_951..=250_000).collect::<Vec<_>>());
+        let middle = s.fetch_rows(1, 120_000, 1000).unwrap();
+        assert_eq!(numbers(middle), (120_001..=121_000).collect::<Vec<_>>());
+        assert!(s.fetch_rows(1, 250_000, 10).unwrap().is_empty());
+        assert_eq!(texts(&s.fetch_rows(0, 0, 10).unwrap()), [[Some("1")]]);
+        // Readable from a handle without the session (as the app does while a run goes on).
+        let results = s.results();
+        assert_eq!(results.stored(1), 250_000);
+
+        // The next run replaces them; a run without a row limit (CLI, export) stores none.
+        run_ok(&mut s, "SELECT 'next'").await;
+        assert!(s.fetch_rows(1, 0, 10).unwrap().is_empty());
+        assert_eq!(results.stored(0), 1);
+        let opts = RunOptions {
+            page_size: 1000,
+            max_rows: None,
+        };
+        let r = s
+            .run_collect("SELECT generate_series(1, 5000)", &opts)
+            .await;
+        assert_eq!(r.statements[0].rows.len(), 5000);
+        assert_eq!(r.statements[0].rows_stored, 0.0);
+        assert_eq!(results.stored(0), 0);
     });
 }
 

@@ -29,7 +29,14 @@ tag: string,
  */
 rows_affected: number | null, duration_ms: number, 
 /**
- * Rows beyond `RunOptions::max_rows` were counted but not sent.
+ * Rows of the result kept on local disk, all of them unless `truncated`: any range
+ * can be read with `SqlSession::fetch_rows` until the next run. 0 when the run
+ * stores no rows (`RunOptions::max_rows` None).
+ */
+rows_stored: number, 
+/**
+ * The store stopped before the last row (its size limit, or a disk error, which a
+ * `Notice` with severity WARNING explains); the rows stored stay readable.
  */
 truncated: boolean, } | { "kind": "error", index: number, error: ApiError, } | { "kind": "finished", tx_status: TxStatus, 
 /**

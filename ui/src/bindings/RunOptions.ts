@@ -9,7 +9,8 @@ export type RunOptions = {
  */
 page_size: number, 
 /**
- * Rows sent per statement; the rest are read and counted but dropped (`truncated`).
- * None: no limit (the CLI and export, which write rows out as they come).
+ * Rows sent as events per statement. With a limit, every row is also stored on local
+ * disk for `SqlSession::fetch_rows` (the editor's grid); None: every row is sent and none
+ * stored (the CLI and export, which write rows out as they come).
  */
 max_rows: number | null, };

@@ -10,4 +10,4 @@ export type StatementResult = { index: number, sql_offset: number, sql_length: n
 /**
  * None if the statement failed.
  */
-tag: string | null, rows_affected: number | null, duration_ms: number, truncated: boolean, notices: Array<SqlNotice>, error: ApiError | null, };
+tag: string | null, rows_affected: number | null, duration_ms: number, rows_stored: number, truncated: boolean, notices: Array<SqlNotice>, error: ApiError | null, };

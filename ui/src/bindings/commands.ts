@@ -78,6 +78,8 @@ export const commands = {
   sqlOpen: (tabId: string, server: string | null, branch: string) => invoke<SqlTabInfo>("sql_open", { tabId, server, branch }),
   /** Runs a script in a tab; results stream as `sql-run` events tagged with run_id. */
   sqlRun: (tabId: string, runId: string, script: string) => invoke<RunSummary>("sql_run", { tabId, runId, script }),
+  /** Rows `offset`.. (0-based, at most `limit`) of statement `index` of the tab's latest run, read from local disk; an empty list past the end. Fails with `not_found` when `run_id` is no longer the latest run. */
+  sqlFetchRows: (tabId: string, runId: string, index: number, offset: number, limit: number) => invoke<Array<Array<string | null>>>("sql_fetch_rows", { tabId, runId, index, offset, limit }),
   /** Sends a cancel request for what the tab is running; the session stays usable. */
   sqlCancel: (tabId: string) => invoke<null>("sql_cancel", { tabId }),
   /** Lets a protected branch's tab write (until it is reopened). */

@@ -17,6 +17,8 @@ function statement(rows: (string | null)[][], columns = [col("id", "integer", 23
     tag: null,
     rowsAffected: null,
     durationMs: null,
+    rowsStored: 0,
+    pages: null,
     truncated: false,
     view: { sort: null, widths: null },
   };

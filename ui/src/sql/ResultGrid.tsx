@@ -1,7 +1,10 @@
 // A result grid virtualised in both directions: only the rows and columns on screen are in the
-// DOM, so 100k rows scroll smoothly while pages keep arriving (the rows live in the store's array;
-// a page only bumps a version). Click a header to sort, drag its edge to resize, select cells or
-// rows with the mouse or keyboard, copy as TSV (Ctrl/Cmd+C), CSV or JSON.
+// DOM, so large results scroll smoothly while pages keep arriving (the rows live in the store's
+// array; a page only bumps a version). A result larger than the rows held is a window over all
+// its rows (see rowPages.ts): rows past the held ones are fetched as they come into view, with
+// placeholders meanwhile. Click a header to sort (a larger result sorts on the server, or only
+// its held rows), drag its edge to resize, select cells or rows with the mouse or keyboard,
+// copy as TSV (Ctrl/Cmd+C), CSV or JSON.
 import { observeElementRect, useVirtualizer, type Virtualizer } from "@tanstack/react-virtual";
 import {
   useCallback,
@@ -19,7 +22,7 @@ import {
 import type { ColumnInfo } from "../bindings/ColumnInfo";
 import { keys, type StatementResult } from "./editorModel";
 import { useStoreVersion } from "./store";
-import { isNumericColumn, sortedOrder, toCsv, toJson, toTsv, type Row, type SortSpec } from "./values";
+import { formatCount, isNumericColumn, sortedOrder, toCsv, toJson, toTsv, type Row, type SortSpec } from "./values";
 
 export const ROW_HEIGHT = 22;
 export const HEADER_HEIGHT = 34;
@@ -32,10 +35,15 @@ const DISPLAY_CHARS = 400;
 /** The context menu's size, to keep it inside the window. */
 const MENU_WIDTH = 200;
 const MENU_HEIGHT = 190;
+/** A copy of a result larger than the rows held reads at most this many rows. */
+export const MAX_COPY_ROWS = 100_000;
 
 export interface GridHandle {
-  /** The selected cells (or every row and column without a selection), in display order. */
-  selection(): { columns: ColumnInfo[]; rows: Row[]; all: boolean };
+  /**
+   * The selected cells (or every row held and column without a selection), in display order;
+   * rows not in memory are read from the backend.
+   */
+  selection(): Promise<{ columns: ColumnInfo[]; rows: Row[]; all: boolean }>;
   copy(format: CopyFormat, withHeader?: boolean): Promise<number>;
 }
 
@@ -60,6 +68,12 @@ interface Props {
   onCopied?: (what: string) => void;
   /** Shows a whole value (double-click on a cell). */
   onOpenValue?: (column: ColumnInfo, value: string | null) => void;
+  /** For a result larger than the rows held: sorts it on the server (a query), else null. */
+  onServerSort?: ((sort: SortSpec | null) => void) | null;
+  /** The sort the server applied to this result (the header shows it). */
+  serverSort?: SortSpec | null;
+  /** The rows on screen changed: [from, to) of `total`. */
+  onRange?: (from: number, to: number, total: number) => void;
 }
 
 /** The virtualiser measures nothing in a hidden or not-yet-laid-out element: assume a window. */
@@ -84,10 +98,11 @@ function range(a: number, b: number): [number, number] {
   return a <= b ? [a, b] : [b, a];
 }
 
-export function ResultGrid({ tabId, st, ref, onCopied, onOpenValue }: Props) {
+export function ResultGrid({ tabId, st, ref, onCopied, onOpenValue, onServerSort, serverSort, onRange }: Props) {
   const rowsVersion = useStoreVersion(keys.rows(tabId, st.index));
   const columns = useMemo(() => st.columns ?? [], [st.columns]);
   const rows = st.rows;
+  const pages = st.pages;
   const [sort, setSortState] = useState<SortSpec | null>(st.view.sort);
   const [widths, setWidthsState] = useState<number[]>(() =>
     st.view.widths && st.view.widths.length === columns.length ? st.view.widths : initialWidths(columns, rows),
@@ -124,12 +139,19 @@ export function ResultGrid({ tabId, st, ref, onCopied, onOpenValue }: Props) {
   };
 
   // Pages are appended to `rows` in place: its length says when to sort again.
-  const rowCount = rows.length;
+  const held = rows.length;
   const order = useMemo(
-    () => (sort && columns[sort.column] ? sortedOrder(rows, columns[sort.column], sort.column, sort.dir, rowCount) : null),
-    [sort, columns, rows, rowCount],
+    () => (sort && columns[sort.column] ? sortedOrder(rows, columns[sort.column], sort.column, sort.dir, held) : null),
+    [sort, columns, rows, held],
   );
-  const rowAt = useCallback((i: number): Row => (order ? rows[order[i]] : rows[i]), [order, rows]);
+  // A sort in the grid of a larger result sorts (and shows) only the rows held.
+  const windowed = !!pages && !order;
+  const rowCount = windowed ? pages.total : held;
+  // Null: a row not in memory yet (a placeholder until its page arrives).
+  const rowAt = useCallback(
+    (i: number): Row | null => (order ? rows[order[i]] : i < held ? rows[i] : (pages?.row(i) ?? null)),
+    [order, rows, held, pages],
+  );
   const numeric = useMemo(() => columns.map(isNumericColumn), [columns]);
 
   // TanStack Virtual's instance changes in place; nothing here memoizes what it returns.
@@ -162,6 +184,16 @@ export function ResultGrid({ tabId, st, ref, onCopied, onOpenValue }: Props) {
   const vRows = rowV.getVirtualItems();
   const vCols = colV.getVirtualItems();
 
+  // The rows on screen, below the sticky header: fetch what is missing, tell the status bar.
+  const top = rowV.scrollOffset ?? 0;
+  const height = rowV.scrollRect?.height ?? 600;
+  const first = Math.min(rowCount, Math.floor(top / ROW_HEIGHT));
+  const last = Math.min(rowCount, Math.ceil((top + height - HEADER_HEIGHT) / ROW_HEIGHT));
+  useEffect(() => {
+    if (windowed) pages.want(Math.max(0, first - 20), Math.min(rowCount, last + 20));
+    onRange?.(first, Math.min(last, rowCount), rowCount);
+  }, [windowed, pages, first, last, rowCount, onRange]);
+
   // ---------- selection ----------
 
   const bounds = useMemo(() => {
@@ -177,21 +209,30 @@ export function ResultGrid({ tabId, st, ref, onCopied, onOpenValue }: Props) {
     [bounds],
   );
 
-  const selection = useCallback(() => {
+  const selection = useCallback(async () => {
     if (!bounds) return { columns, rows: order ? Array.from(order, (i) => rows[i]) : rows.slice(), all: true };
     const cols = columns.slice(bounds.c0, bounds.c1 + 1);
-    const out: Row[] = [];
-    for (let r = bounds.r0; r <= Math.min(bounds.r1, rowCount - 1); r++) out.push(rowAt(r).slice(bounds.c0, bounds.c1 + 1));
-    return { columns: cols, rows: out, all: false };
-  }, [bounds, columns, order, rows, rowAt, rowCount]);
+    const r1 = Math.min(bounds.r1, rowCount - 1);
+    let picked: Row[];
+    if (windowed && r1 >= held) {
+      if (r1 - bounds.r0 + 1 > MAX_COPY_ROWS) {
+        throw new Error(`select at most ${formatCount(MAX_COPY_ROWS)} rows to copy (Export… writes them all)`);
+      }
+      picked = await pages.read(bounds.r0, r1 + 1);
+    } else {
+      picked = [];
+      for (let r = bounds.r0; r <= r1; r++) picked.push(rowAt(r) ?? []);
+    }
+    return { columns: cols, rows: picked.map((row) => row.slice(bounds.c0, bounds.c1 + 1)), all: false };
+  }, [bounds, columns, order, rows, rowAt, rowCount, windowed, pages, held]);
 
   const copy = useCallback(
     async (format: CopyFormat, withHeader = false): Promise<number> => {
-      const s = selection();
-      const names = s.columns.map((c) => c.name);
-      const text =
-        format === "csv" ? toCsv(names, s.rows) : format === "json" ? toJson(s.columns, s.rows) : toTsv(s.rows, withHeader ? names : undefined);
       try {
+        const s = await selection();
+        const names = s.columns.map((c) => c.name);
+        const text =
+          format === "csv" ? toCsv(names, s.rows) : format === "json" ? toJson(s.columns, s.rows) : toTsv(s.rows, withHeader ? names : undefined);
         await navigator.clipboard.writeText(text);
         const n = s.rows.length;
         const cells = s.rows.length * s.columns.length;
@@ -202,7 +243,8 @@ export function ResultGrid({ tabId, st, ref, onCopied, onOpenValue }: Props) {
         );
         return n;
       } catch (e) {
-        onCopied?.(`Could not copy: ${e instanceof Error ? e.message : String(e)}`);
+        const why = e instanceof Error ? e.message : typeof e === "object" && e && "message" in e ? String(e.message) : String(e);
+        onCopied?.(`Could not copy: ${why}`);
         return 0;
       }
     },
@@ -256,7 +298,8 @@ export function ResultGrid({ tabId, st, ref, onCopied, onOpenValue }: Props) {
       moveTo(sel ? to : { r: 0, c: 0 }, e.shiftKey);
     } else if (e.key === "Enter" && sel && sel.focus.c >= 0) {
       e.preventDefault();
-      onOpenValue?.(columns[sel.focus.c], rowAt(sel.focus.r)[sel.focus.c] ?? null);
+      const row = rowAt(sel.focus.r);
+      if (row) onOpenValue?.(columns[sel.focus.c], row[sel.focus.c] ?? null);
     }
   };
 
@@ -283,12 +326,17 @@ export function ResultGrid({ tabId, st, ref, onCopied, onOpenValue }: Props) {
 
   // ---------- header: sort and resize ----------
 
+  const nextSort = (cur: SortSpec | null, i: number): SortSpec | null =>
+    !cur || cur.column !== i ? { column: i, dir: "asc" } : cur.dir === "asc" ? { column: i, dir: "desc" } : null;
   const clickHeader = (i: number) => {
-    if (!sort || sort.column !== i) setSort({ column: i, dir: "asc" });
-    else if (sort.dir === "asc") setSort({ column: i, dir: "desc" });
-    else setSort(null);
     setSel(null);
+    if (pages && onServerSort) {
+      onServerSort(nextSort(serverSort ?? null, i));
+      return;
+    }
+    setSort(nextSort(sort, i));
   };
+  const shownSort = pages && onServerSort ? (serverSort ?? null) : sort;
 
   const startResize = (e: ReactPointerEvent<HTMLDivElement>, i: number) => {
     e.preventDefault();
@@ -339,6 +387,17 @@ export function ResultGrid({ tabId, st, ref, onCopied, onOpenValue }: Props) {
 
   return (
     <div className="result-grid-wrap">
+      {pages && order && (
+        <div className="truncated-note grid-note" data-testid="sort-note" role="note">
+          Sorted only the {formatCount(held)} rows held, not all {formatCount(pages.total)}: this statement is not a query that can
+          run again sorted. Click the header until unsorted to see every row.
+        </div>
+      )}
+      {pages?.error && (
+        <div className="truncated-note grid-note" data-testid="fetch-error" role="alert">
+          Could not read rows: {pages.error}
+        </div>
+      )}
       <div
         ref={scrollRef}
         className="result-grid"
@@ -374,7 +433,7 @@ export function ResultGrid({ tabId, st, ref, onCopied, onOpenValue }: Props) {
             />
             {vCols.map((vc) => {
               const c = columns[vc.index];
-              const sorted = sort?.column === vc.index ? sort.dir : null;
+              const sorted = shownSort?.column === vc.index ? shownSort.dir : null;
               return (
                 <div
                   key={vc.key}
@@ -385,7 +444,7 @@ export function ResultGrid({ tabId, st, ref, onCopied, onOpenValue }: Props) {
                   data-column={c.name}
                   style={{ left: vc.start, width: vc.size, height: HEADER_HEIGHT }}
                   onClick={() => clickHeader(vc.index)}
-                  title={`${c.name}${c.type_name ? ` · ${c.type_name}` : ""}\nClick to sort`}
+                  title={`${c.name}${c.type_name ? ` · ${c.type_name}` : ""}\n${pages && onServerSort ? "Click to sort on the server (runs the query again)" : pages ? `Click to sort the ${formatCount(held)} rows held` : "Click to sort"}`}
                 >
                   <span className="grid-hname">
                     <span className="grid-hname-text">{c.name}</span>
@@ -431,6 +490,7 @@ export function ResultGrid({ tabId, st, ref, onCopied, onOpenValue }: Props) {
                   {vr.index + 1}
                 </div>
                 {vCols.map((vc) => {
+                  if (!row) return <div key={vc.key} className="grid-cell cell-loading" data-testid="result-cell-loading" style={{ left: vc.start, width: vc.size }} />;
                   const v = row[vc.index] ?? null;
                   const isSel = selected(vr.index, vc.index);
                   const focus = sel && sel.focus.r === vr.index && sel.focus.c === vc.index;
@@ -488,7 +548,7 @@ export function ResultGrid({ tabId, st, ref, onCopied, onOpenValue }: Props) {
             <button
               type="button"
               role="menuitem"
-              onMouseDown={menuAction(() => onOpenValue?.(columns[sel.focus.c], rowAt(sel.focus.r)[sel.focus.c] ?? null))}
+              onMouseDown={menuAction(() => onOpenValue?.(columns[sel.focus.c], rowAt(sel.focus.r)?.[sel.focus.c] ?? null))}
             >
               Show value
             </button>

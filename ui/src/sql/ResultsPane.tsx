@@ -1,6 +1,6 @@
 // The results of a tab's last run: the error (if any), one tab per statement, the messages and,
 // for EXPLAIN, the plan; a status bar with the row count and times.
-import { useEffect, useRef, useState, type RefObject } from "react";
+import { useCallback, useEffect, useRef, useState, type RefObject } from "react";
 import type { ColumnInfo } from "../bindings/ColumnInfo";
 import { CopyIcon, WarnIcon } from "../components/Icons";
 import { Modal } from "../components/Modal";
@@ -10,8 +10,18 @@ import { PlanTree } from "./PlanTree";
 import { modKey, ResultGrid, type GridHandle } from "./ResultGrid";
 import { lineColumn } from "./splitter";
 import { keys, type EditorTab, type ResultKey, type RunMessage, type RunState, type StatementResult } from "./editorModel";
+import { rowsStatus } from "./rowPages";
+import { isWrappableQuery } from "./sortSql";
 import { sqlStore, useStoreVersion } from "./store";
 import { formatCount, formatDuration, isJsonColumn } from "./values";
+
+/** The rows on screen in the grid of statement `index`: [from, to) of `total`. */
+interface ShownRange {
+  index: number;
+  from: number;
+  to: number;
+  total: number;
+}
 
 interface Props {
   tab: EditorTab;
@@ -68,6 +78,7 @@ function RunResults({ tab, run, server, branch, onReveal }: Props & { run: RunSt
   const [flash, setFlash] = useState<string | null>(null);
   const [exporting, setExporting] = useState<StatementResult | null>(null);
   const [asGrid, setAsGrid] = useState(false);
+  const [range, setRange] = useState<ShownRange | null>(null);
   useEffect(() => {
     if (!flash) return;
     const t = setTimeout(() => setFlash(null), 2500);
@@ -201,18 +212,19 @@ function RunResults({ tab, run, server, branch, onReveal }: Props & { run: RunSt
             plan={showsPlan ? planText : null}
             onCopied={setFlash}
             onExport={() => setExporting(activeSt)}
+            onRange={setRange}
           />
         ) : (
           <div className="results-hint muted">{run.running ? "Running…" : "No result."}</div>
         )}
       </div>
-      <StatusBar run={run} st={active === "messages" || active === "plan" ? null : activeSt} tab={tab} />
+      <StatusBar run={run} st={active === "messages" || active === "plan" ? null : activeSt} tab={tab} range={range} />
       {exporting && (
         <ExportDialog
           server={server}
           branch={branch}
           sql={exporting.sql}
-          shownRows={exporting.rows.length}
+          shownRows={Math.max(exporting.rows.length, exporting.rowsStored)}
           truncated={exporting.truncated}
           onClose={() => setExporting(null)}
         />
@@ -282,6 +294,7 @@ function StatementView({
   plan,
   onCopied,
   onExport,
+  onRange,
 }: {
   tab: EditorTab;
   st: StatementResult;
@@ -290,9 +303,12 @@ function StatementView({
   plan: string | null;
   onCopied: (what: string) => void;
   onExport: () => void;
+  onRange: (r: ShownRange) => void;
 }) {
   useStoreVersion(keys.rows(tab.id, st.index));
   const [value, setValue] = useState<{ column: ColumnInfo; value: string | null } | null>(null);
+  const index = st.index;
+  const reportRange = useCallback((from: number, to: number, total: number) => onRange({ index, from, to, total }), [onRange, index]);
 
   if (!st.columns) {
     return (
@@ -318,14 +334,19 @@ function StatementView({
 
   const parsed = plan ? parsePlan(plan) : null;
   const total = st.rowsAffected;
+  const shown = Math.max(st.rows.length, st.rowsStored);
+  // A larger result sorts on the server when its statement is a query (run again sorted).
+  const run = tab.run;
+  const serverSort = run?.serverSort && run.statements.length === 1 ? run.serverSort : null;
+  const canServerSort = !!st.pages && isWrappableQuery(st.sql);
   return (
     <div className="statement-view">
       {st.truncated && (
         <div className="truncated-note" data-testid="sql-truncated" role="note">
           <WarnIcon size={12} />
           <span>
-            Showing the first {formatCount(st.rows.length)} rows
-            {total !== null && total > st.rows.length ? ` of ${formatCount(total)}` : ""}: the grid keeps no more.{" "}
+            Showing the first {formatCount(shown)} rows
+            {total !== null && total > shown ? ` of ${formatCount(total)}` : ""}: no more could be kept (see Messages).{" "}
             <button type="button" className="button link" onClick={onExport}>
               Export…
             </button>{" "}
@@ -338,7 +359,16 @@ function StatementView({
           <PlanTree plan={parsed} />
         </div>
       ) : (
-        <ResultGrid ref={grid} tabId={tab.id} st={st} onCopied={onCopied} onOpenValue={(column, v) => setValue({ column, value: v })} />
+        <ResultGrid
+          ref={grid}
+          tabId={tab.id}
+          st={st}
+          onCopied={onCopied}
+          onOpenValue={(column, v) => setValue({ column, value: v })}
+          onServerSort={canServerSort ? (sort) => void sqlStore.sortOnServer(tab, st, sort) : null}
+          serverSort={serverSort?.sort ?? null}
+          onRange={reportRange}
+        />
       )}
       {value && <ValueDialog column={value.column} value={value.value} onClose={() => setValue(null)} />}
     </div>
@@ -461,7 +491,7 @@ function MessageLine({ m, n, time }: { m: RunMessage; n: number | null; time: st
   }
 }
 
-function StatusBar({ run, st, tab }: { run: RunState; st: StatementResult | null; tab: EditorTab }) {
+function StatusBar({ run, st, tab, range }: { run: RunState; st: StatementResult | null; tab: EditorTab; range: ShownRange | null }) {
   useStoreVersion(keys.rows(tab.id, st?.index ?? -1));
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
@@ -476,9 +506,14 @@ function StatusBar({ run, st, tab }: { run: RunState; st: StatementResult | null
   const visible = run.statements.filter((s) => !s.hidden);
 
   let left: string;
-  if (st?.columns) {
+  if (st?.columns && st.pages && range?.index === st.index && range.total === st.pages.total) {
+    // A result larger than the rows held: where the viewport is.
+    left = rowsStatus(range.from, range.to, range.total);
+    if (st.durationMs !== null) left += ` · ${formatDuration(st.durationMs)}`;
+  } else if (st?.columns) {
     const n = st.rows.length;
-    const total = st.truncated && st.rowsAffected !== null && st.rowsAffected > n ? ` of ${formatCount(st.rowsAffected)}` : "";
+    // Fewer rows than the result has: the rest could not be kept, or a sort shows only those held.
+    const total = (st.truncated || st.pages) && st.rowsAffected !== null && st.rowsAffected > n ? ` of ${formatCount(st.rowsAffected)}` : "";
     left = `${formatCount(n)}${total} ${n === 1 && !total ? "row" : "rows"}${st.status === "running" ? " so far" : ""}`;
     if (st.durationMs !== null) left += ` · ${formatDuration(st.durationMs)}`;
   } else if (st) {

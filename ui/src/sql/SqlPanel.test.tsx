@@ -110,7 +110,7 @@ describe("SQL panel", () => {
       emit(tabId, runId, selectEvents(0, script, 0, COLS, [[["1", "ann"], ["2", null]]]));
       await new Promise<void>((r) => (release = r));
       emit(tabId, runId, [{ kind: "rows", index: 0, rows: [["3", "NULL"]] }]);
-      emit(tabId, runId, [{ kind: "statement_done", index: 0, tag: "SELECT 3", rows_affected: 3, duration_ms: 2, truncated: false }, finished({ tx_status: "in_transaction" })]);
+      emit(tabId, runId, [{ kind: "statement_done", index: 0, tag: "SELECT 3", rows_affected: 3, duration_ms: 2, rows_stored: 0, truncated: false }, finished({ tx_status: "in_transaction" })]);
       return summary({ rows: 3, tx_status: "in_transaction" });
     });
     setText(tab(), "select 1;\nselect id, name from t;\nselect 3;", 15);
@@ -137,7 +137,7 @@ describe("SQL panel", () => {
 
   it("runs with Ctrl+Enter (statement) and Shift+Ctrl+Enter (whole script)", async () => {
     const { tab } = await renderPanel();
-    answer((s) => [{ kind: "statement_started", index: 0, sql_offset: 0, sql_length: s.length }, { kind: "statement_done", index: 0, tag: "SELECT 1", rows_affected: 1, duration_ms: 1, truncated: false }, finished()]);
+    answer((s) => [{ kind: "statement_started", index: 0, sql_offset: 0, sql_length: s.length }, { kind: "statement_done", index: 0, tag: "SELECT 1", rows_affected: 1, duration_ms: 1, rows_stored: 0, truncated: false }, finished()]);
     setText(tab(), "select 1;\nselect 2;", 3);
     const content = byId("sql-editor").querySelector(".cm-content")!;
     fireEvent.keyDown(content, { key: "Enter", ctrlKey: true });
@@ -154,7 +154,7 @@ describe("SQL panel", () => {
     const script = "create table t (id int);\nselect 1 as a;\nselect 2 as b";
     answer(() => [
       { kind: "statement_started", index: 0, sql_offset: 0, sql_length: 23 },
-      { kind: "statement_done", index: 0, tag: "CREATE TABLE", rows_affected: null, duration_ms: 1, truncated: false },
+      { kind: "statement_done", index: 0, tag: "CREATE TABLE", rows_affected: null, duration_ms: 1, rows_stored: 0, truncated: false },
       ...selectEvents(1, "select 1 as a", 25, [col("a", "integer", 23)], [[["1"]]]),
       { kind: "notice", index: 1, notice: { severity: "NOTICE", sqlstate: "00000", message: "hello there", detail: null, hint: null } },
       ...selectEvents(2, "select 2 as b", 40, [col("b", "integer", 23)], [[["2"]]]),
@@ -249,7 +249,7 @@ describe("SQL panel", () => {
       { kind: "statement_started", index: 0, sql_offset: 0, sql_length: s.length },
       { kind: "columns", index: 0, columns: [col("QUERY PLAN", "json", 114)] },
       { kind: "rows", index: 0, rows: [[ANALYZED_PLAN]] },
-      { kind: "statement_done", index: 0, tag: "EXPLAIN", rows_affected: 1, duration_ms: 11, truncated: false },
+      { kind: "statement_done", index: 0, tag: "EXPLAIN", rows_affected: 1, duration_ms: 11, rows_stored: 0, truncated: false },
       finished(),
     ]);
     setText(tab(), "select * from orders o join users u on u.id = o.user_id");
@@ -277,7 +277,7 @@ describe("SQL panel", () => {
       { kind: "statement_started", index: 0, sql_offset: 0, sql_length: s.length },
       { kind: "columns", index: 0, columns: COLS },
       { kind: "rows", index: 0, rows: [["1", "a"]] },
-      { kind: "statement_done", index: 0, tag: "SELECT 250000", rows_affected: 250000, duration_ms: 900, truncated: true },
+      { kind: "statement_done", index: 0, tag: "SELECT 250000", rows_affected: 250000, duration_ms: 900, rows_stored: 1, truncated: true },
       finished(),
     ]);
     setText(tab(), "select 0;\nselect id, name from big");
@@ -412,7 +412,7 @@ describe("SQL panel", () => {
       if (script === "ROLLBACK") return summary({ tx_status: "idle" });
       emit(tabId, runId, [
         { kind: "statement_started", index: 0, sql_offset: 0, sql_length: 6 },
-        { kind: "statement_done", index: 0, tag: "BEGIN", rows_affected: null, duration_ms: 0.1, truncated: false },
+        { kind: "statement_done", index: 0, tag: "BEGIN", rows_affected: null, duration_ms: 0.1, rows_stored: 0, truncated: false },
         { kind: "statement_started", index: 1, sql_offset: 7, sql_length: script.length - 20 },
         { kind: "error", index: 1, error },
         finished({ tx_status: "failed" }),

@@ -11,6 +11,7 @@ import type { SqlTabInfo } from "../bindings/SqlTabInfo";
 import type { TxStatus } from "../bindings/TxStatus";
 import type { ParsedPlan } from "./explain";
 import type { SentScript } from "./positions";
+import type { RowPages } from "./rowPages";
 import type { Row, SortSpec } from "./values";
 
 export type RunMode = "statement" | "script" | "explain" | "explain-analyze";
@@ -28,8 +29,12 @@ export interface StatementResult {
   hidden: boolean;
   /** Null for statements that return no rows. */
   columns: ColumnInfo[] | null;
-  /** Appended to in place as pages arrive (see the `rows:` key). */
+  /** Appended to in place as pages arrive (see the `rows:` key): the first rows, held. */
   rows: Row[];
+  /** Rows the backend stored (all of them unless `truncated`); 0 when it stored none. */
+  rowsStored: number;
+  /** The rows past `rows`, fetched as the grid scrolls: set when more were stored than held. */
+  pages: RowPages | null;
   status: "running" | "done" | "error" | "stopped";
   tag: string | null;
   rowsAffected: number | null;
@@ -74,6 +79,14 @@ export interface RunState {
   note: string | null;
   /** The user picked a result tab during the run: do not switch it for them. */
   userPicked: boolean;
+  /** This run re-ran `base` sorted on the server (a result larger than the grid holds). */
+  serverSort: ServerSort | null;
+}
+
+/** A statement run again with ORDER BY (see sortSql.ts); `sort` null: as written. */
+export interface ServerSort {
+  base: string;
+  sort: SortSpec | null;
 }
 
 export type SessionState = "none" | "opening" | "open" | "error" | "lost";

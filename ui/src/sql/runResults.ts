@@ -9,7 +9,7 @@ import type { RunSummary } from "../bindings/RunSummary";
 import type { TxStatus } from "../bindings/TxStatus";
 import { formatError, isApiError } from "../errors";
 import { errorRange } from "./editorExtensions";
-import { newId, type EditorTab, type RunMode, type RunState, type StatementResult } from "./editorModel";
+import { newId, type EditorTab, type RunMode, type RunState, type ServerSort, type StatementResult } from "./editorModel";
 import { parsePlan } from "./explain";
 import { charIndexToUtf16, mapErrorPosition, mapStatementRange, type SentScript } from "./positions";
 
@@ -25,6 +25,8 @@ export interface RunRequest {
   note?: string | null;
   /** The script opened a transaction of its own: roll it back if the run stopped inside it. */
   rollbackAfter?: boolean;
+  /** A statement run again sorted on the server. */
+  serverSort?: ServerSort | null;
 }
 
 /** A run that starts now. */
@@ -46,6 +48,7 @@ export function newRun(req: RunRequest): RunState {
     plan: null,
     note: req.note ?? null,
     userPicked: false,
+    serverSort: req.serverSort ?? null,
   };
 }
 
@@ -94,6 +97,8 @@ export function applyRunEvent(tab: EditorTab, run: RunState, ev: RunEvent, hidde
         hidden: hidden.has(ev.index),
         columns: null,
         rows: [],
+        rowsStored: 0,
+        pages: null,
         status: "running",
         tag: null,
         rowsAffected: null,
@@ -129,6 +134,7 @@ export function applyRunEvent(tab: EditorTab, run: RunState, ev: RunEvent, hidde
         st.tag = ev.tag;
         st.rowsAffected = ev.rows_affected;
         st.durationMs = ev.duration_ms;
+        st.rowsStored = ev.rows_stored;
         st.truncated = ev.truncated;
       }
       if (!st?.hidden) {

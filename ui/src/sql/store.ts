@@ -11,7 +11,10 @@ import type { RunEvent } from "../bindings/RunEvent";
 import type { RunSummary } from "../bindings/RunSummary";
 import { formatError, isApiError } from "../errors";
 import { setErrorMark } from "./editorExtensions";
-import { keys, newId, type BranchSql, type EditorTab, type ResultKey, type RunState } from "./editorModel";
+import { keys, newId, type BranchSql, type EditorTab, type ResultKey, type RunState, type StatementResult } from "./editorModel";
+import { RowPages } from "./rowPages";
+import { serverSortSql } from "./sortSql";
+import type { SortSpec } from "./values";
 import { addInfo, applyRunEvent, errorMarkFor, newRun, ranDdl, settleRun, type RunEventEffect, type RunRequest } from "./runResults";
 import { SqlTabsStore } from "./storeTabs";
 
@@ -52,6 +55,8 @@ export class SqlStore extends SqlTabsStore {
    */
   async run(b: BranchSql, tab: EditorTab, req: RunRequest): Promise<void> {
     if (tab.run?.running) return;
+    // The backend forgets the previous run's stored rows: stop fetching them.
+    for (const st of tab.run?.statements ?? []) st.pages?.dispose();
     const run = newRun(req);
     const hidden = new Set(req.hidden ?? []);
     tab.run = run;
@@ -79,7 +84,7 @@ export class SqlStore extends SqlTabsStore {
     try {
       unlisten = await onSqlRun((e) => {
         if (e.tab_id !== tab.id || e.run_id !== run.id || tab.run !== run) return;
-        this.notify(tab, e.event, applyRunEvent(tab, run, e.event, hidden));
+        this.notify(tab, run, e.event, applyRunEvent(tab, run, e.event, hidden));
         if (e.event.kind === "finished") finishedSeen();
       });
     } catch {
@@ -125,14 +130,44 @@ export class SqlStore extends SqlTabsStore {
   }
 
   /** Tells the subscribers what a run event changed. */
-  private notify(tab: EditorTab, ev: RunEvent, effect: RunEventEffect) {
+  private notify(tab: EditorTab, run: RunState, ev: RunEvent, effect: RunEventEffect) {
     if (effect === "ignored") return;
     if (effect === "rows" && ev.kind === "rows") {
       this.emitRows(keys.rows(tab.id, ev.index));
       return;
     }
-    if (effect === "statement-done") this.flushRows();
+    if (effect === "statement-done" && ev.kind === "statement_done") {
+      const st = run.statements.find((s) => s.index === ev.index);
+      if (st) this.attachPages(tab, run, st);
+      this.flushRows();
+    }
     this.emit(keys.tab(tab.id));
+  }
+
+  /** More rows were stored than arrived: the grid reads the rest from the backend as it scrolls. */
+  attachPages(tab: EditorTab, run: RunState, st: StatementResult) {
+    if (st.pages || st.rowsStored <= st.rows.length) return;
+    const key = keys.rows(tab.id, st.index);
+    const fetch = (offset: number, limit: number) => commands.sqlFetchRows(tab.id, run.id, st.index, offset, limit);
+    st.pages = new RowPages(st.rowsStored, st.rows, fetch, () => this.emit(key));
+  }
+
+  /**
+   * Sorts a result larger than what the grid holds by running its query again on the server
+   * with ORDER BY (`sort` null: as written). The run's note says so.
+   */
+  async sortOnServer(tab: EditorTab, st: StatementResult, sort: SortSpec | null): Promise<void> {
+    const b = this.branchOfTab(tab.id);
+    if (!b || !tab.run || tab.run.running) return;
+    const base = tab.run.serverSort?.base ?? st.sql;
+    const name = st.columns?.[sort?.column ?? 0]?.name ?? "";
+    const text = sort ? serverSortSql(base, sort) : base;
+    const note = sort
+      ? `Sorted by “${name}” ${sort.dir === "asc" ? "ascending" : "descending"} on the server: the query ran again with ORDER BY, over all its rows.`
+      : "Unsorted: the query ran again as written.";
+    // Not the editor's text: errors mark nothing there.
+    const sent = { text, segments: [] };
+    await this.run(b, tab, { mode: "statement", sent, hidden: [], planIndex: null, note, serverSort: { base, sort } });
   }
 
   /** The run ended: its results settle, its error is marked in the editor, DDL reloads the schema. */

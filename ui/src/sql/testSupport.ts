@@ -48,6 +48,9 @@ export function makeSqlCommands() {
       .fn<(tabId: string, server: string | null, branch: string) => Promise<SqlTabInfo>>()
       .mockImplementation(async () => tabInfo()),
     sqlRun: vi.fn<(tabId: string, runId: string, script: string) => Promise<RunSummary>>().mockResolvedValue(summary()),
+    sqlFetchRows: vi
+      .fn<(tabId: string, runId: string, index: number, offset: number, limit: number) => Promise<(string | null)[][]>>()
+      .mockImplementation(async (_t, _r, _i, offset, limit) => Array.from({ length: limit }, (_, k) => [String(offset + k + 1)])),
     sqlCancel: vi.fn<(tabId: string) => Promise<null>>().mockResolvedValue(null),
     sqlUnlock: vi.fn<(tabId: string) => Promise<SqlTabInfo>>().mockResolvedValue(tabInfo()),
     sqlClose: vi.fn<(tabId: string) => Promise<null>>().mockResolvedValue(null),
@@ -86,7 +89,7 @@ export function selectEvents(index: number, sql: string, offset: number, columns
     { kind: "statement_started", index, sql_offset: offset, sql_length: [...sql].length },
     { kind: "columns", index, columns },
     ...pages.map((rows): RunEvent => ({ kind: "rows", index, rows })),
-    { kind: "statement_done", index, tag: `SELECT ${n}`, rows_affected: n, duration_ms: 1.5, truncated: false },
+    { kind: "statement_done", index, tag: `SELECT ${n}`, rows_affected: n, duration_ms: 1.5, rows_stored: n, truncated: false },
   ];
 }
 

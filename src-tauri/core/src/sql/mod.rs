@@ -9,6 +9,7 @@ pub mod format;
 pub mod history;
 pub mod schema;
 mod session;
+pub mod spill;
 pub mod split;
 mod tap;
 
@@ -16,6 +17,7 @@ pub use export::{export_query, ExportFormat, ExportSummary};
 pub use history::{HistoryEntry, SavedQuery};
 pub use schema::{load_schema, DbSchema};
 pub use session::{SqlCanceller, SqlSession};
+pub use spill::SqlResults;
 
 use crate::conn::ConnectionFields;
 use crate::error::ApiError;
@@ -117,7 +119,12 @@ pub enum RunEvent {
         /// Rows returned or affected, for commands that report a count.
         rows_affected: Option<f64>,
         duration_ms: f64,
-        /// Rows beyond `RunOptions::max_rows` were counted but not sent.
+        /// Rows of the result kept on local disk, all of them unless `truncated`: any range
+        /// can be read with `SqlSession::fetch_rows` until the next run. 0 when the run
+        /// stores no rows (`RunOptions::max_rows` None).
+        rows_stored: f64,
+        /// The store stopped before the last row (its size limit, or a disk error, which a
+        /// `Notice` with severity WARNING explains); the rows stored stay readable.
         truncated: bool,
     },
     /// The statement failed; the run stops here. `error.position` is within the whole script.
@@ -139,8 +146,9 @@ pub enum RunEvent {
 pub struct RunOptions {
     /// Rows sent per `Rows` event (a page is also sent after 50 ms without filling up).
     pub page_size: u32,
-    /// Rows sent per statement; the rest are read and counted but dropped (`truncated`).
-    /// None: no limit (the CLI and export, which write rows out as they come).
+    /// Rows sent as events per statement. With a limit, every row is also stored on local
+    /// disk for `SqlSession::fetch_rows` (the editor's grid); None: every row is sent and none
+    /// stored (the CLI and export, which write rows out as they come).
     pub max_rows: Option<u32>,
 }
 
@@ -148,7 +156,8 @@ impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
             page_size: 500,
-            max_rows: Some(100_000),
+            // What the editor's grid holds at once (20 pages of 1,000); it fetches the rest.
+            max_rows: Some(20_000),
         }
     }
 }
@@ -180,6 +189,7 @@ pub struct StatementResult {
     pub tag: Option<String>,
     pub rows_affected: Option<f64>,
     pub duration_ms: f64,
+    pub rows_stored: f64,
     pub truncated: bool,
     pub notices: Vec<SqlNotice>,
     pub error: Option<ApiError>,
@@ -232,6 +242,7 @@ impl RunResult {
                 tag: None,
                 rows_affected: None,
                 duration_ms: 0.0,
+                rows_stored: 0.0,
                 truncated: false,
                 notices: Vec::new(),
                 error: None,
@@ -259,12 +270,14 @@ impl RunResult {
                 tag,
                 rows_affected,
                 duration_ms,
+                rows_stored,
                 truncated,
             } => {
                 let s = self.current(index);
                 s.tag = Some(tag);
                 s.rows_affected = rows_affected;
                 s.duration_ms = duration_ms;
+                s.rows_stored = rows_stored;
                 s.truncated = truncated;
             }
             RunEvent::Error { index, error } => {

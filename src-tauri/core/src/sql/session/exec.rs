@@ -1,9 +1,10 @@
 //! Running one statement of a script: rows stream in pages (a page waits at most
 //! `PAGE_LINGER` for more rows), notices and column descriptions go out as they arrive, and the
 //! command tag and transaction status come from the tap once the statement is done.
+use super::super::spill::SqlResults;
 use super::super::split::ScriptStatement;
 use super::super::tap::{FieldDesc, TapEvent};
-use super::super::{tag_row_count, RunEvent, RunOptions, SqlRow};
+use super::super::{tag_row_count, RunEvent, RunOptions, SqlNotice, SqlRow};
 use super::{closed_error, ms, SqlCanceller, SqlSession, PAGE_LINGER, RECOVER_TIMEOUT};
 use crate::error::{ApiError, Result};
 use futures_util::StreamExt;
@@ -38,24 +39,34 @@ where
 struct Pager {
     rows: Vec<SqlRow>,
     size: usize,
-    /// `max_rows`: rows past it are read and dropped.
+    /// `max_rows`: rows past it are not sent (only stored).
     cap: u64,
     forwarded: u64,
-    truncated: bool,
+    /// Where every row also goes (when `max_rows` is set), while it takes them.
+    spill: Option<SqlResults>,
     /// The linger timer runs for the rows in `rows`.
     lingering: bool,
 }
 
 impl Pager {
-    fn new(opts: &RunOptions) -> Pager {
+    fn new(opts: &RunOptions, spill: Option<SqlResults>) -> Pager {
         let size = opts.page_size.clamp(1, 100_000) as usize;
         Pager {
             rows: Vec::with_capacity(size.min(4096)),
             size,
             cap: opts.max_rows.map_or(u64::MAX, u64::from),
             forwarded: 0,
-            truncated: false,
+            spill,
             lingering: false,
+        }
+    }
+
+    /// Stores the row; stops storing once the store refuses one (it says why).
+    fn store(&mut self, row: &SimpleQueryRow) {
+        if let Some(spill) = &self.spill {
+            if !spill.lock().push((0..row.len()).map(|i| cell(row, i))) {
+                self.spill = None;
+            }
         }
     }
 
@@ -75,7 +86,6 @@ impl Pager {
 /// What reading a statement's results found.
 struct Outcome {
     fields: Vec<FieldDesc>,
-    truncated: bool,
     error: Option<tokio_postgres::Error>,
 }
 
@@ -107,7 +117,25 @@ impl SqlSession {
             stop,
             canceller: self.canceller.clone(),
         };
-        let outcome = self.read_results(stream, opts, &mut events).await;
+        let spill = opts.max_rows.is_some().then(|| self.results.clone());
+        if let Some(s) = &spill {
+            s.lock().begin(index);
+        }
+        let outcome = self.read_results(stream, opts, spill, &mut events).await;
+        let (rows_stored, stopped) = {
+            let store = self.results.lock();
+            (store.rows(index), store.stopped(index).map(str::to_owned))
+        };
+        if let (Some(why), Some(_)) = (&stopped, opts.max_rows) {
+            let notice = SqlNotice {
+                severity: "WARNING".into(),
+                sqlstate: String::new(),
+                message: format!("Grove kept only the first {rows_stored} rows: {why}"),
+                detail: None,
+                hint: Some("Export writes every row to a file.".into()),
+            };
+            events.emit(RunEvent::Notice { index, notice }).await;
+        }
         // Every notice of this statement arrived before its ReadyForQuery.
         while let Ok(notice) = self.notices.try_recv() {
             events.emit(RunEvent::Notice { index, notice }).await;
@@ -135,7 +163,12 @@ impl SqlSession {
                 tag,
                 rows_affected,
                 duration_ms,
-                truncated: outcome.truncated,
+                rows_stored: if opts.max_rows.is_some() {
+                    rows_stored as f64
+                } else {
+                    0.0
+                },
+                truncated: opts.max_rows.is_some() && stopped.is_some(),
             })
             .await;
         Ok(rows_affected.unwrap_or(0.0))
@@ -147,6 +180,7 @@ impl SqlSession {
         &mut self,
         stream: SimpleQueryStream,
         opts: &RunOptions,
+        spill: Option<SqlResults>,
         events: &mut Events<'_, F>,
     ) -> Outcome
     where
@@ -154,7 +188,7 @@ impl SqlSession {
     {
         let index = events.index;
         let mut stream = std::pin::pin!(stream);
-        let mut pager = Pager::new(opts);
+        let mut pager = Pager::new(opts, spill);
         let mut fields: Vec<FieldDesc> = Vec::new();
         let mut error: Option<tokio_postgres::Error> = None;
         let linger = tokio::time::sleep(Duration::from_secs(86400));
@@ -172,6 +206,7 @@ impl SqlSession {
                 msg = stream.next() => match msg {
                     None => break,
                     Some(Ok(SimpleQueryMessage::Row(row))) => {
+                        pager.store(&row);
                         if pager.forwarded < pager.cap && !events.stopped() {
                             pager.forwarded += 1;
                             pager.rows.push(cells(&row));
@@ -181,8 +216,6 @@ impl SqlSession {
                                 linger.as_mut().reset(tokio::time::Instant::now() + PAGE_LINGER);
                                 pager.lingering = true;
                             }
-                        } else if pager.forwarded >= pager.cap {
-                            pager.truncated = true;
                         }
                     }
                     Some(Ok(SimpleQueryMessage::RowDescription(_))) => {
@@ -212,11 +245,7 @@ impl SqlSession {
             let rows = std::mem::take(&mut pager.rows);
             events.emit(RunEvent::Rows { index, rows }).await;
         }
-        Outcome {
-            fields,
-            truncated: pager.truncated,
-            error,
-        }
+        Outcome { fields, error }
     }
 
     /// The column descriptions the tap saw for the result set that just started.
@@ -292,13 +321,17 @@ fn is_ddl(tag: &str) -> bool {
         .any(|w| tag.starts_with(w))
 }
 
+fn cell(row: &SimpleQueryRow, i: usize) -> Option<&str> {
+    match row.try_get(i) {
+        Ok(v) => v,
+        // Only possible for bytes that are not UTF-8 (SQL_ASCII databases).
+        Err(_) => Some("\u{FFFD}"),
+    }
+}
+
 fn cells(row: &SimpleQueryRow) -> SqlRow {
     (0..row.len())
-        .map(|i| match row.try_get(i) {
-            Ok(v) => v.map(str::to_owned),
-            // Only possible for bytes that are not UTF-8 (SQL_ASCII databases).
-            Err(_) => Some("\u{FFFD}".to_owned()),
-        })
+        .map(|i| cell(row, i).map(str::to_owned))
         .collect()
 }
 

@@ -10,10 +10,11 @@
 mod connect;
 mod exec;
 
+use super::spill::{self, SqlResults};
 use super::split;
 use super::tap::{FieldDesc, Tap, TapEvent, TapShared};
 use super::{
-    history, ColumnInfo, RunEvent, RunOptions, RunResult, RunSummary, SqlNotice, SqlTarget,
+    history, ColumnInfo, RunEvent, RunOptions, RunResult, RunSummary, SqlNotice, SqlRow, SqlTarget,
     TxStatus,
 };
 use crate::conn::{self, ConnectionFields};
@@ -77,6 +78,8 @@ pub struct SqlSession {
     types_loaded: bool,
     /// Before PostgreSQL 14 the server does not report default_transaction_read_only.
     read_only_set: bool,
+    /// The latest run's rows, on local disk.
+    results: SqlResults,
 }
 
 impl Drop for SqlSession {
@@ -160,6 +163,7 @@ impl SqlSession {
             types: HashMap::new(),
             types_loaded: false,
             read_only_set: target.protected,
+            results: SqlResults::default(),
         })
     }
 
@@ -170,6 +174,18 @@ impl SqlSession {
 
     pub fn canceller(&self) -> SqlCanceller {
         self.canceller.clone()
+    }
+
+    /// The latest run's stored rows, readable while the session is busy with the next one
+    /// (each run replaces them).
+    pub fn results(&self) -> SqlResults {
+        self.results.clone()
+    }
+
+    /// Up to `limit` rows of statement `index` of the latest run, from row `offset`
+    /// (0-based), read from local disk; fewer (or none) past the rows stored.
+    pub fn fetch_rows(&self, index: u32, offset: u64, limit: usize) -> Result<Vec<SqlRow>> {
+        self.results.fetch(index, offset, limit)
     }
 
     pub fn server_version(&self) -> Option<String> {
@@ -268,6 +284,7 @@ impl SqlSession {
             error: None,
         };
         let mut stop = false;
+        self.results.reset(spill::DEFAULT_LIMIT);
         // A cancel from here on stops this run, even one that lands between statements.
         self.canceller.requested.store(false, Ordering::SeqCst);
         let prepared = self.prepare_run().await;
