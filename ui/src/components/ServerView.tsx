@@ -13,6 +13,7 @@ import { BranchTree } from "./branches/BranchTree";
 import { RecentlyDeleted } from "./branches/RecentlyDeleted";
 import { branchCommands } from "../layout/branchCommands";
 import { layout, TREE_WIDTH, useLayout } from "../layout/layoutStore";
+import { focusPane } from "../layout/panes";
 import { PaletteHost } from "../layout/PaletteHost";
 import { SideSplit } from "../layout/SideSplit";
 import { sqlStore } from "../sql/store";
@@ -178,6 +179,11 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
       toggleSidebar: layout.toggleSidebar,
       toggleTree: layout.toggleTree,
       toggleFocus,
+      focusPane: (pane) => {
+        if (pane !== "tree" && branchTab !== "sql") setBranchTab("sql");
+        // After the palette has closed (it gives the focus back as it goes) and the tab shows.
+        setTimeout(() => focusPane(pane), 0);
+      },
     },
   );
 

@@ -164,4 +164,20 @@ describe("command palette", () => {
     await waitFor(() => expect(details().getAttribute("data-tab")).toBe("sql"));
     expect(layout.get().focus).toBe(true);
   });
+
+  it("moves the keyboard focus into the SQL editor, and F6 on between the panes", async () => {
+    await renderOn("dev/alex");
+    await openPalette();
+    type("focus sql editor");
+    press("Enter");
+    await waitFor(() => expect(details().getAttribute("data-tab")).toBe("sql"));
+    const editor = await screen.findByTestId("sql-editor");
+    await waitFor(() => expect(editor.contains(document.activeElement)).toBe(true));
+
+    fireEvent.keyDown(window, { key: "F6", shiftKey: true });
+    const tree = screen.getByRole("tree");
+    await waitFor(() => expect(tree.contains(document.activeElement)).toBe(true));
+    fireEvent.keyDown(window, { key: "F6" });
+    await waitFor(() => expect(editor.contains(document.activeElement)).toBe(true));
+  });
 });

@@ -2,6 +2,7 @@ import { useEffect, useEffectEvent } from "react";
 import { CommandPalette } from "./CommandPalette";
 import type { Command } from "./commands";
 import { layout, useLayout } from "./layoutStore";
+import { cyclePane } from "./panes";
 import { matchShortcut } from "./shortcuts";
 
 interface Props {
@@ -29,6 +30,11 @@ export function PaletteHost({ commands, onToggleFocus }: Props) {
         e.preventDefault();
         layout.setFocus(false);
       }
+      return;
+    }
+    if (e.key === "F6" && !e.ctrlKey && !e.metaKey && !e.altKey && !dialogOpen()) {
+      e.preventDefault();
+      cyclePane(e.shiftKey);
       return;
     }
     const shortcut = matchShortcut(e);

@@ -2,6 +2,7 @@ import type { Branch } from "../bindings/Branch";
 import { disabledReasons, type BranchAction, type BranchTabId } from "../components/branches/BranchDetails";
 import { comparableParent } from "../compare/diffModel";
 import type { Command } from "./commands";
+import type { PaneId } from "./panes";
 import { shortcutLabel } from "./shortcuts";
 
 /** What the palette's commands do: the same handlers as the buttons. */
@@ -15,6 +16,8 @@ export interface CommandHandlers {
   toggleSidebar: () => void;
   toggleTree: () => void;
   toggleFocus: () => void;
+  /** Moves the keyboard focus into a pane (the SQL tab is shown first for the editor and results). */
+  focusPane: (pane: PaneId) => void;
 }
 
 interface Context {
@@ -83,6 +86,11 @@ export function branchCommands(ctx: Context, h: CommandHandlers): Command[] {
       undefined,
       shortcutLabel("toggleTree"),
     ),
+  );
+  list.push(
+    cmd("pane-tree", "Focus", "Branch tree", () => h.focusPane("tree"), undefined, "F6"),
+    cmd("pane-editor", "Focus", "SQL editor", () => h.focusPane("editor"), none ?? missing, "F6"),
+    cmd("pane-results", "Focus", "SQL results", () => h.focusPane("results"), none ?? missing, "F6"),
   );
   for (const other of ctx.branches) {
     if (other.id !== b?.id) list.push(cmd(`goto-${other.id}`, "Go to branch", other.name, () => h.select(other.id)));
