@@ -26,3 +26,71 @@ async fn a_domain_whose_check_calls_a_function_is_created_after_the_function() {
         apply_and_recheck(&a, &b, &d).await;
     });
 }
+
+const AGGREGATES: &str = "
+    CREATE FUNCTION num_add(numeric, numeric) RETURNS numeric LANGUAGE sql IMMUTABLE
+        AS 'SELECT $1 + $2';
+    CREATE FUNCTION num_sub(numeric, numeric) RETURNS numeric LANGUAGE sql IMMUTABLE
+        AS 'SELECT $1 - $2';
+    CREATE AGGREGATE my_sum(numeric) (SFUNC = num_add, STYPE = numeric, INITCOND = '0',
+        COMBINEFUNC = num_add, MSFUNC = num_add, MINVFUNC = num_sub, MSTYPE = numeric,
+        MINITCOND = '0', PARALLEL = SAFE);
+    CREATE AGGREGATE my_max(integer) (SFUNC = int4larger, STYPE = integer,
+        SORTOP = >);
+    CREATE FUNCTION tick(text) RETURNS text LANGUAGE sql AS 'SELECT $1 || ''x''';
+    CREATE AGGREGATE my_count(*) (SFUNC = tick, STYPE = text, INITCOND = '');
+    COMMENT ON AGGREGATE my_count(*) IS 'counts';
+    CREATE AGGREGATE my_pct(float8 ORDER BY anyelement) (SFUNC = ordered_set_transition,
+        STYPE = internal, FINALFUNC = percentile_disc_final, FINALFUNC_EXTRA);
+    REVOKE ALL ON FUNCTION my_sum(numeric) FROM PUBLIC;
+";
+
+#[tokio::test]
+async fn aggregates_are_created_commented_and_dropped_with_their_functions() {
+    for_each_version!(|pg| {
+        let a = load(pg, "SELECT 1").await;
+        let b = load(pg, AGGREGATES).await;
+        let d = diff(&a, &b).await;
+        let sql = d.migration_sql();
+        assert!(sql.contains("CREATE OR REPLACE AGGREGATE"), "{sql}");
+        assert!(
+            position(&d, "FUNCTION public.num_add") < position(&d, "\"my_sum\"(numeric)"),
+            "{sql}"
+        );
+        apply_and_recheck(&a, &b, &d).await;
+        // Back: the aggregates go before the functions they use.
+        let empty = load(pg, "SELECT 1").await;
+        let d = diff(&b, &empty).await;
+        assert!(
+            position(&d, "DROP AGGREGATE \"public\".\"my_sum\"(numeric)")
+                < position(&d, "DROP FUNCTION \"public\".\"num_add\""),
+            "{}",
+            d.migration_sql()
+        );
+        assert!(d
+            .migration_sql()
+            .contains("DROP AGGREGATE \"public\".\"my_count\"(*)"));
+        apply_and_recheck(&b, &empty, &d).await;
+    });
+}
+
+#[tokio::test]
+async fn a_changed_aggregate_is_replaced() {
+    for_each_version!(|pg| {
+        let a = load(pg, AGGREGATES).await;
+        let b = load(
+            pg,
+            &AGGREGATES
+                .replace("INITCOND = '0',", "INITCOND = '1',")
+                .replace("IS 'counts'", "IS 'counts rows'"),
+        )
+        .await;
+        let d = diff(&a, &b).await;
+        assert!(
+            d.migration_sql().contains("INITCOND = '1'"),
+            "{}",
+            d.migration_sql()
+        );
+        apply_and_recheck(&a, &b, &d).await;
+    });
+}

@@ -211,15 +211,49 @@ pub(super) fn q_constraints() -> String {
 pub(super) const Q_INHERITS: &str = "SELECT i.inhrelid, i.inhparent FROM pg_inherits i
      JOIN pg_class c ON c.oid = i.inhrelid WHERE c.relkind IN ('r', 'p') ORDER BY i.inhrelid, i.inhseqno";
 
+/// An aggregate's `CREATE OR REPLACE AGGREGATE` statement, spelled from `pg_aggregate` as
+/// pg_dump does (options at their default are left out; `pg_get_functiondef` refuses
+/// aggregates). Support functions print as `regproc` (schema-qualified unless in
+/// `pg_catalog`: the search path is empty), types through `format_type`, values quoted.
+const AGGREGATE_DEF: &str = "(SELECT format('CREATE OR REPLACE AGGREGATE %I.%I(%s) (%s);', n.nspname, p.proname,
+        CASE WHEN p.pronargs = 0 THEN '*' ELSE pg_get_function_arguments(p.oid) END,
+        concat_ws(', ', 'SFUNC = ' || a.aggtransfn::regproc, 'STYPE = ' || format_type(a.aggtranstype, NULL),
+            CASE WHEN a.aggtransspace <> 0 THEN 'SSPACE = ' || a.aggtransspace END,
+            CASE WHEN a.aggfinalfn <> 0 THEN 'FINALFUNC = ' || a.aggfinalfn::regproc END,
+            CASE WHEN a.aggfinalextra THEN 'FINALFUNC_EXTRA' END,
+            CASE WHEN a.aggfinalmodify <> dm.m THEN 'FINALFUNC_MODIFY = ' || CASE a.aggfinalmodify
+                 WHEN 'r' THEN 'READ_ONLY' WHEN 's' THEN 'SHAREABLE' ELSE 'READ_WRITE' END END,
+            CASE WHEN a.aggcombinefn <> 0 THEN 'COMBINEFUNC = ' || a.aggcombinefn::regproc END,
+            CASE WHEN a.aggserialfn <> 0 THEN 'SERIALFUNC = ' || a.aggserialfn::regproc END,
+            CASE WHEN a.aggdeserialfn <> 0 THEN 'DESERIALFUNC = ' || a.aggdeserialfn::regproc END,
+            'INITCOND = ' || quote_literal(a.agginitval),
+            CASE WHEN a.aggmtransfn <> 0 THEN 'MSFUNC = ' || a.aggmtransfn::regproc END,
+            CASE WHEN a.aggminvtransfn <> 0 THEN 'MINVFUNC = ' || a.aggminvtransfn::regproc END,
+            CASE WHEN a.aggmtranstype <> 0 THEN 'MSTYPE = ' || format_type(a.aggmtranstype, NULL) END,
+            CASE WHEN a.aggmtransspace <> 0 THEN 'MSSPACE = ' || a.aggmtransspace END,
+            CASE WHEN a.aggmfinalfn <> 0 THEN 'MFINALFUNC = ' || a.aggmfinalfn::regproc END,
+            CASE WHEN a.aggmfinalextra THEN 'MFINALFUNC_EXTRA' END,
+            CASE WHEN a.aggmtransfn <> 0 AND a.aggmfinalmodify <> dm.m THEN 'MFINALFUNC_MODIFY = ' || CASE a.aggmfinalmodify
+                 WHEN 'r' THEN 'READ_ONLY' WHEN 's' THEN 'SHAREABLE' ELSE 'READ_WRITE' END END,
+            'MINITCOND = ' || quote_literal(a.aggminitval),
+            CASE WHEN a.aggsortop <> 0 THEN (SELECT 'SORTOP = OPERATOR(' || quote_ident(opn.nspname) || '.' || op.oprname || ')'
+                 FROM pg_operator op JOIN pg_namespace opn ON opn.oid = op.oprnamespace WHERE op.oid = a.aggsortop) END,
+            CASE WHEN a.aggkind = 'h' THEN 'HYPOTHETICAL' END,
+            CASE p.proparallel WHEN 's' THEN 'PARALLEL = SAFE' WHEN 'r' THEN 'PARALLEL = RESTRICTED' END))
+     FROM pg_aggregate a CROSS JOIN LATERAL (SELECT CASE WHEN a.aggkind = 'n' THEN 'r' ELSE 'w' END::\"char\" AS m) dm
+     WHERE a.aggfnoid = p.oid)";
+
+/// Functions, procedures and aggregates.
 pub(super) fn q_functions() -> String {
     format!(
         "SELECT p.oid, n.nspname::text, p.proname::text, pg_get_function_identity_arguments(p.oid), p.prokind::text,
-                pg_get_functiondef(p.oid), CASE WHEN p.prokind <> 'p' THEN pg_get_function_result(p.oid) END,
+                CASE WHEN p.prokind = 'a' THEN {AGGREGATE_DEF} ELSE pg_get_functiondef(p.oid) END,
+                CASE WHEN p.prokind <> 'p' THEN pg_get_function_result(p.oid) END,
                 coalesce(p.proargnames, '{{}}'::text[]), p.pronargdefaults::int4, pg_get_userbyid(p.proowner)::text,
                 d.description, {acl}
          FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
          LEFT JOIN pg_description d ON d.objoid = p.oid AND d.classoid = 'pg_proc'::regclass AND d.objsubid = 0
-         WHERE p.prokind <> 'a' AND {USER_NS} AND {ext}",
+         WHERE {USER_NS} AND {ext}",
         acl = acl_json("p.proacl", "p.proowner"),
         ext = not_ext_member("pg_proc", "p.oid")
     )

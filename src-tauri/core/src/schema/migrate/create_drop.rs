@@ -46,11 +46,9 @@ impl<'a> Planner<'a> {
                     s
                 }
             }
-            ObjRef::Function(id) => stmt(format!(
-                "DROP {} {};",
-                ddl::function_keyword(&f.functions[id]),
-                id.sql()
-            )),
+            ObjRef::Function(id) => {
+                stmt(format!("DROP {};", ddl::function_target(&f.functions[id])))
+            }
             ObjRef::Trigger(t, n) => stmt(format!("DROP TRIGGER {} ON {};", qi(n), t.sql())),
             ObjRef::Policy(t, n) => stmt(format!("DROP POLICY {} ON {};", qi(n), t.sql())),
         })
