@@ -94,3 +94,44 @@ async fn a_changed_aggregate_is_replaced() {
         apply_and_recheck(&a, &b, &d).await;
     });
 }
+
+/// The columns of `table` in order, read from the catalog.
+async fn column_order(s: &grove_core::conn::Session, table: &str) -> Vec<String> {
+    s.query(
+        "SELECT attname::text FROM pg_attribute WHERE attrelid = $1::text::regclass
+           AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+        &[&table],
+    )
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.get(0))
+    .collect()
+}
+
+#[tokio::test]
+async fn added_columns_come_in_the_order_of_the_target() {
+    for_each_version!(|pg| {
+        let a = load(pg, "CREATE TABLE t (id int); CREATE TABLE u (b int);").await;
+        let b = load(
+            pg,
+            "CREATE TABLE t (id int, zeta text, alpha int DEFAULT 1, mid date);
+             CREATE TABLE u (\"a\nb\" int, b int, c int);",
+        )
+        .await;
+        let d = diff(&a, &b).await;
+        let sql = d.migration_sql();
+        // Where the target's order can be had, no note; where not, one (on one line).
+        assert!(
+            !sql.contains("column order: TO has \"public\".\"t\""),
+            "{sql}"
+        );
+        assert!(
+            sql.contains("-- column order: TO has \"public\".\"u\" (\"a b\", \"b\", \"c\")"),
+            "{sql}"
+        );
+        apply_and_recheck(&a, &b, &d).await;
+        assert_eq!(column_order(&a, "t").await, ["id", "zeta", "alpha", "mid"]);
+        assert_eq!(column_order(&a, "u").await, ["b", "a\nb", "c"]);
+    });
+}

@@ -164,6 +164,9 @@ impl<'a> Planner<'a> {
         ));
         if let Some(ft) = self.existing_table(q) {
             s.hazards = hazards::add_column(q, &col_def, ft);
+            if let Some(note) = self.column_order_note(q, c, ft) {
+                s.sql = format!("{note}\n{}", s.sql);
+            }
         }
         let mut out = vec![s];
         out.extend(stmts(ddl::column_options(q, col)));
@@ -184,6 +187,46 @@ impl<'a> Planner<'a> {
                 .unwrap_or_else(|| "CURRENT_USER".into()),
         )));
         out
+    }
+
+    /// For the first column `q` gains (in TO's order), when the columns cannot all end up
+    /// where TO has them (`ADD COLUMN` appends: a new column before a kept one, or kept
+    /// columns in another order, need the table rebuilt), a comment saying so.
+    fn column_order_note(&self, q: &QualName, c: &str, ft: &Table) -> Option<String> {
+        let tt = &self.to.tables[q];
+        let kept: Vec<&str> = ft
+            .columns
+            .iter()
+            .filter(|k| {
+                tt.column(&k.name).is_some()
+                    && !self.dropping(&ObjRef::Column(q.clone(), k.name.clone()))
+            })
+            .map(|k| k.name.as_str())
+            .collect();
+        let added: Vec<&str> = tt
+            .columns
+            .iter()
+            .map(|k| k.name.as_str())
+            .filter(|k| !kept.contains(k))
+            .collect();
+        if added.first() != Some(&c) {
+            return None;
+        }
+        let result: Vec<&str> = kept.iter().chain(&added).copied().collect();
+        let target: Vec<&str> = tt.columns.iter().map(|k| k.name.as_str()).collect();
+        if result == target {
+            return None;
+        }
+        let list = |v: &[&str]| v.iter().map(|k| qi(k)).collect::<Vec<_>>().join(", ");
+        // One comment line: a line break inside a name must not end it.
+        let one_line = |s: String| s.replace(|ch: char| ch.is_control(), " ");
+        Some(one_line(format!(
+            "-- column order: TO has {} ({}); ADD COLUMN appends, so this gives ({}): \
+             matching it needs the table rebuilt",
+            q.sql(),
+            list(&target),
+            list(&result)
+        )))
     }
 
     fn create_constraint_stmts(&self, q: &QualName, c: &str) -> Vec<MigrationStatement> {
