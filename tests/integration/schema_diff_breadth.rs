@@ -135,3 +135,64 @@ async fn added_columns_come_in_the_order_of_the_target() {
         assert_eq!(column_order(&a, "u").await, ["b", "a\nb", "c"]);
     });
 }
+
+/// `pg_default_acl` as text, read without the differ.
+async fn default_acl_facts(s: &grove_core::conn::Session) -> Vec<String> {
+    s.query(
+        "SELECT format('%s %s %s %s', d.defaclrole::regrole, n.nspname, d.defaclobjtype,
+                (SELECT string_agg(a::text, ',' ORDER BY a::text) FROM unnest(d.defaclacl) a))
+         FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace ORDER BY 1",
+        &[],
+    )
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.get(0))
+    .collect()
+}
+
+#[tokio::test]
+async fn default_privileges_are_changed_before_the_objects_that_get_them_are_created() {
+    for_each_version!(|pg| {
+        for r in ["grove_dp_reader", "grove_dp_owner"] {
+            crate::harness::create_role(pg, r, "unused").await;
+        }
+        let a = load(
+            pg,
+            "CREATE SCHEMA s1;
+             ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO grove_dp_reader;
+             ALTER DEFAULT PRIVILEGES IN SCHEMA s1 GRANT SELECT ON TABLES TO grove_dp_reader;
+             ALTER DEFAULT PRIVILEGES FOR ROLE grove_dp_owner REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;",
+        )
+        .await;
+        let b = load(
+            pg,
+            "ALTER DEFAULT PRIVILEGES IN SCHEMA public
+                 GRANT SELECT, INSERT ON TABLES TO grove_dp_reader WITH GRANT OPTION;
+             ALTER DEFAULT PRIVILEGES GRANT USAGE ON SEQUENCES TO grove_dp_reader;
+             CREATE SCHEMA s2;
+             ALTER DEFAULT PRIVILEGES IN SCHEMA s2 GRANT USAGE ON TYPES TO grove_dp_reader;
+             CREATE TABLE secrets (id int);
+             REVOKE SELECT ON secrets FROM grove_dp_reader;
+             CREATE TABLE plain (id int);
+             CREATE SEQUENCE sq;
+             CREATE TYPE s2.mood AS ENUM ('ok');",
+        )
+        .await;
+        let d = diff(&a, &b).await;
+        let sql = d.migration_sql();
+        assert!(
+            position(&d, "CREATE SCHEMA \"s2\"")
+                < position(&d, "IN SCHEMA \"s2\" GRANT USAGE ON TYPES")
+                && position(&d, "GRANT USAGE ON SEQUENCES") < position(&d, "CREATE TABLE"),
+            "{sql}"
+        );
+        assert!(sql.contains("ALTER DEFAULT PRIVILEGES FOR ROLE \"grove_dp_owner\" GRANT EXECUTE ON FUNCTIONS TO PUBLIC;"), "{sql}");
+        assert!(
+            !sql.contains("IN SCHEMA \"s1\""),
+            "dropped with its schema: {sql}"
+        );
+        apply_and_recheck(&a, &b, &d).await;
+        assert_eq!(default_acl_facts(&a).await, default_acl_facts(&b).await);
+    });
+}

@@ -439,6 +439,9 @@ fn without_unknown_privileges(cat: &Catalog, known: &BTreeSet<String>) -> Catalo
     for a in c.default_acls.values_mut() {
         keep(a);
     }
+    for a in c.default_privileges.values_mut() {
+        keep(a);
+    }
     c
 }
 

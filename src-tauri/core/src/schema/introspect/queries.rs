@@ -285,6 +285,15 @@ pub(super) fn q_policies() -> String {
 pub(super) const Q_RULES: &str =
     "SELECT r.oid, r.ev_class FROM pg_rewrite r WHERE r.oid >= 16384 AND r.rulename = '_RETURN'";
 
+/// `ALTER DEFAULT PRIVILEGES` entries (the role's own privileges as the owner's).
+pub(super) fn q_default_privileges() -> String {
+    format!(
+        "SELECT pg_get_userbyid(d.defaclrole)::text, n.nspname::text, d.defaclobjtype::text, {acl}
+         FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace",
+        acl = acl_json("d.defaclacl", "d.defaclrole")
+    )
+}
+
 pub(super) fn q_default_acls() -> String {
     format!(
         "SELECT k, {acl} FROM unnest(ARRAY['r', 's', 'f', 'n', 'T']) k",

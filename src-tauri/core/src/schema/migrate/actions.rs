@@ -22,7 +22,11 @@ pub(super) struct NodeActions {
 }
 
 impl<'a> Planner<'a> {
-    fn add_action(&mut self, stmts: Vec<MigrationStatement>, phase: u16) -> Option<ActionId> {
+    pub(super) fn add_action(
+        &mut self,
+        stmts: Vec<MigrationStatement>,
+        phase: u16,
+    ) -> Option<ActionId> {
         if stmts.is_empty() {
             return None;
         }

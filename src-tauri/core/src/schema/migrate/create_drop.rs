@@ -82,18 +82,23 @@ impl<'a> Planner<'a> {
 
     /// Statements creating `n` on its own (not counting creates absorbed by a parent's).
     pub(super) fn create_stmts(&self, n: &ObjRef) -> Vec<MigrationStatement> {
-        let (f, t) = (self.from, self.to);
-        // A new object starts with the default privileges of the server the script runs on.
+        let t = self.to;
+        // A new object starts with TO's default privileges for the role running the script
+        // (set before anything is created), on the server the script runs on.
         match n {
-            ObjRef::Schema(s) => {
-                stmts(ddl::schema_create(&t.schemas[s], &ddl::default_acl(f, "n")))
-            }
+            ObjRef::Schema(s) => stmts(ddl::schema_create(
+                &t.schemas[s],
+                &self.new_object_acl("n", s),
+            )),
             ObjRef::Extension(e) => stmts(ddl::extension_create(&t.extensions[e])),
             ObjRef::Collation(c) => stmts(ddl::collation_create(&t.collations[c])),
-            ObjRef::Type(q) => stmts(ddl::type_create(&t.types[q], &ddl::default_acl(f, "T"))),
+            ObjRef::Type(q) => stmts(ddl::type_create(
+                &t.types[q],
+                &self.new_object_acl("T", &q.schema),
+            )),
             ObjRef::Sequence(q) => stmts(ddl::sequence_create(
                 &t.sequences[q],
-                &ddl::default_acl(f, "s"),
+                &self.new_object_acl("s", &q.schema),
             )),
             ObjRef::SequenceOwner(q) => {
                 let s = &t.sequences[q];
@@ -106,7 +111,7 @@ impl<'a> Planner<'a> {
             ObjRef::Table(q) => stmts(ddl::table_create(
                 &t.tables[q],
                 t,
-                &ddl::default_acl(f, "r"),
+                &self.new_object_acl("r", &q.schema),
             )),
             ObjRef::Column(q, c) => self.create_column_stmts(q, c),
             ObjRef::Default(q, c) => {
@@ -122,7 +127,7 @@ impl<'a> Planner<'a> {
             ObjRef::Index(q) => self.create_index_stmts(q),
             ObjRef::View(q) => {
                 let v = &t.views[q];
-                let mut out = stmts(ddl::view_create(v, &ddl::default_acl(f, "r")));
+                let mut out = stmts(ddl::view_create(v, &self.new_object_acl("r", &q.schema)));
                 if v.materialized {
                     out[0].hazards.push(hazards::create_materialized_view(q));
                 }
@@ -130,7 +135,7 @@ impl<'a> Planner<'a> {
             }
             ObjRef::Function(id) => stmts(ddl::function_create(
                 &t.functions[id],
-                &ddl::default_acl(f, "f"),
+                &self.new_object_acl("f", &id.schema),
             )),
             ObjRef::Trigger(q, n) => {
                 stmts(ddl::trigger_create(&t.triggers[&(q.clone(), n.clone())]))

@@ -28,6 +28,7 @@ mod alter_column;
 mod alter_table;
 mod alter_type;
 mod create_drop;
+mod default_privileges;
 mod drop_set;
 mod graph;
 mod hazards;
@@ -71,6 +72,8 @@ struct Planner<'a> {
     /// (NO INHERIT / DETACH); the child table's alter runs before the parent's column goes.
     detached_by_table: Vec<(usize, usize)>,
     actions: Vec<Action>,
+    /// The action changing default privileges, if any.
+    default_privileges: Option<order::ActionId>,
 }
 
 impl<'a> Planner<'a> {
@@ -88,6 +91,7 @@ impl<'a> Planner<'a> {
             detaching: vec![false; n],
             detached_by_table: Vec::new(),
             actions: Vec::new(),
+            default_privileges: None,
         }
     }
 
@@ -114,7 +118,9 @@ impl<'a> Planner<'a> {
         self.close_drop_set();
         let mut acts = self.drop_actions();
         self.make_actions(&mut acts);
-        let edges = self.edges(&acts);
+        self.default_privileges = self.default_privileges_action();
+        let mut edges = self.edges(&acts);
+        self.default_privileges_edges(&acts.make, &mut edges);
         let order = order::toposort(&self.actions, &edges);
         let statements = self.statements(order);
         // Nodes that differ: on one side only, or with a non-empty alter.

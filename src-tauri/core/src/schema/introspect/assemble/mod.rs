@@ -91,6 +91,8 @@ pub(super) fn assemble(mut rows: Rows) -> Catalog {
     a.triggers(&rows.triggers);
     a.policies(&rows.policies);
     a.view_rules(&rows.rules);
+    a.default_privileges(&rows.default_privileges);
+    a.cat.current_user = std::mem::take(&mut rows.current_user);
     let deps = a.dependencies(&rows.deps);
     let (cat, g) = a.finish(deps);
     // Freeing hundreds of thousands of rows takes a while; nobody needs to wait for it.
