@@ -196,3 +196,31 @@ async fn default_privileges_are_changed_before_the_objects_that_get_them_are_cre
         assert_eq!(default_acl_facts(&a).await, default_acl_facts(&b).await);
     });
 }
+
+#[tokio::test]
+async fn enum_values_used_in_the_migration_that_adds_them_are_committed_first() {
+    for_each_version!(|pg| {
+        let a = load(
+            pg,
+            "CREATE TYPE st AS ENUM ('new'); CREATE TABLE t (s st DEFAULT 'new');",
+        )
+        .await;
+        let b = load(
+            pg,
+            "CREATE TYPE st AS ENUM ('new', 'done');
+             CREATE TABLE t (s st DEFAULT 'done', CHECK (s <> 'done' OR true));
+             CREATE VIEW v AS SELECT * FROM t WHERE s = 'done';",
+        )
+        .await;
+        let d = diff(&a, &b).await;
+        let sql = d.migration_sql();
+        let commit = position(&d, "COMMIT;");
+        assert!(position(&d, "ADD VALUE 'done'") < commit, "{sql}");
+        assert!(commit < position(&d, "SET DEFAULT 'done'"), "{sql}");
+        assert!(
+            !d.migration[commit].hazards.is_empty(),
+            "the step is marked: {sql}"
+        );
+        apply_and_recheck(&a, &b, &d).await;
+    });
+}

@@ -30,6 +30,7 @@ mod alter_type;
 mod create_drop;
 mod default_privileges;
 mod drop_set;
+mod enum_commit;
 mod graph;
 mod hazards;
 mod order;
@@ -72,6 +73,9 @@ struct Planner<'a> {
     /// (NO INHERIT / DETACH); the child table's alter runs before the parent's column goes.
     detached_by_table: Vec<(usize, usize)>,
     actions: Vec<Action>,
+    /// `ADD VALUE` statements (their SQL) and the labels they add.
+    enum_additions: BTreeSet<String>,
+    added_labels: BTreeSet<String>,
     /// The action changing default privileges, if any.
     default_privileges: Option<order::ActionId>,
 }
@@ -92,6 +96,8 @@ impl<'a> Planner<'a> {
             detached_by_table: Vec::new(),
             actions: Vec::new(),
             default_privileges: None,
+            enum_additions: BTreeSet::new(),
+            added_labels: BTreeSet::new(),
         }
     }
 
@@ -154,6 +160,6 @@ impl<'a> Planner<'a> {
         for i in order {
             statements.append(&mut self.actions[i].stmts);
         }
-        statements
+        enum_commit::commit_added_enum_values(statements, &self.enum_additions, &self.added_labels)
     }
 }
