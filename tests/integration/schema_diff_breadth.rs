@@ -4,6 +4,7 @@
 //! without a cast.
 use crate::for_each_version;
 use crate::schema_diff::{apply_and_recheck, diff, load, position};
+use grove_core::schema::HazardKind;
 
 #[tokio::test]
 async fn a_domain_whose_check_calls_a_function_is_created_after_the_function() {
@@ -221,6 +222,35 @@ async fn enum_values_used_in_the_migration_that_adds_them_are_committed_first() 
             !d.migration[commit].hazards.is_empty(),
             "the step is marked: {sql}"
         );
+        apply_and_recheck(&a, &b, &d).await;
+    });
+}
+
+#[tokio::test]
+async fn a_type_change_without_a_cast_drops_and_adds_the_column_as_data_loss() {
+    for_each_version!(|pg| {
+        let a = load(
+            pg,
+            "CREATE TABLE t (id int, d integer, n integer, b boolean);
+             INSERT INTO t VALUES (1, 20240101, 5, true);",
+        )
+        .await;
+        let b = load(pg, "CREATE TABLE t (id int, d date, n bigint, b integer);").await;
+        let d = diff(&a, &b).await;
+        let sql = d.migration_sql();
+        let drop = position(&d, "DROP COLUMN \"d\"");
+        assert!(
+            d.migration[drop]
+                .hazards
+                .iter()
+                .any(|h| h.kind == HazardKind::DataLoss
+                    && h.message.contains("no cast from integer to date")),
+            "{sql}"
+        );
+        assert!(position(&d, "ADD COLUMN \"d\" date") > drop, "{sql}");
+        assert!(!sql.contains("USING \"d\""), "{sql}");
+        assert!(sql.contains("TYPE bigint USING \"n\"::bigint"), "{sql}");
+        assert!(sql.contains("TYPE integer USING \"b\"::integer"), "{sql}");
         apply_and_recheck(&a, &b, &d).await;
     });
 }

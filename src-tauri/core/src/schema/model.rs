@@ -128,6 +128,11 @@ pub struct Catalog {
     /// The role that read the catalog (`current_user`): a migration run as it creates its
     /// objects with its default privileges.
     pub current_user: String,
+    /// The casts this server has (`pg_cast`), by source and target type (`format_type`
+    /// without modifiers), and the types of the string category (to and from which every
+    /// type converts through text). Empty when not read.
+    pub casts: BTreeSet<(String, String)>,
+    pub string_types: BTreeSet<String>,
 }
 
 /// Whose new objects, where and of what kind default privileges are for.

@@ -294,6 +294,12 @@ pub(super) fn q_default_privileges() -> String {
     )
 }
 
+/// Casts (`c`, source, target) and string-category types (`s`, type, NULL): what a column
+/// type change can convert with.
+pub(super) const Q_CASTS: &str =
+    "SELECT 'c', format_type(c.castsource, NULL), format_type(c.casttarget, NULL) FROM pg_cast c
+     UNION ALL SELECT 's', format_type(t.oid, NULL), NULL FROM pg_type t WHERE t.typcategory = 'S'";
+
 pub(super) fn q_default_acls() -> String {
     format!(
         "SELECT k, {acl} FROM unnest(ARRAY['r', 's', 'f', 'n', 'T']) k",

@@ -207,6 +207,7 @@ pub(super) struct Rows {
     pub rules: Vec<Row>,
     pub acls: Vec<Row>,
     pub default_privileges: Vec<Row>,
+    pub casts: Vec<Row>,
     pub current_user: String,
     /// `pg_get_indexdef` of the indexes that are not plain.
     pub index_defs: HashMap<u32, String>,
@@ -234,7 +235,7 @@ pub(super) async fn read_all(a: &Client, b: &Client) -> Result<Rows> {
         (indexes, constraints),
         (version, deps, schemas, extensions, collations, types, relations, attributes),
         (sequences, inherits, functions, triggers, policies, rules, acls, opclasses),
-        default_privileges,
+        (default_privileges, casts),
     ) = tokio::try_join!(
         async { tokio::try_join!(b.query(&q_indexes, &[]), b.query(&q_constraints, &[])) },
         async {
@@ -264,7 +265,7 @@ pub(super) async fn read_all(a: &Client, b: &Client) -> Result<Rows> {
                 a.query(Q_OPCLASSES, &[]),
             )
         },
-        a.query(&q_default_privileges, &[]),
+        async { tokio::try_join!(a.query(&q_default_privileges, &[]), a.query(Q_CASTS, &[])) },
     )?;
     // A pass over every column: not on the async runtime.
     let (to_print, indexes, attributes) = off_runtime(move || {
@@ -297,6 +298,7 @@ pub(super) async fn read_all(a: &Client, b: &Client) -> Result<Rows> {
         rules,
         acls,
         default_privileges,
+        casts,
         current_user: version.get(1),
         index_defs,
     })

@@ -74,9 +74,17 @@ impl<'a> Planner<'a> {
             qi(c)
         ));
         let generated = f.tables[t].column(c).is_some_and(|c| c.generated.is_some());
-        match hazards::drop_column(t, c, generated) {
+        let s = match hazards::drop_column(t, c, generated) {
             Some(h) => s.with(h),
             None => s,
+        };
+        let node = ObjRef::Column(t.clone(), c.to_string());
+        match (self.uncastable.contains(&node), f.tables[t].column(c)) {
+            (true, Some(old)) => {
+                let new = self.to.tables[t].column(c).map(|k| k.type_name.as_str());
+                s.with(hazards::no_cast(t, c, &old.type_name, new.unwrap_or("?")))
+            }
+            _ => s,
         }
     }
 

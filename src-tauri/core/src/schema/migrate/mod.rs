@@ -64,6 +64,8 @@ struct Planner<'a> {
     drop_set: Vec<bool>,
     /// Columns whose type changes (or must be converted, for a recreated enum).
     retyped: BTreeSet<ObjRef>,
+    /// Columns recreated because their new type has no cast from the old one.
+    uncastable: BTreeSet<ObjRef>,
     /// Enums recreated through a rename.
     renamed_enums: BTreeSet<QualName>,
     /// Nodes kept although something they depend on is dropped: their alter removes the
@@ -91,6 +93,7 @@ impl<'a> Planner<'a> {
             alters: vec![None; n],
             drop_set: vec![false; n],
             retyped: BTreeSet::new(),
+            uncastable: BTreeSet::new(),
             renamed_enums: BTreeSet::new(),
             detaching: vec![false; n],
             detached_by_table: Vec::new(),

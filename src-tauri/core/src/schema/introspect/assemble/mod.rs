@@ -93,6 +93,17 @@ pub(super) fn assemble(mut rows: Rows) -> Catalog {
     a.view_rules(&rows.rules);
     a.default_privileges(&rows.default_privileges);
     a.cat.current_user = std::mem::take(&mut rows.current_user);
+    for r in &rows.casts {
+        let (kind, a_type, b_type): (&str, String, Option<String>) = (r.get(0), r.get(1), r.get(2));
+        match (kind, b_type) {
+            ("c", Some(b_type)) => {
+                a.cat.casts.insert((a_type, b_type));
+            }
+            _ => {
+                a.cat.string_types.insert(a_type);
+            }
+        }
+    }
     let deps = a.dependencies(&rows.deps);
     let (cat, g) = a.finish(deps);
     // Freeing hundreds of thousands of rows takes a while; nobody needs to wait for it.
