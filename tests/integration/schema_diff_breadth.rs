@@ -254,3 +254,28 @@ async fn a_type_change_without_a_cast_drops_and_adds_the_column_as_data_loss() {
         apply_and_recheck(&a, &b, &d).await;
     });
 }
+
+#[tokio::test]
+async fn a_primary_key_without_overlaps_keeps_its_period() {
+    // WITHOUT OVERLAPS is new in PostgreSQL 18.
+    let pg = crate::harness::server(18).await;
+    let a = load(
+        pg,
+        "CREATE EXTENSION btree_gist; CREATE TABLE r (id int, p daterange);",
+    )
+    .await;
+    let b = load(
+        pg,
+        "CREATE EXTENSION btree_gist;
+         CREATE TABLE r (id int, p daterange, PRIMARY KEY (id, p WITHOUT OVERLAPS));",
+    )
+    .await;
+    let d = diff(&a, &b).await;
+    assert!(
+        d.migration_sql()
+            .contains("PRIMARY KEY (id, p WITHOUT OVERLAPS)"),
+        "{}",
+        d.migration_sql()
+    );
+    apply_and_recheck(&a, &b, &d).await;
+}

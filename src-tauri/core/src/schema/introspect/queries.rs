@@ -183,8 +183,9 @@ pub(super) const Q_OPCLASSES: &str = "SELECT o.opcmethod, o.opcintype, o.oid, t.
      UNION ALL SELECT 0::oid, c.castsource, c.casttarget, t.typcategory::text, false
      FROM pg_cast c JOIN pg_type t ON t.oid = c.castsource WHERE c.castmethod = 'b' AND c.castcontext = 'i'";
 
-/// Constraints. A plain primary key or unique constraint (not deferrable; its index without
-/// INCLUDE columns, storage parameters, tablespace or NULLS NOT DISTINCT) is what
+/// Constraints. A plain primary key or unique constraint (not deferrable; its index a btree
+/// (not `WITHOUT OVERLAPS`, 18+, whose index is a GiST) without INCLUDE columns, storage
+/// parameters, tablespace or NULLS NOT DISTINCT) is what
 /// `pg_get_constraintdef` prints as `PRIMARY KEY (cols)` / `UNIQUE (cols)`: its columns come
 /// back instead and it is spelled client-side (half the constraints of a typical schema, at
 /// about ten microseconds each); every other constraint is printed by `pg_get_constraintdef`.
@@ -200,7 +201,8 @@ pub(super) fn q_constraints() -> String {
          LEFT JOIN pg_class cic ON cic.oid = ci.indexrelid
          CROSS JOIN LATERAL (SELECT co.contype IN ('p', 'u') AND NOT co.condeferrable
                 AND ci.indnatts = ci.indnkeyatts AND NOT ci.indnullsnotdistinct
-                AND cic.reloptions IS NULL AND cic.reltablespace = 0 AS is) plain
+                AND cic.reloptions IS NULL AND cic.reltablespace = 0
+                AND cic.relam = 403 AS is) plain
          LEFT JOIN pg_description d ON d.objoid = co.oid AND d.classoid = 'pg_constraint'::regclass AND d.objsubid = 0
          LEFT JOIN pg_description di ON co.contype IN ('p', 'u', 'x') AND di.objoid = co.conindid
               AND di.classoid = 'pg_class'::regclass AND di.objsubid = 0
