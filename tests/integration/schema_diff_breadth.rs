@@ -279,3 +279,60 @@ async fn a_primary_key_without_overlaps_keeps_its_period() {
     );
     apply_and_recheck(&a, &b, &d).await;
 }
+
+const PARTITIONS: &str = "
+    CREATE TABLE m (id int NOT NULL, at date NOT NULL, v text) PARTITION BY RANGE (at);
+    CREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+    CREATE TABLE m_2025 PARTITION OF m FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+";
+
+/// The indexes of `table` as (name, attached to a parent index).
+async fn partition_indexes(s: &grove_core::conn::Session, table: &str) -> Vec<(String, bool)> {
+    s.query(
+        "SELECT c.relname::text, c.relispartition FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+         WHERE i.indrelid = $1::text::regclass ORDER BY 1",
+        &[&table],
+    )
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (r.get(0), r.get(1)))
+    .collect()
+}
+
+#[tokio::test]
+async fn indexes_and_keys_of_a_partitioned_table_attach_those_the_partitions_have() {
+    for_each_version!(|pg| {
+        let own = "CREATE INDEX m_2024_v_idx ON m_2024 (v);
+             ALTER TABLE m_2024 ADD CONSTRAINT m_2024_pkey PRIMARY KEY (id, at);
+             CREATE UNIQUE INDEX m_2025_key ON m_2025 (id, at);";
+        let a = load(pg, &format!("{PARTITIONS}{own}")).await;
+        let b = load(
+            pg,
+            &format!(
+                "{PARTITIONS}{own}
+                 CREATE INDEX m_v_idx ON m (v);
+                 ALTER TABLE m ADD PRIMARY KEY (id, at);"
+            ),
+        )
+        .await;
+        let d = diff(&a, &b).await;
+        let sql = d.migration_sql();
+        assert!(!sql.contains("DROP INDEX"), "attached, not rebuilt: {sql}");
+        assert!(
+            !sql.contains("DROP CONSTRAINT"),
+            "attached, not rebuilt: {sql}"
+        );
+        apply_and_recheck(&a, &b, &d).await;
+        for p in ["m_2024", "m_2025"] {
+            assert_eq!(
+                partition_indexes(&a, p).await,
+                partition_indexes(&b, p).await
+            );
+        }
+        assert!(partition_indexes(&a, "m_2024")
+            .await
+            .iter()
+            .all(|(_, attached)| *attached));
+    });
+}

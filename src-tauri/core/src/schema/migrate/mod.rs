@@ -27,6 +27,7 @@ mod alter;
 mod alter_column;
 mod alter_table;
 mod alter_type;
+mod attach;
 mod create_drop;
 mod default_privileges;
 mod drop_set;
@@ -125,6 +126,7 @@ impl<'a> Planner<'a> {
     fn plan(mut self) -> Plan {
         self.compute_alters();
         self.close_drop_set();
+        self.keep_attachable();
         let mut acts = self.drop_actions();
         self.make_actions(&mut acts);
         self.default_privileges = self.default_privileges_action();
