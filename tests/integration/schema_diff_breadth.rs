@@ -336,3 +336,20 @@ async fn indexes_and_keys_of_a_partitioned_table_attach_those_the_partitions_hav
             .all(|(_, attached)| *attached));
     });
 }
+
+#[tokio::test]
+async fn a_varchar_in_list_parses_back_into_the_same_definition() {
+    for_each_version!(|pg| {
+        let a = load(pg, "CREATE TABLE o (status varchar(10));").await;
+        let b = load(
+            pg,
+            "CREATE TABLE o (status varchar(10) CHECK (status IN ('new', 'it''s')));
+             CREATE INDEX o_open ON o (status) WHERE status IN ('new', 'open');
+             CREATE VIEW v AS SELECT * FROM o WHERE status IN ('new', 'done');
+             CREATE DOMAIN d AS varchar(5) CHECK (VALUE IN ('x', 'y'));",
+        )
+        .await;
+        let d = diff(&a, &b).await;
+        apply_and_recheck(&a, &b, &d).await;
+    });
+}
