@@ -195,6 +195,20 @@ async fn default_privileges_are_changed_before_the_objects_that_get_them_are_cre
         );
         apply_and_recheck(&a, &b, &d).await;
         assert_eq!(default_acl_facts(&a).await, default_acl_facts(&b).await);
+        // Default privileges alone are a difference too.
+        let empty = load(pg, "SELECT 1").await;
+        let only = load(
+            pg,
+            "ALTER DEFAULT PRIVILEGES GRANT USAGE ON SEQUENCES TO grove_dp_reader;",
+        )
+        .await;
+        let d = diff(&empty, &only).await;
+        assert!(
+            !d.is_empty() && d.summary() != "no differences",
+            "{}",
+            d.summary()
+        );
+        apply_and_recheck(&empty, &only, &d).await;
     });
 }
 

@@ -153,7 +153,7 @@ impl SchemaDiff {
                 c.unchanged
             ));
         }
-        if lines.is_empty() {
+        if lines.is_empty() && self.migration.is_empty() {
             return "no differences".into();
         }
         lines.push(String::new());
