@@ -7,5 +7,6 @@ mod cli;
 mod connections;
 mod local_server;
 mod schema_diff;
+mod schema_diff_breadth;
 mod sql;
 mod tls;

@@ -8,7 +8,7 @@ use grove_core::local_pg::LocalPg;
 use grove_core::schema::{self, DiffStatus, HazardKind, ObjectKind, SchemaDiff};
 
 /// A fresh database with `sql` loaded.
-async fn load(pg: &LocalPg, sql: &str) -> Session {
+pub(crate) async fn load(pg: &LocalPg, sql: &str) -> Session {
     let (_, s) = harness::fresh_db(pg).await;
     s.batch_execute(sql)
         .await
@@ -16,7 +16,7 @@ async fn load(pg: &LocalPg, sql: &str) -> Session {
     s
 }
 
-async fn diff(a: &Session, b: &Session) -> SchemaDiff {
+pub(crate) async fn diff(a: &Session, b: &Session) -> SchemaDiff {
     let (x, y) = tokio::try_join!(schema::introspect(a), schema::introspect(b)).unwrap();
     schema::diff(&x, &y)
 }
@@ -26,7 +26,7 @@ async fn diff(a: &Session, b: &Session) -> SchemaDiff {
 /// not see the change, and the recheck, as blind, would prove nothing. So would a differ
 /// blind to some column property on both sides: the columns of `a` and `b` are compared
 /// after the migration with a query of their own too.
-async fn apply_and_recheck(a: &Session, b: &Session, d: &SchemaDiff) {
+pub(crate) async fn apply_and_recheck(a: &Session, b: &Session, d: &SchemaDiff) {
     assert!(
         !d.is_empty() && !d.migration.is_empty(),
         "the first diff found nothing to do, yet the two schemas differ:\n{}",
@@ -72,7 +72,7 @@ async fn column_facts(s: &Session) -> Vec<String> {
     .collect()
 }
 
-fn position(d: &SchemaDiff, needle: &str) -> usize {
+pub(crate) fn position(d: &SchemaDiff, needle: &str) -> usize {
     d.migration
         .iter()
         .position(|s| s.sql.contains(needle))

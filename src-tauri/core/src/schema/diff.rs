@@ -153,7 +153,7 @@ impl SchemaDiff {
                 c.unchanged
             ));
         }
-        if lines.is_empty() {
+        if lines.is_empty() && self.migration.is_empty() {
             return "no differences".into();
         }
         lines.push(String::new());
@@ -437,6 +437,9 @@ fn without_unknown_privileges(cat: &Catalog, known: &BTreeSet<String>) -> Catalo
         keep(&mut f.acl);
     }
     for a in c.default_acls.values_mut() {
+        keep(a);
+    }
+    for a in c.default_privileges.values_mut() {
         keep(a);
     }
     c

@@ -24,22 +24,26 @@
 //! foreign key with actions and deferrability, check, exclusion; NOT VALID → VALIDATE),
 //! indexes (any method, partial, expression, INCLUDE, unique, per-column statistics), views
 //! (options, column defaults), materialized views and their indexes, functions and procedures
-//! (overloads by identity signature), triggers (including constraint and INSTEAD OF triggers,
-//! enabled state), row security policies, comments on all of these (and their columns and
-//! constraints), and privileges (object and column level; the owner's own privileges are
-//! compared as "owner", whoever that is on each side). Objects that belong to an extension are
-//! skipped.
+//! (overloads by identity signature) and aggregates (spelled from `pg_aggregate`), triggers
+//! (including constraint and INSTEAD OF triggers, enabled state), row security policies,
+//! comments on all of these (and their columns and constraints), privileges (object and column
+//! level; the owner's own privileges are compared as "owner", whoever that is on each side),
+//! and default privileges (`ALTER DEFAULT PRIVILEGES`, per role, per schema or everywhere: set
+//! before anything is created, so that what the migration creates starts from TO's defaults
+//! for the role running it). Objects that belong to an extension are skipped.
 //!
 //! Not covered (not read, not compared):
-//! - owners (`ALTER … OWNER TO`), default privileges (`ALTER DEFAULT PRIVILEGES`), roles,
-//!   tablespaces, the database itself (its comment, settings), security labels;
-//! - aggregates, operators, operator classes and families, casts, conversions, text search
+//! - owners (`ALTER … OWNER TO`), roles, tablespaces, the database itself (its comment,
+//!   settings), security labels;
+//! - operators, operator classes and families, casts, conversions, text search
 //!   objects, base types (`CREATE TYPE … (INPUT = …)`), shell types, languages, event
 //!   triggers, foreign data wrappers, servers, user mappings and foreign tables, publications,
 //!   subscriptions, extended statistics (`CREATE STATISTICS`), rules other than views', typed
 //!   tables (`OF type`), table access methods other than the default;
 //! - column order: a column that exists on both sides is never moved (that needs a rebuild of
-//!   the table); a differing order alone is not reported as a change;
+//!   the table); a differing order alone is not reported as a change. Added columns are added
+//!   in TO's order, so they land where TO has them when they come last there; otherwise the
+//!   first `ADD COLUMN` carries a comment saying which order TO has and which one results;
 //! - renames: a renamed object is reported and migrated as a drop and a create;
 //! - function bodies are compared as text (whitespace differences count); dependencies hidden
 //!   inside function bodies (other than `BEGIN ATOMIC` SQL bodies) are not known, so such
@@ -50,11 +54,20 @@
 //!   defaults, checks) may print differently and then show as changed (and get replaced);
 //!   privileges only one of the two servers knows (`MAINTAIN`, 17+) are ignored;
 //! - a column whose type is a domain, composite or range type that must be recreated is
-//!   dropped and re-added (data loss, flagged); only enums are converted in place.
+//!   dropped and re-added (data loss, flagged); only enums are converted in place. So is a
+//!   column whose new type has no cast from the old one (by FROM's `pg_cast`; every type
+//!   converts to and from the string types).
 //!
 //! Statements that PostgreSQL refuses inside a transaction are never generated (`CREATE INDEX
 //! CONCURRENTLY` is suggested in the hazard instead). `ALTER TYPE … ADD VALUE` runs in a
-//! transaction on PostgreSQL 12+, but the new value cannot be used before commit.
+//! transaction on PostgreSQL 12+, but the new value cannot be used before commit: when the
+//! migration uses a value it adds, the additions come first, then a `COMMIT;` (flagged) and
+//! `BEGIN;`, and the rest ends with its own `COMMIT;` (two transactions).
+//!
+//! An index or key created on a partitioned table attaches the matching index a partition
+//! already has (PostgreSQL does so): that index is not dropped and built again. Expressions
+//! PostgreSQL prints that would not parse back into the same expression (a `varchar IN (…)`
+//! list) are respelled so that they do (`ddl::stable_reparse`).
 //!
 //! Modules: `model` (the catalog types), `introspect` (database → catalog), `migrate` (the
 //! planner: catalogs → ordered statements), `statement` (what a migration is made of, shared

@@ -122,6 +122,29 @@ pub struct Catalog {
     /// What this server gives a new object by default (`acldefault`), by ACL kind: `r`
     /// relations, `s` sequences, `f` functions, `n` schemas, `T` types.
     pub default_acls: BTreeMap<String, Acl>,
+    /// `ALTER DEFAULT PRIVILEGES` (`pg_default_acl`): what objects a role creates get. The
+    /// role's own privileges are [`Grantee::Owner`].
+    pub default_privileges: BTreeMap<DefaultPrivilegesKey, Acl>,
+    /// The role that read the catalog (`current_user`): a migration run as it creates its
+    /// objects with its default privileges.
+    pub current_user: String,
+    /// The casts this server has (`pg_cast`), by source and target type (`format_type`
+    /// without modifiers), and the types of the string category (to and from which every
+    /// type converts through text). Empty when not read.
+    pub casts: BTreeSet<(String, String)>,
+    pub string_types: BTreeSet<String>,
+}
+
+/// Whose new objects, where and of what kind default privileges are for.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct DefaultPrivilegesKey {
+    pub role: String,
+    /// `None`: in every schema (and then the entry replaces the built-in default ACL; a
+    /// per-schema entry adds to it).
+    pub schema: Option<String>,
+    /// `r` tables (and views), `S` sequences, `f` functions, `T` types, `n` schemas, `L`
+    /// large objects.
+    pub object_type: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

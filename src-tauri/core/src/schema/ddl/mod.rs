@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 mod functions;
 mod namespaces;
+mod reparse;
 mod sequences;
 mod tables;
 mod types;
@@ -18,6 +19,7 @@ mod views;
 
 pub use functions::*;
 pub use namespaces::*;
+pub use reparse::stable_reparse;
 pub use sequences::*;
 pub use tables::*;
 pub use types::*;

@@ -1,7 +1,7 @@
 //! Tables and their columns, constraints and indexes, and what hangs on a table besides:
 //! triggers and row security policies.
 use super::sequences::sequence_options;
-use super::{acl_changes, comment_if, qi};
+use super::{acl_changes, comment_if, qi, stable_reparse};
 use crate::schema::model::*;
 
 pub fn identity_clause(id: &Identity) -> String {
@@ -204,7 +204,7 @@ pub fn constraint_create(table: &QualName, c: &Constraint) -> Vec<String> {
         "ALTER TABLE {} ADD CONSTRAINT {} {};",
         table.sql(),
         qi(&c.name),
-        c.definition
+        stable_reparse(&c.definition)
     )];
     if c.clustered {
         out.push(format!(
@@ -234,7 +234,7 @@ pub fn constraint_create(table: &QualName, c: &Constraint) -> Vec<String> {
 pub fn index_create(i: &Index) -> Vec<String> {
     // pg_get_indexdef says `ON ONLY` for a partitioned table (pg_dump then attaches each
     // partition's index); created as is, the index must cascade to the partitions.
-    let def = i.definition.replacen(" ON ONLY ", " ON ", 1);
+    let def = stable_reparse(&i.definition.replacen(" ON ONLY ", " ON ", 1));
     let mut out = vec![format!("{def};")];
     for (col, stat) in &i.column_statistics {
         out.push(format!(
@@ -303,10 +303,10 @@ pub fn policy_create(table: &QualName, p: &Policy) -> Vec<String> {
         s.push_str(&format!(" TO {}", roles.join(", ")));
     }
     if let Some(u) = &p.using {
-        s.push_str(&format!(" USING ({u})"));
+        s.push_str(&format!(" USING ({})", stable_reparse(u)));
     }
     if let Some(c) = &p.with_check {
-        s.push_str(&format!(" WITH CHECK ({c})"));
+        s.push_str(&format!(" WITH CHECK ({})", stable_reparse(c)));
     }
     s.push(';');
     let mut out = vec![s];

@@ -31,7 +31,7 @@ pub fn domain_check_add(name: &QualName, cname: &str, check: &DomainCheck) -> Ve
         "ALTER DOMAIN {} ADD CONSTRAINT {} {};",
         name.sql(),
         qi(cname),
-        check.definition
+        super::stable_reparse(&check.definition)
     )];
     comment_if(
         &mut out,

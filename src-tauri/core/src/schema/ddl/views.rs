@@ -12,7 +12,7 @@ pub fn view_keyword(v: &View) -> &'static str {
 }
 
 pub fn view_body(v: &View) -> String {
-    v.definition.trim_end().trim_end_matches(';').to_string()
+    super::stable_reparse(v.definition.trim_end().trim_end_matches(';'))
 }
 
 /// `CREATE [OR REPLACE] VIEW` / `CREATE MATERIALIZED VIEW` alone.

@@ -183,8 +183,9 @@ pub(super) const Q_OPCLASSES: &str = "SELECT o.opcmethod, o.opcintype, o.oid, t.
      UNION ALL SELECT 0::oid, c.castsource, c.casttarget, t.typcategory::text, false
      FROM pg_cast c JOIN pg_type t ON t.oid = c.castsource WHERE c.castmethod = 'b' AND c.castcontext = 'i'";
 
-/// Constraints. A plain primary key or unique constraint (not deferrable; its index without
-/// INCLUDE columns, storage parameters, tablespace or NULLS NOT DISTINCT) is what
+/// Constraints. A plain primary key or unique constraint (not deferrable; its index a btree
+/// (not `WITHOUT OVERLAPS`, 18+, whose index is a GiST) without INCLUDE columns, storage
+/// parameters, tablespace or NULLS NOT DISTINCT) is what
 /// `pg_get_constraintdef` prints as `PRIMARY KEY (cols)` / `UNIQUE (cols)`: its columns come
 /// back instead and it is spelled client-side (half the constraints of a typical schema, at
 /// about ten microseconds each); every other constraint is printed by `pg_get_constraintdef`.
@@ -200,7 +201,8 @@ pub(super) fn q_constraints() -> String {
          LEFT JOIN pg_class cic ON cic.oid = ci.indexrelid
          CROSS JOIN LATERAL (SELECT co.contype IN ('p', 'u') AND NOT co.condeferrable
                 AND ci.indnatts = ci.indnkeyatts AND NOT ci.indnullsnotdistinct
-                AND cic.reloptions IS NULL AND cic.reltablespace = 0 AS is) plain
+                AND cic.reloptions IS NULL AND cic.reltablespace = 0
+                AND cic.relam = 403 AS is) plain
          LEFT JOIN pg_description d ON d.objoid = co.oid AND d.classoid = 'pg_constraint'::regclass AND d.objsubid = 0
          LEFT JOIN pg_description di ON co.contype IN ('p', 'u', 'x') AND di.objoid = co.conindid
               AND di.classoid = 'pg_class'::regclass AND di.objsubid = 0
@@ -211,15 +213,49 @@ pub(super) fn q_constraints() -> String {
 pub(super) const Q_INHERITS: &str = "SELECT i.inhrelid, i.inhparent FROM pg_inherits i
      JOIN pg_class c ON c.oid = i.inhrelid WHERE c.relkind IN ('r', 'p') ORDER BY i.inhrelid, i.inhseqno";
 
+/// An aggregate's `CREATE OR REPLACE AGGREGATE` statement, spelled from `pg_aggregate` as
+/// pg_dump does (options at their default are left out; `pg_get_functiondef` refuses
+/// aggregates). Support functions print as `regproc` (schema-qualified unless in
+/// `pg_catalog`: the search path is empty), types through `format_type`, values quoted.
+const AGGREGATE_DEF: &str = "(SELECT format('CREATE OR REPLACE AGGREGATE %I.%I(%s) (%s);', n.nspname, p.proname,
+        CASE WHEN p.pronargs = 0 THEN '*' ELSE pg_get_function_arguments(p.oid) END,
+        concat_ws(', ', 'SFUNC = ' || a.aggtransfn::regproc, 'STYPE = ' || format_type(a.aggtranstype, NULL),
+            CASE WHEN a.aggtransspace <> 0 THEN 'SSPACE = ' || a.aggtransspace END,
+            CASE WHEN a.aggfinalfn <> 0 THEN 'FINALFUNC = ' || a.aggfinalfn::regproc END,
+            CASE WHEN a.aggfinalextra THEN 'FINALFUNC_EXTRA' END,
+            CASE WHEN a.aggfinalmodify <> dm.m THEN 'FINALFUNC_MODIFY = ' || CASE a.aggfinalmodify
+                 WHEN 'r' THEN 'READ_ONLY' WHEN 's' THEN 'SHAREABLE' ELSE 'READ_WRITE' END END,
+            CASE WHEN a.aggcombinefn <> 0 THEN 'COMBINEFUNC = ' || a.aggcombinefn::regproc END,
+            CASE WHEN a.aggserialfn <> 0 THEN 'SERIALFUNC = ' || a.aggserialfn::regproc END,
+            CASE WHEN a.aggdeserialfn <> 0 THEN 'DESERIALFUNC = ' || a.aggdeserialfn::regproc END,
+            'INITCOND = ' || quote_literal(a.agginitval),
+            CASE WHEN a.aggmtransfn <> 0 THEN 'MSFUNC = ' || a.aggmtransfn::regproc END,
+            CASE WHEN a.aggminvtransfn <> 0 THEN 'MINVFUNC = ' || a.aggminvtransfn::regproc END,
+            CASE WHEN a.aggmtranstype <> 0 THEN 'MSTYPE = ' || format_type(a.aggmtranstype, NULL) END,
+            CASE WHEN a.aggmtransspace <> 0 THEN 'MSSPACE = ' || a.aggmtransspace END,
+            CASE WHEN a.aggmfinalfn <> 0 THEN 'MFINALFUNC = ' || a.aggmfinalfn::regproc END,
+            CASE WHEN a.aggmfinalextra THEN 'MFINALFUNC_EXTRA' END,
+            CASE WHEN a.aggmtransfn <> 0 AND a.aggmfinalmodify <> dm.m THEN 'MFINALFUNC_MODIFY = ' || CASE a.aggmfinalmodify
+                 WHEN 'r' THEN 'READ_ONLY' WHEN 's' THEN 'SHAREABLE' ELSE 'READ_WRITE' END END,
+            'MINITCOND = ' || quote_literal(a.aggminitval),
+            CASE WHEN a.aggsortop <> 0 THEN (SELECT 'SORTOP = OPERATOR(' || quote_ident(opn.nspname) || '.' || op.oprname || ')'
+                 FROM pg_operator op JOIN pg_namespace opn ON opn.oid = op.oprnamespace WHERE op.oid = a.aggsortop) END,
+            CASE WHEN a.aggkind = 'h' THEN 'HYPOTHETICAL' END,
+            CASE p.proparallel WHEN 's' THEN 'PARALLEL = SAFE' WHEN 'r' THEN 'PARALLEL = RESTRICTED' END))
+     FROM pg_aggregate a CROSS JOIN LATERAL (SELECT CASE WHEN a.aggkind = 'n' THEN 'r' ELSE 'w' END::\"char\" AS m) dm
+     WHERE a.aggfnoid = p.oid)";
+
+/// Functions, procedures and aggregates.
 pub(super) fn q_functions() -> String {
     format!(
         "SELECT p.oid, n.nspname::text, p.proname::text, pg_get_function_identity_arguments(p.oid), p.prokind::text,
-                pg_get_functiondef(p.oid), CASE WHEN p.prokind <> 'p' THEN pg_get_function_result(p.oid) END,
+                CASE WHEN p.prokind = 'a' THEN {AGGREGATE_DEF} ELSE pg_get_functiondef(p.oid) END,
+                CASE WHEN p.prokind <> 'p' THEN pg_get_function_result(p.oid) END,
                 coalesce(p.proargnames, '{{}}'::text[]), p.pronargdefaults::int4, pg_get_userbyid(p.proowner)::text,
                 d.description, {acl}
          FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
          LEFT JOIN pg_description d ON d.objoid = p.oid AND d.classoid = 'pg_proc'::regclass AND d.objsubid = 0
-         WHERE p.prokind <> 'a' AND {USER_NS} AND {ext}",
+         WHERE {USER_NS} AND {ext}",
         acl = acl_json("p.proacl", "p.proowner"),
         ext = not_ext_member("pg_proc", "p.oid")
     )
@@ -250,6 +286,21 @@ pub(super) fn q_policies() -> String {
 
 pub(super) const Q_RULES: &str =
     "SELECT r.oid, r.ev_class FROM pg_rewrite r WHERE r.oid >= 16384 AND r.rulename = '_RETURN'";
+
+/// `ALTER DEFAULT PRIVILEGES` entries (the role's own privileges as the owner's).
+pub(super) fn q_default_privileges() -> String {
+    format!(
+        "SELECT pg_get_userbyid(d.defaclrole)::text, n.nspname::text, d.defaclobjtype::text, {acl}
+         FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace",
+        acl = acl_json("d.defaclacl", "d.defaclrole")
+    )
+}
+
+/// Casts (`c`, source, target) and string-category types (`s`, type, NULL): what a column
+/// type change can convert with.
+pub(super) const Q_CASTS: &str =
+    "SELECT 'c', format_type(c.castsource, NULL), format_type(c.casttarget, NULL) FROM pg_cast c
+     UNION ALL SELECT 's', format_type(t.oid, NULL), NULL FROM pg_type t WHERE t.typcategory = 'S'";
 
 pub(super) fn q_default_acls() -> String {
     format!(

@@ -206,6 +206,9 @@ pub(super) struct Rows {
     pub policies: Vec<Row>,
     pub rules: Vec<Row>,
     pub acls: Vec<Row>,
+    pub default_privileges: Vec<Row>,
+    pub casts: Vec<Row>,
+    pub current_user: String,
     /// `pg_get_indexdef` of the indexes that are not plain.
     pub index_defs: HashMap<u32, String>,
 }
@@ -227,16 +230,20 @@ pub(super) async fn read_all(a: &Client, b: &Client) -> Result<Rows> {
         q_triggers(),
         q_policies(),
     );
-    let q_default_acls = q_default_acls();
+    let (q_default_acls, q_default_privileges) = (q_default_acls(), q_default_privileges());
     let (
         (indexes, constraints),
         (version, deps, schemas, extensions, collations, types, relations, attributes),
         (sequences, inherits, functions, triggers, policies, rules, acls, opclasses),
+        (default_privileges, casts),
     ) = tokio::try_join!(
         async { tokio::try_join!(b.query(&q_indexes, &[]), b.query(&q_constraints, &[])) },
         async {
             tokio::try_join!(
-                a.query_one("SELECT current_setting('server_version_num')::int4", &[]),
+                a.query_one(
+                    "SELECT current_setting('server_version_num')::int4, current_user::text",
+                    &[]
+                ),
                 read_deps(a),
                 a.query(&q_schemas, &[]),
                 a.query(Q_EXTENSIONS, &[]),
@@ -258,6 +265,7 @@ pub(super) async fn read_all(a: &Client, b: &Client) -> Result<Rows> {
                 a.query(Q_OPCLASSES, &[]),
             )
         },
+        async { tokio::try_join!(a.query(&q_default_privileges, &[]), a.query(Q_CASTS, &[])) },
     )?;
     // A pass over every column: not on the async runtime.
     let (to_print, indexes, attributes) = off_runtime(move || {
@@ -289,6 +297,9 @@ pub(super) async fn read_all(a: &Client, b: &Client) -> Result<Rows> {
         policies,
         rules,
         acls,
+        default_privileges,
+        casts,
+        current_user: version.get(1),
         index_defs,
     })
 }

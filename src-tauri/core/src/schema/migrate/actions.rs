@@ -22,7 +22,11 @@ pub(super) struct NodeActions {
 }
 
 impl<'a> Planner<'a> {
-    fn add_action(&mut self, stmts: Vec<MigrationStatement>, phase: u16) -> Option<ActionId> {
+    pub(super) fn add_action(
+        &mut self,
+        stmts: Vec<MigrationStatement>,
+        phase: u16,
+    ) -> Option<ActionId> {
         if stmts.is_empty() {
             return None;
         }
@@ -32,6 +36,26 @@ impl<'a> Planner<'a> {
 
     fn by_node(&self, list: &mut [usize]) {
         list.sort_by(|a, b| self.graph.nodes[*a].cmp(self.graph.nodes[*b]));
+    }
+
+    /// Node order, except that the columns of one table come in the order TO has them:
+    /// `ADD COLUMN` appends, so they land as TO has them when they come last there.
+    fn in_make_order(&self, list: &mut [usize]) {
+        list.sort_by(|a, b| {
+            let (x, y) = (self.graph.nodes[*a], self.graph.nodes[*b]);
+            match (x, y) {
+                (ObjRef::Column(qa, ca), ObjRef::Column(qb, cb)) if qa == qb => {
+                    let pos = |c: &str| {
+                        self.to
+                            .tables
+                            .get(qa)
+                            .and_then(|t| t.columns.iter().position(|k| k.name == c))
+                    };
+                    pos(ca).cmp(&pos(cb)).then_with(|| ca.cmp(cb))
+                }
+                _ => x.cmp(y),
+            }
+        });
     }
 
     /// Creates the drop actions; the make actions are left empty.
@@ -90,7 +114,7 @@ impl<'a> Planner<'a> {
                     && (self.creating_u(*u) || matches!(self.alters[*u], Some(Alter::Stmts(_))))
             })
             .collect();
-        self.by_node(&mut todo);
+        self.in_make_order(&mut todo);
         let mut absorbed: Vec<(usize, usize)> = Vec::new();
         for u in todo {
             let node = self.graph.nodes[u];

@@ -77,7 +77,7 @@ impl<'a> Planner<'a> {
             ),
             ObjRef::Index(q) => super::alter_table::alter_index(q, &f.indexes[q], &t.indexes[q]),
             ObjRef::View(q) => super::alter_table::alter_view(&f.views[q], &t.views[q]),
-            ObjRef::Function(id) => alter_function(id, &f.functions[id], &t.functions[id]),
+            ObjRef::Function(id) => alter_function(&f.functions[id], &t.functions[id]),
             ObjRef::Trigger(q, name) => {
                 let key = (q.clone(), name.clone());
                 alter_trigger(q, name, &f.triggers[&key], &t.triggers[&key])
@@ -270,7 +270,7 @@ fn alter_sequence(q: &QualName, a: &Sequence, b: &Sequence) -> Alter {
     Alter::from_stmts(out)
 }
 
-fn alter_function(id: &FunctionId, a: &Function, b: &Function) -> Alter {
+fn alter_function(a: &Function, b: &Function) -> Alter {
     let mut out = Vec::new();
     if a.kind != b.kind {
         return Alter::Recreate;
@@ -283,12 +283,14 @@ fn alter_function(id: &FunctionId, a: &Function, b: &Function) -> Alter {
             return Alter::Recreate;
         }
     }
-    let target = format!("{} {}", ddl::function_keyword(b), id.sql());
     if a.comment != b.comment {
-        out.push(stmt(ddl::comment_on(&target, b.comment.as_deref())));
+        out.push(stmt(ddl::comment_on(
+            &ddl::function_target(b),
+            b.comment.as_deref(),
+        )));
     }
     out.extend(stmts(ddl::acl_changes(
-        &target,
+        &ddl::function_acl_target(b),
         None,
         &a.acl,
         &b.acl,

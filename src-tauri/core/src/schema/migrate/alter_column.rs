@@ -3,7 +3,7 @@
 //! NULL (before `ADD … AS IDENTITY`), identity, then storage, statistics, compression,
 //! comment and privileges.
 use super::alter::Alter;
-use super::type_change::{converts_through_text, default_storage, type_change_statement};
+use super::type_change::{castable, converts_through_text, default_storage, type_change_statement};
 use super::{hazards, Planner};
 use crate::schema::ddl::{self, qi};
 use crate::schema::model::*;
@@ -22,9 +22,15 @@ impl<'a> Planner<'a> {
         let inherited = !a.is_local && !b.is_local;
         let type_changed = a.type_name != b.type_name || a.collation != b.collation;
         if type_changed && !inherited {
+            let via_text = converts_through_text(f, t, &a.type_name, &b.type_name);
+            if !via_text && !castable(f, &a.type_name, &b.type_name) {
+                // No cast: the values cannot be kept (the drop says so).
+                self.uncastable
+                    .insert(ObjRef::Column(tt.name.clone(), b.name.clone()));
+                return Alter::Recreate;
+            }
             self.retyped
                 .insert(ObjRef::Column(tt.name.clone(), b.name.clone()));
-            let via_text = converts_through_text(f, t, &a.type_name, &b.type_name);
             out.push(type_change_statement(ft, tt, a, b, via_text));
         }
         // NOT NULL: an inherited column follows its parent's change.

@@ -14,7 +14,12 @@ impl<'a> Planner<'a> {
         let out = match (&a.kind, &b.kind) {
             (TypeKind::Enum { labels: fl }, TypeKind::Enum { labels: tl }) => {
                 match enum_value_additions(&name, fl, tl) {
-                    Some(v) => v,
+                    Some(v) => {
+                        self.enum_additions.extend(v.iter().map(|s| s.sql.clone()));
+                        let new = tl.iter().filter(|l| !fl.contains(l)).cloned();
+                        self.added_labels.extend(new);
+                        v
+                    }
                     None => {
                         self.renamed_enums.insert(b.name.clone());
                         return Alter::Recreate;

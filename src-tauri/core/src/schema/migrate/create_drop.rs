@@ -46,11 +46,9 @@ impl<'a> Planner<'a> {
                     s
                 }
             }
-            ObjRef::Function(id) => stmt(format!(
-                "DROP {} {};",
-                ddl::function_keyword(&f.functions[id]),
-                id.sql()
-            )),
+            ObjRef::Function(id) => {
+                stmt(format!("DROP {};", ddl::function_target(&f.functions[id])))
+            }
             ObjRef::Trigger(t, n) => stmt(format!("DROP TRIGGER {} ON {};", qi(n), t.sql())),
             ObjRef::Policy(t, n) => stmt(format!("DROP POLICY {} ON {};", qi(n), t.sql())),
         })
@@ -76,26 +74,39 @@ impl<'a> Planner<'a> {
             qi(c)
         ));
         let generated = f.tables[t].column(c).is_some_and(|c| c.generated.is_some());
-        match hazards::drop_column(t, c, generated) {
+        let s = match hazards::drop_column(t, c, generated) {
             Some(h) => s.with(h),
             None => s,
+        };
+        let node = ObjRef::Column(t.clone(), c.to_string());
+        match (self.uncastable.contains(&node), f.tables[t].column(c)) {
+            (true, Some(old)) => {
+                let new = self.to.tables[t].column(c).map(|k| k.type_name.as_str());
+                s.with(hazards::no_cast(t, c, &old.type_name, new.unwrap_or("?")))
+            }
+            _ => s,
         }
     }
 
     /// Statements creating `n` on its own (not counting creates absorbed by a parent's).
     pub(super) fn create_stmts(&self, n: &ObjRef) -> Vec<MigrationStatement> {
-        let (f, t) = (self.from, self.to);
-        // A new object starts with the default privileges of the server the script runs on.
+        let t = self.to;
+        // A new object starts with TO's default privileges for the role running the script
+        // (set before anything is created), on the server the script runs on.
         match n {
-            ObjRef::Schema(s) => {
-                stmts(ddl::schema_create(&t.schemas[s], &ddl::default_acl(f, "n")))
-            }
+            ObjRef::Schema(s) => stmts(ddl::schema_create(
+                &t.schemas[s],
+                &self.new_object_acl("n", s),
+            )),
             ObjRef::Extension(e) => stmts(ddl::extension_create(&t.extensions[e])),
             ObjRef::Collation(c) => stmts(ddl::collation_create(&t.collations[c])),
-            ObjRef::Type(q) => stmts(ddl::type_create(&t.types[q], &ddl::default_acl(f, "T"))),
+            ObjRef::Type(q) => stmts(ddl::type_create(
+                &t.types[q],
+                &self.new_object_acl("T", &q.schema),
+            )),
             ObjRef::Sequence(q) => stmts(ddl::sequence_create(
                 &t.sequences[q],
-                &ddl::default_acl(f, "s"),
+                &self.new_object_acl("s", &q.schema),
             )),
             ObjRef::SequenceOwner(q) => {
                 let s = &t.sequences[q];
@@ -108,7 +119,7 @@ impl<'a> Planner<'a> {
             ObjRef::Table(q) => stmts(ddl::table_create(
                 &t.tables[q],
                 t,
-                &ddl::default_acl(f, "r"),
+                &self.new_object_acl("r", &q.schema),
             )),
             ObjRef::Column(q, c) => self.create_column_stmts(q, c),
             ObjRef::Default(q, c) => {
@@ -124,7 +135,7 @@ impl<'a> Planner<'a> {
             ObjRef::Index(q) => self.create_index_stmts(q),
             ObjRef::View(q) => {
                 let v = &t.views[q];
-                let mut out = stmts(ddl::view_create(v, &ddl::default_acl(f, "r")));
+                let mut out = stmts(ddl::view_create(v, &self.new_object_acl("r", &q.schema)));
                 if v.materialized {
                     out[0].hazards.push(hazards::create_materialized_view(q));
                 }
@@ -132,7 +143,7 @@ impl<'a> Planner<'a> {
             }
             ObjRef::Function(id) => stmts(ddl::function_create(
                 &t.functions[id],
-                &ddl::default_acl(f, "f"),
+                &self.new_object_acl("f", &id.schema),
             )),
             ObjRef::Trigger(q, n) => {
                 stmts(ddl::trigger_create(&t.triggers[&(q.clone(), n.clone())]))
@@ -166,6 +177,9 @@ impl<'a> Planner<'a> {
         ));
         if let Some(ft) = self.existing_table(q) {
             s.hazards = hazards::add_column(q, &col_def, ft);
+            if let Some(note) = self.column_order_note(q, c, ft) {
+                s.sql = format!("{note}\n{}", s.sql);
+            }
         }
         let mut out = vec![s];
         out.extend(stmts(ddl::column_options(q, col)));
@@ -186,6 +200,46 @@ impl<'a> Planner<'a> {
                 .unwrap_or_else(|| "CURRENT_USER".into()),
         )));
         out
+    }
+
+    /// For the first column `q` gains (in TO's order), when the columns cannot all end up
+    /// where TO has them (`ADD COLUMN` appends: a new column before a kept one, or kept
+    /// columns in another order, need the table rebuilt), a comment saying so.
+    fn column_order_note(&self, q: &QualName, c: &str, ft: &Table) -> Option<String> {
+        let tt = &self.to.tables[q];
+        let kept: Vec<&str> = ft
+            .columns
+            .iter()
+            .filter(|k| {
+                tt.column(&k.name).is_some()
+                    && !self.dropping(&ObjRef::Column(q.clone(), k.name.clone()))
+            })
+            .map(|k| k.name.as_str())
+            .collect();
+        let added: Vec<&str> = tt
+            .columns
+            .iter()
+            .map(|k| k.name.as_str())
+            .filter(|k| !kept.contains(k))
+            .collect();
+        if added.first() != Some(&c) {
+            return None;
+        }
+        let result: Vec<&str> = kept.iter().chain(&added).copied().collect();
+        let target: Vec<&str> = tt.columns.iter().map(|k| k.name.as_str()).collect();
+        if result == target {
+            return None;
+        }
+        let list = |v: &[&str]| v.iter().map(|k| qi(k)).collect::<Vec<_>>().join(", ");
+        // One comment line: a line break inside a name must not end it.
+        let one_line = |s: String| s.replace(|ch: char| ch.is_control(), " ");
+        Some(one_line(format!(
+            "-- column order: TO has {} ({}); ADD COLUMN appends, so this gives ({}): \
+             matching it needs the table rebuilt",
+            q.sql(),
+            list(&target),
+            list(&result)
+        )))
     }
 
     fn create_constraint_stmts(&self, q: &QualName, c: &str) -> Vec<MigrationStatement> {

@@ -151,6 +151,19 @@ pub(super) fn drop_column(table: &QualName, col: &str, generated: bool) -> Optio
     })
 }
 
+/// A column whose new type has no cast from the old: dropped and added again, empty.
+pub(super) fn no_cast(table: &QualName, col: &str, from: &str, to: &str) -> Hazard {
+    hazard(
+        HazardKind::DataLoss,
+        format!(
+            "there is no cast from {from} to {to}: column {}.{} is dropped and added again \
+             without its values",
+            table.sql(),
+            qi(col)
+        ),
+    )
+}
+
 pub(super) fn drop_materialized_view(view: &QualName) -> Hazard {
     hazard(
         HazardKind::DataLoss,

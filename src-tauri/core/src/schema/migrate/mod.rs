@@ -27,8 +27,11 @@ mod alter;
 mod alter_column;
 mod alter_table;
 mod alter_type;
+mod attach;
 mod create_drop;
+mod default_privileges;
 mod drop_set;
+mod enum_commit;
 mod graph;
 mod hazards;
 mod order;
@@ -62,6 +65,8 @@ struct Planner<'a> {
     drop_set: Vec<bool>,
     /// Columns whose type changes (or must be converted, for a recreated enum).
     retyped: BTreeSet<ObjRef>,
+    /// Columns recreated because their new type has no cast from the old one.
+    uncastable: BTreeSet<ObjRef>,
     /// Enums recreated through a rename.
     renamed_enums: BTreeSet<QualName>,
     /// Nodes kept although something they depend on is dropped: their alter removes the
@@ -71,6 +76,11 @@ struct Planner<'a> {
     /// (NO INHERIT / DETACH); the child table's alter runs before the parent's column goes.
     detached_by_table: Vec<(usize, usize)>,
     actions: Vec<Action>,
+    /// `ADD VALUE` statements (their SQL) and the labels they add.
+    enum_additions: BTreeSet<String>,
+    added_labels: BTreeSet<String>,
+    /// The action changing default privileges, if any.
+    default_privileges: Option<order::ActionId>,
 }
 
 impl<'a> Planner<'a> {
@@ -84,10 +94,14 @@ impl<'a> Planner<'a> {
             alters: vec![None; n],
             drop_set: vec![false; n],
             retyped: BTreeSet::new(),
+            uncastable: BTreeSet::new(),
             renamed_enums: BTreeSet::new(),
             detaching: vec![false; n],
             detached_by_table: Vec::new(),
             actions: Vec::new(),
+            default_privileges: None,
+            enum_additions: BTreeSet::new(),
+            added_labels: BTreeSet::new(),
         }
     }
 
@@ -112,9 +126,12 @@ impl<'a> Planner<'a> {
     fn plan(mut self) -> Plan {
         self.compute_alters();
         self.close_drop_set();
+        self.keep_attachable();
         let mut acts = self.drop_actions();
         self.make_actions(&mut acts);
-        let edges = self.edges(&acts);
+        self.default_privileges = self.default_privileges_action();
+        let mut edges = self.edges(&acts);
+        self.default_privileges_edges(&acts.make, &mut edges);
         let order = order::toposort(&self.actions, &edges);
         let statements = self.statements(order);
         // Nodes that differ: on one side only, or with a non-empty alter.
@@ -148,6 +165,6 @@ impl<'a> Planner<'a> {
         for i in order {
             statements.append(&mut self.actions[i].stmts);
         }
-        statements
+        enum_commit::commit_added_enum_values(statements, &self.enum_additions, &self.added_labels)
     }
 }

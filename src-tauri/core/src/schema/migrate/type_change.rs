@@ -182,6 +182,53 @@ pub(super) fn converts_through_text(
     from_type != to_type && (is_enum(from, from_type) || is_enum(to, to_type))
 }
 
+/// The type a domain stands for (domains of domains followed), modifiers removed; other
+/// types as they are.
+fn base_of(cat: &Catalog, ty: &str) -> String {
+    let mut ty = split_type(ty).0;
+    for _ in 0..8 {
+        let domain = cat.types.values().find_map(|t| match &t.kind {
+            TypeKind::Domain(d) if t.type_name == ty => Some(split_type(&d.base_type).0),
+            _ => None,
+        });
+        match domain {
+            Some(b) => ty = b,
+            None => break,
+        }
+    }
+    ty
+}
+
+/// Does `USING col::to` convert a value of type `from` (both `format_type` spellings)? By
+/// FROM's server's casts: the same type, a cast (or binary coercion) in `pg_cast`, arrays by
+/// their elements, and anything to or from a string type (through text). When either type is
+/// unknown to the cast table (or no casts were read) it is assumed to convert: a conversion
+/// that fails stops the migration, a column wrongly dropped and added would lose its data.
+pub(super) fn castable(cat: &Catalog, from: &str, to: &str) -> bool {
+    if cat.casts.is_empty() {
+        return true;
+    }
+    let (fa, ta) = (from.ends_with("[]"), to.ends_with("[]"));
+    let (fb, tb) = (base_of(cat, from), base_of(cat, to));
+    let string = |t: &str| cat.string_types.contains(t);
+    if (string(&fb) && !fa) || (string(&tb) && !ta) {
+        return true;
+    }
+    if fa != ta {
+        return false;
+    }
+    let known = |t: &str| {
+        string(t)
+            || cat.types.values().any(|u| u.type_name == t)
+            || cat.casts.iter().any(|(a, b)| a == t || b == t)
+    };
+    fb == tb
+        || !known(&fb)
+        || !known(&tb)
+        || cat.casts.contains(&(fb.clone(), tb.clone()))
+        || (fa && (string(&fb) || string(&tb)))
+}
+
 /// `ALTER COLUMN … TYPE … USING …` turning column `a` of `ft` into `b` of `tt`. `via_text`
 /// converts through text (enums, and the columns of a recreated enum).
 pub(super) fn type_change_statement(
@@ -272,6 +319,59 @@ pub(super) fn default_storage(type_name: &str) -> &'static str {
 mod tests {
     use super::*;
     use crate::schema::test_support::{column, table};
+
+    #[test]
+    fn knows_which_type_changes_have_a_cast() {
+        use crate::schema::model::{Domain, QualName, TypeDef};
+        let mut cat = Catalog::default();
+        assert!(castable(&cat, "integer", "date"), "no casts read: assumed");
+        for (a, b) in [
+            ("integer", "bigint"),
+            ("boolean", "integer"),
+            ("date", "timestamp without time zone"),
+        ] {
+            cat.casts.insert((a.into(), b.into()));
+        }
+        cat.string_types.insert("text".into());
+        cat.string_types.insert("character varying".into());
+        let name = QualName::new("public", "d");
+        cat.types.insert(
+            name.clone(),
+            TypeDef {
+                name,
+                type_name: "public.d".into(),
+                kind: TypeKind::Domain(Domain {
+                    base_type: "integer".into(),
+                    collation: None,
+                    default: None,
+                    not_null: false,
+                    checks: Default::default(),
+                }),
+                owner: "o".into(),
+                comment: None,
+                acl: Default::default(),
+            },
+        );
+        assert!(castable(&cat, "integer", "bigint"));
+        assert!(!castable(&cat, "integer", "date"));
+        assert!(!castable(&cat, "date", "boolean"));
+        assert!(castable(&cat, "integer", "text") && castable(&cat, "text", "date"));
+        assert!(castable(&cat, "character varying(10)", "integer[]"));
+        assert!(castable(&cat, "integer[]", "text"));
+        assert!(castable(&cat, "integer[]", "bigint[]"));
+        assert!(!castable(&cat, "integer[]", "date[]"));
+        assert!(!castable(&cat, "integer", "integer[]"));
+        assert!(
+            castable(&cat, "numeric(10,2)", "numeric(12,2)"),
+            "same type"
+        );
+        assert!(
+            castable(&cat, "interval", "interval year"),
+            "unknown: assumed"
+        );
+        assert!(castable(&cat, "public.d", "bigint"), "a domain by its base");
+        assert!(!castable(&cat, "public.d", "date"));
+    }
 
     #[test]
     fn classifies_type_changes() {

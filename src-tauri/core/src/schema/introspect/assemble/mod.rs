@@ -91,6 +91,19 @@ pub(super) fn assemble(mut rows: Rows) -> Catalog {
     a.triggers(&rows.triggers);
     a.policies(&rows.policies);
     a.view_rules(&rows.rules);
+    a.default_privileges(&rows.default_privileges);
+    a.cat.current_user = std::mem::take(&mut rows.current_user);
+    for r in &rows.casts {
+        let (kind, a_type, b_type): (&str, String, Option<String>) = (r.get(0), r.get(1), r.get(2));
+        match (kind, b_type) {
+            ("c", Some(b_type)) => {
+                a.cat.casts.insert((a_type, b_type));
+            }
+            _ => {
+                a.cat.string_types.insert(a_type);
+            }
+        }
+    }
     let deps = a.dependencies(&rows.deps);
     let (cat, g) = a.finish(deps);
     // Freeing hundreds of thousands of rows takes a while; nobody needs to wait for it.
@@ -186,6 +199,14 @@ fn parse_acl(v: Option<Value>, default: &Acl) -> Acl {
 }
 
 /// A JSON value as text (None for null).
+/// An oid in JSON: PostgreSQL's `json_build_array` prints `oid` values as strings.
+fn json_oid(v: &Value) -> Option<u32> {
+    match v {
+        Value::String(s) => s.parse().ok(),
+        other => other.as_u64().and_then(|o| u32::try_from(o).ok()),
+    }
+}
+
 fn json_str(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
@@ -197,6 +218,15 @@ fn json_str(v: &Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn oids_in_json_are_read_as_strings_or_numbers() {
+        let v: Value = serde_json::from_str(r#"["16388", 16389, null, "x"]"#).unwrap();
+        assert_eq!(json_oid(&v[0]), Some(16388));
+        assert_eq!(json_oid(&v[1]), Some(16389));
+        assert_eq!(json_oid(&v[2]), None);
+        assert_eq!(json_oid(&v[3]), None);
+    }
     use serde_json::json;
 
     #[test]

@@ -1,4 +1,5 @@
-//! Extensions, schemas and collations: the objects other objects live in or refer to by name.
+//! Extensions, schemas and collations: the objects other objects live in or refer to by name;
+//! and default privileges (per role, and per schema or everywhere).
 use super::{json_str, parse_acl, Assembly, PG_COLLATION, PG_EXTENSION, PG_NAMESPACE};
 use crate::schema::model::*;
 use serde_json::Value;
@@ -68,6 +69,18 @@ impl Assembly {
                     comment: r.get(4),
                 },
             );
+        }
+    }
+
+    pub(super) fn default_privileges(&mut self, rows: &[Row]) {
+        for r in rows {
+            let key = DefaultPrivilegesKey {
+                role: r.get(0),
+                schema: r.get(1),
+                object_type: r.get(2),
+            };
+            let acl = parse_acl(r.get(3), &Acl::new());
+            self.cat.default_privileges.insert(key, acl);
         }
     }
 }

@@ -1,7 +1,7 @@
 //! User-defined types: enums, domains (with their checks), composite and range types. A
 //! type's array type, a composite type's relation, a domain's checks and a range's
 //! multirange resolve to the type's node.
-use super::{json_str, parse_acl, Assembly, PG_CLASS, PG_CONSTRAINT, PG_TYPE};
+use super::{json_oid, json_str, parse_acl, Assembly, PG_CLASS, PG_CONSTRAINT, PG_TYPE};
 use crate::schema::model::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -49,7 +49,7 @@ impl Assembly {
         let mut checks = BTreeMap::new();
         if let Some(Value::Array(items)) = r.get::<_, Option<Value>>(14) {
             for it in items {
-                let oid = it.get(0).and_then(Value::as_u64).unwrap_or(0) as u32;
+                let oid = it.get(0).and_then(json_oid).unwrap_or(0);
                 self.g.map(PG_CONSTRAINT, oid, node);
                 let cname = it.get(1).and_then(json_str).unwrap_or_default();
                 checks.insert(
@@ -75,9 +75,9 @@ impl Assembly {
         let get = |i: usize| j.get(i).and_then(json_str);
         // The multirange type and its array type.
         for i in [6, 7] {
-            if let Some(o) = j.get(i).and_then(Value::as_u64) {
+            if let Some(o) = j.get(i).and_then(json_oid) {
                 if o != 0 {
-                    self.g.map(PG_TYPE, o as u32, node);
+                    self.g.map(PG_TYPE, o, node);
                 }
             }
         }
