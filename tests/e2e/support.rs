@@ -196,15 +196,11 @@ pub(crate) fn connection_item(name: &str) -> By {
 /// Types into the SQL editor (replacing its text) and runs the statement with Ctrl+Enter.
 pub(crate) async fn run_sql(d: &WebDriver, sql: &str) {
     let editor = exists(d, By::Css("[data-testid=\"sql-editor\"] .cm-content")).await;
-    // A freshly laid out editor can refuse a click for a moment: wait until it takes one.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while let Err(e) = editor.click().await {
-        if Instant::now() > deadline {
-            let _ = d.screenshot(&shot_path("failure-editor-click")).await;
-            panic!("the SQL editor never took a click: {e}");
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    // Focused, not clicked: a click aims at the middle of the whole text, which a long script
+    // puts below the editor's visible part.
+    d.execute("arguments[0].focus()", vec![editor.to_json().unwrap()])
+        .await
+        .unwrap();
     editor.send_keys(Key::Control + "a").await.unwrap();
     editor.send_keys(Key::Backspace).await.unwrap();
     // WebDriver types "\n" as nothing: each line break is an Enter key.

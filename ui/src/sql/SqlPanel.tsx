@@ -427,7 +427,7 @@ function TabView({ b, tab, server, branch }: { b: BranchSql; tab: EditorTab; ser
           onLayoutChanged={split.onLayoutChanged}
         >
           {/* About 12 lines of SQL by default; the results take the rest. */}
-          <Panel id="sql-editor-panel" className="sql-split-pane" defaultSize="244px" minSize={80}>
+          <Panel id="sql-editor-panel" className="sql-split-pane" defaultSize="238px" minSize={80}>
             <SqlEditor b={b} tab={tab} autoFocus />
           </Panel>
           <Separator className="sql-splitter" aria-label="Resize the editor" />
