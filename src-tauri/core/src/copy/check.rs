@@ -133,10 +133,13 @@ fn query() -> String {
 /// Fails, naming each kind and up to five of its objects, when the source has objects the
 /// copy cannot carry.
 pub(super) async fn refuse_unsupported(source: &Client) -> Result<()> {
-    let rows = source
-        .query(&query(), &[])
-        .await
-        .map_err(|e| ApiError::from(e).context("looking for objects the copy cannot carry"))?;
+    // Names printed schema-qualified.
+    let rows = async {
+        source.batch_execute("SET LOCAL search_path = ''").await?;
+        source.query(&query(), &[]).await
+    }
+    .await
+    .map_err(|e| ApiError::from(e).context("looking for objects the copy cannot carry"))?;
     if rows.is_empty() {
         return Ok(());
     }
