@@ -76,6 +76,11 @@ pub(super) async fn follower(src: &Endpoint, snapshot: &str) -> Result<Session> 
 /// Takes ACCESS SHARE locks on the tables copied (as pg_dump does): nobody's reads or writes
 /// wait for them, but a table cannot be dropped or altered under the copy.
 pub(super) async fn lock_tables(leader: &Session, tables: &[String]) -> Result<()> {
+    // Behind someone's ALTER TABLE, give up rather than queue everybody behind us.
+    leader
+        .batch_execute("SET LOCAL lock_timeout = '30s'")
+        .await
+        .map_err(ApiError::from)?;
     for chunk in tables.chunks(500) {
         leader
             .batch_execute(&format!(
