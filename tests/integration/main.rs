@@ -6,6 +6,7 @@ mod branches;
 mod cli;
 mod connections;
 mod local_server;
+mod online_copy;
 mod schema_diff;
 mod schema_diff_breadth;
 mod sql;

@@ -1,0 +1,215 @@
+//! The schema half of a copy, from Grove's own catalog model: a copy is a migration from an
+//! empty database to the source. The source's catalog is split in two stages, and the schema
+//! planner (`crate::schema::diff`) spells each step, so no DDL is written here:
+//!
+//! - *pre-data*: everything but what slows loading or refuses it — no indexes, no
+//!   constraints other than NOT NULL, no triggers, no row security, no materialized views
+//!   (they are created, and filled, after the rows);
+//! - *post-data*: from pre-data to the whole source.
+//!
+//! Before planning, the catalog is fitted to the target server: grants to roles the target
+//! lacks are removed (and reported), and each extension gets a version the target has.
+use crate::error::{ApiError, Result};
+use crate::schema::model::{Acl, Catalog, Grantee, ObjRef};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What the target server offers.
+pub(super) struct TargetFacts {
+    pub roles: BTreeSet<String>,
+    /// Extension → (default version, all installable versions).
+    pub extensions: BTreeMap<String, (String, BTreeSet<String>)>,
+}
+
+/// The source catalog fitted to the target, and what fitting changed.
+pub(super) struct Fitted {
+    pub catalog: Catalog,
+    /// `SELECT ON "public"."t" TO "alice"`, …
+    pub skipped_grants: Vec<String>,
+}
+
+/// Removes grants to roles the target lacks and picks extension versions the target has;
+/// fails, naming them, when extensions are not available on the target.
+pub(super) fn fit(mut cat: Catalog, target: &TargetFacts) -> Result<Fitted> {
+    let mut missing = Vec::new();
+    for (name, ext) in cat.extensions.iter_mut() {
+        match target.extensions.get(name) {
+            None => missing.push(name.clone()),
+            Some((default, versions)) => {
+                if !versions.contains(&ext.version) {
+                    ext.version = default.clone();
+                }
+            }
+        }
+    }
+    if !missing.is_empty() {
+        return Err(ApiError::invalid(format!(
+            "the target server cannot create the extension(s) {} that the source uses; nothing was copied",
+            missing.join(", ")
+        ))
+        .with_hint("install them on the target server first"));
+    }
+    let mut skipped = Vec::new();
+    let mut strip = |acl: &mut Acl, on: String| {
+        acl.retain(|p| match &p.grantee {
+            Grantee::Role(r) if !target.roles.contains(r) => {
+                skipped.push(format!(
+                    "{} ON {on} TO {}",
+                    p.privilege,
+                    crate::ident::quote_ident(r)
+                ));
+                false
+            }
+            _ => true,
+        })
+    };
+    for s in cat.schemas.values_mut() {
+        strip(
+            &mut s.acl,
+            format!("SCHEMA {}", crate::ident::quote_ident(&s.name)),
+        );
+    }
+    for t in cat.types.values_mut() {
+        strip(&mut t.acl, format!("TYPE {}", t.name));
+    }
+    for s in cat.sequences.values_mut() {
+        strip(&mut s.acl, format!("SEQUENCE {}", s.name));
+    }
+    for t in cat.tables.values_mut() {
+        strip(&mut t.acl, format!("TABLE {}", t.name));
+        for c in t.columns.iter_mut() {
+            let on = format!("TABLE {} ({})", t.name, crate::ident::quote_ident(&c.name));
+            strip(&mut c.acl, on);
+        }
+    }
+    for v in cat.views.values_mut() {
+        strip(&mut v.acl, format!("TABLE {}", v.name));
+        for c in v.columns.iter_mut() {
+            let on = format!("TABLE {} ({})", v.name, crate::ident::quote_ident(&c.name));
+            strip(&mut c.acl, on);
+        }
+    }
+    for f in cat.functions.values_mut() {
+        strip(&mut f.acl, format!("FUNCTION {}", f.id.sql()));
+    }
+    skipped.sort();
+    Ok(Fitted {
+        catalog: cat,
+        skipped_grants: skipped,
+    })
+}
+
+/// Is this node built after the rows are loaded?
+fn post_data(cat: &Catalog, n: &ObjRef) -> bool {
+    match n {
+        ObjRef::Constraint(..) | ObjRef::Index(_) | ObjRef::Trigger(..) | ObjRef::Policy(..) => {
+            true
+        }
+        ObjRef::View(v) => cat.views.get(v).is_some_and(|v| v.materialized),
+        _ => false,
+    }
+}
+
+/// The pre-data stage of `full`: without post-data nodes nor anything that depends on them.
+pub(super) fn pre_data(full: &Catalog) -> Catalog {
+    let n = full.nodes.len();
+    let mut drop: Vec<bool> = full.nodes.iter().map(|r| post_data(full, r)).collect();
+    // Close over dependents: whatever needs a dropped node waits for post-data too.
+    let mut dependents = vec![Vec::new(); n];
+    for d in &full.dependencies {
+        dependents[d.referenced as usize].push(d.dependent as usize);
+    }
+    let mut stack: Vec<usize> = (0..n).filter(|i| drop[*i]).collect();
+    while let Some(u) = stack.pop() {
+        for &d in &dependents[u] {
+            if !drop[d] && !matches!(full.nodes[d], ObjRef::Column(..) | ObjRef::Table(_)) {
+                drop[d] = true;
+                stack.push(d);
+            }
+        }
+    }
+    let mut pre = full.clone();
+    let gone: BTreeSet<&ObjRef> = (0..n)
+        .filter(|i| drop[*i])
+        .map(|i| &full.nodes[i])
+        .collect();
+    pre.indexes.clear();
+    pre.triggers.clear();
+    pre.views
+        .retain(|k, _| !gone.contains(&ObjRef::View(k.clone())));
+    pre.functions
+        .retain(|k, _| !gone.contains(&ObjRef::Function(k.clone())));
+    for t in pre.tables.values_mut() {
+        t.constraints.clear();
+        t.policies.clear();
+        t.rls_enabled = false;
+        t.rls_forced = false;
+        if t.replica_identity == "i" {
+            t.replica_identity = "d".into();
+        }
+        for c in t.columns.iter_mut() {
+            if gone.contains(&ObjRef::Default(t.name.clone(), c.name.clone())) {
+                c.default = None;
+            }
+        }
+    }
+    // Renumber the graph over the nodes that remain.
+    let mut new_id = vec![u32::MAX; n];
+    pre.nodes.clear();
+    for (i, r) in full.nodes.iter().enumerate() {
+        if !drop[i] {
+            new_id[i] = pre.nodes.len() as u32;
+            pre.nodes.push(r.clone());
+        }
+    }
+    pre.dependencies = full
+        .dependencies
+        .iter()
+        .filter(|d| !drop[d.dependent as usize] && !drop[d.referenced as usize])
+        .map(|d| {
+            let mut d = *d;
+            d.dependent = new_id[d.dependent as usize];
+            d.referenced = new_id[d.referenced as usize];
+            d
+        })
+        .collect();
+    pre
+}
+
+/// The tables whose rows are copied: every table with storage (not partitioned parents), with
+/// the columns COPY can write (not generated ones), biggest first.
+pub(super) fn tables(cat: &Catalog) -> Vec<TableJob> {
+    use crate::schema::model::TableKind;
+    let mut v: Vec<TableJob> = cat
+        .tables
+        .values()
+        .filter(|t| t.kind == TableKind::Regular)
+        .map(|t| TableJob {
+            name: t.name.sql(),
+            columns: t
+                .columns
+                .iter()
+                .filter(|c| c.generated.is_none())
+                .map(|c| crate::ident::quote_ident(&c.name))
+                .collect(),
+            estimated_rows: if t.estimated_rows > 0.0 {
+                Some(t.estimated_rows as u64)
+            } else {
+                None
+            },
+        })
+        .collect();
+    v.sort_by(|a, b| {
+        b.estimated_rows
+            .cmp(&a.estimated_rows)
+            .then(a.name.cmp(&b.name))
+    });
+    v
+}
+
+/// One table to copy: its quoted name and quoted columns.
+#[derive(Debug, Clone)]
+pub(super) struct TableJob {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub estimated_rows: Option<u64>,
+}
