@@ -80,6 +80,7 @@ const BANK: &str = "
     CREATE SEQUENCE invoice_no START 1000;
     CREATE VIEW totals AS SELECT status, sum(balance) AS total FROM accounts GROUP BY status;
     CREATE MATERIALIZED VIEW rich AS SELECT id FROM accounts WHERE balance >= 1000;
+    CREATE AGGREGATE total_of (numeric) (SFUNC = numeric_add, STYPE = numeric);
     CREATE FUNCTION no_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE 'no'; END $$;
     CREATE TRIGGER keep BEFORE DELETE ON transfers FOR EACH ROW EXECUTE FUNCTION no_delete();
     COMMENT ON TABLE accounts IS 'money';
@@ -294,7 +295,7 @@ async fn refuses_objects_it_cannot_copy_before_anything_moves() {
         let (db, s) = fresh_db(pg).await;
         s.batch_execute(
             "CREATE TABLE t (x int); INSERT INTO t VALUES (1), (2);
-             CREATE AGGREGATE my_sum (int) (SFUNC = int4pl, STYPE = int);
+             CREATE OPERATOR === (LEFTARG = int, RIGHTARG = int, FUNCTION = int4eq);
              CREATE TEXT SEARCH DICTIONARY my_dict (TEMPLATE = simple);",
         )
         .await
@@ -307,10 +308,11 @@ async fn refuses_objects_it_cannot_copy_before_anything_moves() {
             std::future::pending(),
         )
         .await
-        .expect_err("a database with an aggregate was copied");
+        .expect_err("a database with an operator was copied");
         assert_eq!(e.code, grove_core::ErrorCode::InvalidInput, "{e:?}");
         assert!(
-            e.message.contains("1 aggregate (public.my_sum(integer))")
+            e.message
+                .contains("1 operator (public.===(integer,integer))")
                 && e.message
                     .contains("1 text search dictionary (public.my_dict)"),
             "{}",
