@@ -172,12 +172,15 @@ async fn room_to_work(theme: &str) {
     )
     .await;
     wait_grid(&d).await;
-    let heights: String = js(
+    // Measured once the run is over and the whole result is laid out.
+    wait_for(
         &d,
-        "return Array.from(document.querySelectorAll('header, .sql-panel > *, [data-testid=\"sql-results\"] > *, .cm-line, [data-testid=\"result-row\"]')).slice(0, 60).map(e => (e.className || e.tagName) + ':' + Math.round(e.getBoundingClientRect().top) + '+' + Math.round(e.getBoundingClientRect().height)).join('\\n')",
+        By::Css("[data-testid=\"sql-status\"][data-running=\"false\"]"),
+        "the run done",
+        Duration::from_secs(30),
+        |t, _| t.contains("300 rows"),
     )
     .await;
-    println!("{heights}");
     let lines = editor_lines_shown(&d).await;
     let rows = grid_rows_shown(&d).await;
     d.screenshot(&shot_path(&format!("sql-editor-{theme}")))
