@@ -286,6 +286,27 @@ describe("reset, undo, delete", () => {
     expect(screen.getByTestId("confirm-undo-reset")).toBeTruthy();
   });
 
+  it("offers an online reset only when the sessions in the way are on the parent", async () => {
+    const busy = apiError({ code: "conflict", message: "in use" });
+    api.commands.resetBranch.mockRejectedValueOnce(busy).mockResolvedValueOnce({ ...alex, undo_available: true });
+    api.commands.blockingSessions.mockImplementation((_s, name) => Promise.resolve(name === "main" ? [session()] : []));
+    await renderView();
+    fireEvent.click(byTestId("branch-reset"));
+    fireEvent.click(byTestId("confirm-reset"));
+    await screen.findByTestId("blocking-sessions");
+    fireEvent.click(byTestId("blocking-copy-online"));
+    await waitFor(() => expect(api.commands.resetBranch).toHaveBeenCalledTimes(2));
+    expect(api.commands.resetBranch.mock.calls[1].slice(0, 4)).toEqual(["c1", "dev/alex", "fail", true]);
+
+    // Sessions on the branch itself: copying online would not help.
+    api.commands.resetBranch.mockRejectedValueOnce(busy);
+    api.commands.blockingSessions.mockImplementation((_s, name) => Promise.resolve(name === "dev/alex" ? [session()] : []));
+    fireEvent.click(byTestId("branch-reset"));
+    fireEvent.click(byTestId("confirm-reset"));
+    await screen.findByTestId("blocking-sessions");
+    expect(screen.queryByTestId("blocking-copy-online")).toBeNull();
+  });
+
   it("disables reset and delete on protected branches, and reset on roots", async () => {
     await renderView(TREE, "main");
     const reset = byTestId("branch-reset") as HTMLButtonElement;
