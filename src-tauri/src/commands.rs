@@ -142,6 +142,8 @@ macro_rules! api {
         $(
             $(#[doc = $doc])*
             #[tauri::command]
+            // IPC arguments are flat (one per field of the request): some commands take many.
+            #[allow(clippy::too_many_arguments)]
             pub async fn $name($st: State<'_, AppState> $(, $arg: $ty)*) -> Result<$ret, ApiError> $body
         )*
 
@@ -233,30 +235,36 @@ api! {
         let req = ImportDatabase { server: server.into(), database, name };
         state.grove()?.import_database(req, &op.ctx(&progress)).await
     }
-    /// Creates a child of `parent` (schema and data, or schema only).
-    fn create_branch(state, server: Option<String>, name: String, parent: String, schema_only: bool, on_busy: OnBusy, op_id: String) -> Branch {
-        release_sql_tabs(&state, &server, &parent);
+    /// Creates a child of `parent` (schema and data, or schema only); `online` copies the
+    /// parent without interrupting its sessions (slower).
+    fn create_branch(state, server: Option<String>, name: String, parent: String, schema_only: bool, on_busy: OnBusy, online: bool, op_id: String) -> Branch {
+        if !online {
+            release_sql_tabs(&state, &server, &parent);
+        }
         let (op, progress) = Op::start(&state, &op_id);
-        let req = CreateBranch { server: server.into(), name, parent, schema_only, on_busy };
+        let req = CreateBranch { server: server.into(), name, parent, schema_only, on_busy, online };
         state.grove()?.create_branch(req, &op.ctx(&progress)).await
     }
     /// Makes a branch an exact copy of its parent again; the old state is kept for undo.
-    fn reset_branch(state, server: Option<String>, name: String, on_busy: OnBusy, op_id: String) -> Branch {
+    /// `online` copies the parent without interrupting its sessions (slower).
+    fn reset_branch(state, server: Option<String>, name: String, on_busy: OnBusy, online: bool, op_id: String) -> Branch {
         release_sql_tabs(&state, &server, &name);
         // The parent is copied: the app's own tabs on it must not block that either.
         let tree = state.grove()?.list_branches(&server.clone().into()).await?;
         if let Some(parent) = tree.into_iter().find(|b| b.name == name).and_then(|b| b.parent) {
-            release_sql_tabs(&state, &server, &parent);
+            if !online {
+                release_sql_tabs(&state, &server, &parent);
+            }
         }
         let (op, progress) = Op::start(&state, &op_id);
-        let req = ResetBranch { server: server.into(), name, on_busy };
+        let req = ResetBranch { server: server.into(), name, on_busy, online };
         state.grove()?.reset_branch(req, &op.ctx(&progress)).await
     }
     /// Brings back the state a branch had before its last reset.
     fn undo_reset(state, server: Option<String>, name: String, on_busy: OnBusy, op_id: String) -> Branch {
         release_sql_tabs(&state, &server, &name);
         let (op, progress) = Op::start(&state, &op_id);
-        let req = ResetBranch { server: server.into(), name, on_busy };
+        let req = ResetBranch { server: server.into(), name, on_busy, online: false };
         state.grove()?.undo_reset(req, &op.ctx(&progress)).await
     }
     /// Deletes a branch (and, if asked, its children); restorable for a while.

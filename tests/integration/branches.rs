@@ -14,12 +14,12 @@ use std::process::Output;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-fn engine(pg: &LocalPg) -> Branches {
+pub(crate) fn engine(pg: &LocalPg) -> Branches {
     Branches::new(pg.fields("postgres"), Some(pg.password().to_string())).with_client("tests")
 }
 
 /// A branch name unique across tests and runs.
-fn unique(prefix: &str) -> String {
+pub(crate) fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", harness::uuid_like())
 }
 
@@ -44,7 +44,7 @@ const TABLES: [&str; 4] = ["customers", "orders", "invoices", "customer_totals"]
 
 /// A fresh database with the seed schema and rows, imported as a root branch (no session
 /// left open on it).
-async fn seeded_root(pg: &LocalPg, br: &Branches) -> String {
+pub(crate) async fn seeded_root(pg: &LocalPg, br: &Branches) -> String {
     let (db, s) = fresh_db(pg).await;
     s.batch_execute(SEED).await.unwrap();
     close(pg, s).await;
@@ -53,7 +53,7 @@ async fn seeded_root(pg: &LocalPg, br: &Branches) -> String {
 }
 
 /// Closes a session and waits until its backend is gone.
-async fn close(pg: &LocalPg, s: Session) {
+pub(crate) async fn close(pg: &LocalPg, s: Session) {
     let pid: i32 = s
         .query_one("SELECT pg_backend_pid()", &[])
         .await
@@ -79,7 +79,7 @@ async fn close(pg: &LocalPg, s: Session) {
 }
 
 /// Per-table md5 of all rows (and of the view's rows).
-async fn checksums(pg: &LocalPg, db: &str) -> BTreeMap<String, String> {
+pub(crate) async fn checksums(pg: &LocalPg, db: &str) -> BTreeMap<String, String> {
     let s = pg.connect(db).await.unwrap();
     let mut out = BTreeMap::new();
     for t in TABLES {
@@ -103,7 +103,7 @@ async fn count(pg: &LocalPg, db: &str, table: &str) -> i64 {
 }
 
 /// Columns, defaults, indexes, views and sequences, in a stable order.
-async fn schema(pg: &LocalPg, db: &str) -> String {
+pub(crate) async fn schema(pg: &LocalPg, db: &str) -> String {
     let s = pg.connect(db).await.unwrap();
     s.query_one(
         "SELECT string_agg(x, E'\\n' ORDER BY x) FROM (
@@ -121,11 +121,11 @@ async fn schema(pg: &LocalPg, db: &str) -> String {
     .get(0)
 }
 
-fn find<'a>(list: &'a [Branch], name: &str) -> Option<&'a Branch> {
+pub(crate) fn find<'a>(list: &'a [Branch], name: &str) -> Option<&'a Branch> {
     list.iter().find(|b| b.name == name)
 }
 
-async fn database_exists(pg: &LocalPg, name: &str) -> bool {
+pub(crate) async fn database_exists(pg: &LocalPg, name: &str) -> bool {
     let s = pg.connect("postgres").await.unwrap();
     s.query_one(
         "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)",
@@ -855,7 +855,7 @@ fn exactly_63_bytes(tag: &str) -> String {
 }
 
 /// Runs the CLI without blocking the runtime (dropped sessions must still get closed).
-async fn cli(data: &Path, server: &str, fault: Option<&str>, args: &[&str]) -> Output {
+pub(crate) async fn cli(data: &Path, server: &str, fault: Option<&str>, args: &[&str]) -> Output {
     let mut cmd = tokio::process::Command::new(harness::grove_bin());
     cmd.env("GROVE_DATA_DIR", data)
         .env("GROVE_SERVER", server)
@@ -867,7 +867,7 @@ async fn cli(data: &Path, server: &str, fault: Option<&str>, args: &[&str]) -> O
     cmd.output().await.unwrap()
 }
 
-fn ok_json(out: &Output) -> serde_json::Value {
+pub(crate) fn ok_json(out: &Output) -> serde_json::Value {
     assert!(
         out.status.success(),
         "stderr: {}\nstdout: {}",

@@ -3,6 +3,7 @@
 pub mod harness;
 
 mod branches;
+mod busy_parent;
 mod cli;
 mod connections;
 mod local_server;

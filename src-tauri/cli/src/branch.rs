@@ -24,12 +24,18 @@ pub enum BranchCmd {
         /// Same schema, no rows, sequences restarted.
         #[arg(long)]
         schema_only: bool,
+        /// Copy PARENT online: slower, but its sessions are not interrupted.
+        #[arg(long)]
+        online: bool,
         #[command(flatten)]
         busy: BusyArgs,
     },
     /// Replace NAME with a fresh copy of its parent (undo with undo-reset).
     Reset {
         name: String,
+        /// Copy the parent online: slower, but its sessions are not interrupted.
+        #[arg(long)]
+        online: bool,
         #[command(flatten)]
         busy: BusyArgs,
     },
@@ -244,12 +250,8 @@ fn branch_out(b: Branch, verb: &str) -> Result<Output> {
     out(serde_json::to_value(&b).expect("json"), text)
 }
 
-pub async fn run(
-    grove: &Grove,
-    cmd: BranchCmd,
-    server: &ServerRef,
-    json_out: bool,
-) -> Result<Output> {
+/// A cancellation handle that Ctrl-C cancels.
+fn cancel_on_ctrl_c() -> Cancel {
     let cancel = Cancel::new();
     let on_ctrl_c = cancel.clone();
     tokio::spawn(async move {
@@ -257,6 +259,16 @@ pub async fn run(
             on_ctrl_c.cancel();
         }
     });
+    cancel
+}
+
+pub async fn run(
+    grove: &Grove,
+    cmd: BranchCmd,
+    server: &ServerRef,
+    json_out: bool,
+) -> Result<Output> {
+    let cancel = cancel_on_ctrl_c();
     let printer = progress_printer(json_out);
     let ctx = OpContext {
         client: "grove-cli",
@@ -278,6 +290,7 @@ pub async fn run(
             name,
             parent,
             schema_only,
+            online,
             busy,
         } => {
             let req = CreateBranch {
@@ -286,14 +299,16 @@ pub async fn run(
                 parent,
                 schema_only,
                 on_busy: busy.on_busy(),
+                online,
             };
             branch_out(grove.create_branch(req, &ctx).await?, "created")
         }
-        BranchCmd::Reset { name, busy } => {
+        BranchCmd::Reset { name, online, busy } => {
             let req = ResetBranch {
                 server,
                 name,
                 on_busy: busy.on_busy(),
+                online,
             };
             branch_out(grove.reset_branch(req, &ctx).await?, "reset")
         }
@@ -302,6 +317,7 @@ pub async fn run(
                 server,
                 name,
                 on_busy: busy.on_busy(),
+                online: false,
             };
             branch_out(grove.undo_reset(req, &ctx).await?, "undid the reset of")
         }

@@ -54,10 +54,10 @@ export const commands = {
   blockingSessions: (server: string | null, name: string) => invoke<Array<BlockingSession>>("blocking_sessions", { server, name }),
   /** Tracks an existing database as a root branch (optionally renaming it). */
   importDatabase: (server: string | null, database: string, name: string | null, opId: string) => invoke<Branch>("import_database", { server, database, name, opId }),
-  /** Creates a child of `parent` (schema and data, or schema only). */
-  createBranch: (server: string | null, name: string, parent: string, schemaOnly: boolean, onBusy: OnBusy, opId: string) => invoke<Branch>("create_branch", { server, name, parent, schemaOnly, onBusy, opId }),
-  /** Makes a branch an exact copy of its parent again; the old state is kept for undo. */
-  resetBranch: (server: string | null, name: string, onBusy: OnBusy, opId: string) => invoke<Branch>("reset_branch", { server, name, onBusy, opId }),
+  /** Creates a child of `parent` (schema and data, or schema only); `online` copies the parent without interrupting its sessions (slower). */
+  createBranch: (server: string | null, name: string, parent: string, schemaOnly: boolean, onBusy: OnBusy, online: boolean, opId: string) => invoke<Branch>("create_branch", { server, name, parent, schemaOnly, onBusy, online, opId }),
+  /** Makes a branch an exact copy of its parent again; the old state is kept for undo. `online` copies the parent without interrupting its sessions (slower). */
+  resetBranch: (server: string | null, name: string, onBusy: OnBusy, online: boolean, opId: string) => invoke<Branch>("reset_branch", { server, name, onBusy, online, opId }),
   /** Brings back the state a branch had before its last reset. */
   undoReset: (server: string | null, name: string, onBusy: OnBusy, opId: string) => invoke<Branch>("undo_reset", { server, name, onBusy, opId }),
   /** Deletes a branch (and, if asked, its children); restorable for a while. */

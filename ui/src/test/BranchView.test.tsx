@@ -149,7 +149,7 @@ describe("create branch", () => {
     fireEvent.click(byTestId("create-branch-submit"));
 
     await waitFor(() => expect(screen.queryByTestId("create-branch-dialog")).toBeNull());
-    expect(api.commands.createBranch).toHaveBeenCalledWith("c1", "dev/new", "main", true, "fail", expect.any(String));
+    expect(api.commands.createBranch).toHaveBeenCalledWith("c1", "dev/new", "main", true, "fail", false, expect.any(String));
     expect(byTestId("branch-details").getAttribute("data-name")).toBe("dev/new");
     expect(node("dev/new").getAttribute("aria-selected")).toBe("true");
   });
@@ -184,6 +184,27 @@ describe("create branch", () => {
     expect(api.commands.createBranch.mock.calls[1].slice(0, 5)).toEqual(["c1", "qa", "dev/alex", false, "terminate"]);
   });
 
+  it("offers to copy a busy parent without interrupting its sessions, even a protected one", async () => {
+    api.commands.createBranch
+      .mockRejectedValueOnce(apiError({ code: "conflict", message: 'database "main" is in use' }))
+      .mockResolvedValueOnce(branch({ name: "qa", parent: "main" }));
+    api.commands.blockingSessions.mockResolvedValue([session({ pid: 7 })]);
+    await renderView(TREE, "main");
+    fireEvent.click(byTestId("branch-create-child"));
+    fireEvent.change(input("create-branch-name"), { target: { value: "qa" } });
+    fireEvent.click(byTestId("create-branch-submit"));
+
+    await screen.findByTestId("blocking-sessions");
+    const online = byTestId("blocking-copy-online") as HTMLButtonElement;
+    expect(online.textContent).toBe("Copy without interrupting them");
+    // No confirmation needed: nobody is terminated.
+    expect(online.disabled).toBe(false);
+    fireEvent.click(online);
+    await waitFor(() => expect(screen.queryByTestId("create-branch-dialog")).toBeNull());
+    expect(api.commands.createBranch).toHaveBeenCalledTimes(2);
+    expect(api.commands.createBranch.mock.calls[1].slice(0, 6)).toEqual(["c1", "qa", "main", false, "fail", true]);
+  });
+
   it("needs an explicit confirmation and uses force for a protected branch's sessions", async () => {
     api.commands.createBranch
       .mockRejectedValueOnce(apiError({ code: "conflict", message: 'database "main" is in use' }))
@@ -214,7 +235,7 @@ describe("create branch", () => {
 
     const panel = await screen.findByTestId("op-progress");
     await waitFor(() => expect(api.commands.createBranch).toHaveBeenCalled());
-    const opId = api.commands.createBranch.mock.calls[0][5];
+    const opId = api.commands.createBranch.mock.calls[0][6];
     expect(within(panel).getByTestId("op-phase").textContent).toBe("Starting…");
 
     // Someone else's operation is not ours.
@@ -257,12 +278,33 @@ describe("reset, undo, delete", () => {
     api.commands.listBranches.mockResolvedValue(TREE.map((b) => (b.id === alex.id ? { ...alex, undo_available: true } : b)));
     fireEvent.click(byTestId("confirm-reset"));
     await waitFor(() => expect(screen.queryByTestId("reset-dialog")).toBeNull());
-    expect(api.commands.resetBranch).toHaveBeenCalledWith("c1", "dev/alex", "fail", expect.any(String));
+    expect(api.commands.resetBranch).toHaveBeenCalledWith("c1", "dev/alex", "fail", false, expect.any(String));
     // Now it can be undone.
     expect(await screen.findByTestId("branch-undo-reset")).toBeTruthy();
     fireEvent.click(byTestId("branch-undo-reset"));
     expect(screen.getByTestId("undo-reset-dialog").textContent).toMatch(/discarded/);
     expect(screen.getByTestId("confirm-undo-reset")).toBeTruthy();
+  });
+
+  it("offers an online reset only when the sessions in the way are on the parent", async () => {
+    const busy = apiError({ code: "conflict", message: "in use" });
+    api.commands.resetBranch.mockRejectedValueOnce(busy).mockResolvedValueOnce({ ...alex, undo_available: true });
+    api.commands.blockingSessions.mockImplementation((_s, name) => Promise.resolve(name === "main" ? [session()] : []));
+    await renderView();
+    fireEvent.click(byTestId("branch-reset"));
+    fireEvent.click(byTestId("confirm-reset"));
+    await screen.findByTestId("blocking-sessions");
+    fireEvent.click(byTestId("blocking-copy-online"));
+    await waitFor(() => expect(api.commands.resetBranch).toHaveBeenCalledTimes(2));
+    expect(api.commands.resetBranch.mock.calls[1].slice(0, 4)).toEqual(["c1", "dev/alex", "fail", true]);
+
+    // Sessions on the branch itself: copying online would not help.
+    api.commands.resetBranch.mockRejectedValueOnce(busy);
+    api.commands.blockingSessions.mockImplementation((_s, name) => Promise.resolve(name === "dev/alex" ? [session()] : []));
+    fireEvent.click(byTestId("branch-reset"));
+    fireEvent.click(byTestId("confirm-reset"));
+    await screen.findByTestId("blocking-sessions");
+    expect(screen.queryByTestId("blocking-copy-online")).toBeNull();
   });
 
   it("disables reset and delete on protected branches, and reset on roots", async () => {

@@ -31,9 +31,17 @@ export function makeCommands() {
     importDatabase: vi.fn<(server: string | null, database: string, name: string | null, opId: string) => Promise<Branch>>(),
     createBranch:
       vi.fn<
-        (server: string | null, name: string, parent: string, schemaOnly: boolean, onBusy: OnBusy, opId: string) => Promise<Branch>
+        (
+          server: string | null,
+          name: string,
+          parent: string,
+          schemaOnly: boolean,
+          onBusy: OnBusy,
+          online: boolean,
+          opId: string,
+        ) => Promise<Branch>
       >(),
-    resetBranch: vi.fn<(server: string | null, name: string, onBusy: OnBusy, opId: string) => Promise<Branch>>(),
+    resetBranch: vi.fn<(server: string | null, name: string, onBusy: OnBusy, online: boolean, opId: string) => Promise<Branch>>(),
     undoReset: vi.fn<(server: string | null, name: string, onBusy: OnBusy, opId: string) => Promise<Branch>>(),
     deleteBranch:
       vi.fn<(server: string | null, name: string, recursive: boolean, onBusy: OnBusy, opId: string) => Promise<DeleteOutcome>>(),

@@ -32,6 +32,8 @@ pub struct CreateBranch {
     pub parent: String,
     pub schema_only: bool,
     pub on_busy: OnBusy,
+    /// Copy the parent with the online copy engine: slower, but its sessions are left alone.
+    pub online: bool,
 }
 
 /// Reset a branch from its parent, or undo its last reset.
@@ -40,6 +42,8 @@ pub struct ResetBranch {
     pub server: ServerRef,
     pub name: String,
     pub on_busy: OnBusy,
+    /// Reset only: copy the parent online, leaving its sessions alone.
+    pub online: bool,
 }
 
 /// Delete a branch (and its children when `recursive`).
@@ -129,11 +133,12 @@ impl Grove {
     pub async fn create_branch(&self, req: CreateBranch, ctx: &OpContext<'_>) -> Result<Branch> {
         let engine = self.engine_for(&req.server, ctx).await?;
         engine
-            .create(
+            .create_with(
                 &req.name,
                 &req.parent,
                 req.schema_only,
                 req.on_busy,
+                req.online,
                 ctx.progress,
             )
             .await
@@ -141,7 +146,9 @@ impl Grove {
 
     pub async fn reset_branch(&self, req: ResetBranch, ctx: &OpContext<'_>) -> Result<Branch> {
         let engine = self.engine_for(&req.server, ctx).await?;
-        engine.reset(&req.name, req.on_busy, ctx.progress).await
+        engine
+            .reset_with(&req.name, req.on_busy, req.online, ctx.progress)
+            .await
     }
 
     pub async fn undo_reset(&self, req: ResetBranch, ctx: &OpContext<'_>) -> Result<Branch> {

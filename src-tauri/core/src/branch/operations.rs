@@ -84,13 +84,27 @@ impl Branches {
         on_busy: OnBusy,
         progress: ProgressFn<'_>,
     ) -> Result<Branch> {
+        self.create_with(name, parent, schema_only, on_busy, false, progress)
+            .await
+    }
+
+    /// `create`; with `online`, the parent is copied by the online copy engine and its
+    /// sessions are left alone (`on_busy` is then not needed).
+    pub async fn create_with(
+        &self,
+        name: &str,
+        parent: &str,
+        schema_only: bool,
+        on_busy: OnBusy,
+        online: bool,
+        progress: ProgressFn<'_>,
+    ) -> Result<Branch> {
         validate_branch_name(name)?;
         let op = Op::new("create", progress, &self.cancel);
         let mut l = self.begin(&op).await?;
         let p = catalog::get_present(&l.s, parent).await?;
         catalog::ensure_free(&l.s, name).await?;
-        self.settle(&l.s, &p.name, p.protected, on_busy).await?;
-        let tmp = self.copy(&l, &op, &p.name).await?;
+        let tmp = self.copy_parent(&l, &op, &p, on_busy, online).await?;
         let published = async {
             fault::point("create:after-copy");
             let fingerprint = self.prepare(&op, &tmp, schema_only).await?;
@@ -127,6 +141,18 @@ impl Branches {
         on_busy: OnBusy,
         progress: ProgressFn<'_>,
     ) -> Result<Branch> {
+        self.reset_with(name, on_busy, false, progress).await
+    }
+
+    /// `reset`; with `online`, the parent is copied by the online copy engine and its sessions
+    /// are left alone (the branch's own sessions are still dealt with as `on_busy` says).
+    pub async fn reset_with(
+        &self,
+        name: &str,
+        on_busy: OnBusy,
+        online: bool,
+        progress: ProgressFn<'_>,
+    ) -> Result<Branch> {
         let op = Op::new("reset", progress, &self.cancel);
         let mut l = self.begin(&op).await?;
         let b = catalog::get_present(&l.s, name).await?;
@@ -137,9 +163,15 @@ impl Branches {
             ))
         })?;
         let p = catalog::get_present(&l.s, parent).await?;
-        self.settle(&l.s, &p.name, p.protected, on_busy).await?;
+        if !online {
+            self.settle(&l.s, &p.name, p.protected, on_busy).await?;
+        }
         self.settle(&l.s, &b.name, false, on_busy).await?;
-        let tmp = self.copy(&l, &op, &p.name).await?;
+        let tmp = if online {
+            self.copy_online(&l, &op, &p.name).await?
+        } else {
+            self.copy(&l, &op, &p.name).await?
+        };
         let swapped = async {
             fault::point("reset:after-copy");
             let fingerprint = self.prepare(&op, &tmp, b.schema_only).await?;

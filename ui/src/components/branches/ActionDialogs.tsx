@@ -42,11 +42,11 @@ export function ResetDialog({
   onDone: (b: Branch) => void;
 }) {
   const op = useBranchOp(server);
-  const submit = (onBusy: OnBusy) =>
+  const submit = (onBusy: OnBusy, online = false) =>
     void op.start(
       {
-        label: `Resetting ${q(branch.name)} from ${q(parent.name)}`,
-        run: (busy, opId) => commands.resetBranch(server, branch.name, busy, opId),
+        label: `Resetting ${q(branch.name)} from ${q(parent.name)}${online ? " online" : ""}`,
+        run: (busy, opId) => commands.resetBranch(server, branch.name, busy, online, opId),
         sessionsOn: [
           { name: branch.name, protected: branch.protected },
           { name: parent.name, protected: parent.protected },
@@ -62,7 +62,14 @@ export function ResetDialog({
       op={op}
       onClose={onClose}
       small
-      submit={{ id: "confirm-reset", label: "Reset branch", busyLabel: "Resetting…", danger: true, onSubmit: submit }}
+      submit={{
+        id: "confirm-reset",
+        label: "Reset branch",
+        busyLabel: "Resetting…",
+        danger: true,
+        onSubmit: submit,
+        onlineParent: parent.name,
+      }}
     >
       <p className="confirm-message" data-testid="reset-message">
         {resetMessage(branch, parent.name)}

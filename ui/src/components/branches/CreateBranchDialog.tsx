@@ -37,7 +37,7 @@ export function CreateBranchDialog({ server, branches, parent: initialParent, on
   const nameError = validateBranchName(name, names);
   const parentError = parent.missing ? `The database of “${parent.name}” is missing; choose another parent.` : null;
 
-  const submit = (onBusy: OnBusy) => {
+  const submit = (onBusy: OnBusy, online = false) => {
     setSubmitted(true);
     if (nameError !== null || parentError !== null) {
       nameRef.current?.focus();
@@ -45,8 +45,8 @@ export function CreateBranchDialog({ server, branches, parent: initialParent, on
     }
     void op.start(
       {
-        label: `Creating “${name}” from “${parent.name}”${schemaOnly ? " (schema only)" : ""}`,
-        run: (busy, opId) => commands.createBranch(server, name, parent.name, schemaOnly, busy, opId),
+        label: `Creating “${name}” from “${parent.name}”${schemaOnly ? " (schema only)" : ""}${online ? " online" : ""}`,
+        run: (busy, opId) => commands.createBranch(server, name, parent.name, schemaOnly, busy, online, opId),
         sessionsOn: [{ name: parent.name, protected: parent.protected }],
         onDone: onCreated,
       },
@@ -61,7 +61,13 @@ export function CreateBranchDialog({ server, branches, parent: initialParent, on
       op={op}
       onClose={onClose}
       initialFocus={nameRef}
-      submit={{ id: "create-branch-submit", label: "Create branch", busyLabel: "Creating…", onSubmit: submit }}
+      submit={{
+        id: "create-branch-submit",
+        label: "Create branch",
+        busyLabel: "Creating…",
+        onSubmit: submit,
+        onlineParent: parent.name,
+      }}
     >
       <FormField
         label="Name"

@@ -154,8 +154,13 @@ export interface SubmitSpec {
   disabled?: boolean;
   /** Why the button is disabled (tooltip). */
   disabledReason?: string;
-  /** Starts the operation; after a conflict, with "terminate" or "force". */
-  onSubmit: (onBusy: OnBusy) => void;
+  /** Starts the operation; after a conflict, with "terminate" or "force", or `online`. */
+  onSubmit: (onBusy: OnBusy, online?: boolean) => void;
+  /**
+   * The parent an online copy would leave alone: when every blocking session is on it, the
+   * blocking-sessions panel offers "Copy without interrupting them" (retries with `online`).
+   */
+  onlineParent?: string;
 }
 
 interface OpDialogProps {
@@ -195,6 +200,11 @@ export function OpDialog({ id, title, op, onClose, submit, children, small, init
     if (op.error || op.notice || op.blocked) op.clear();
   };
   const needsForce = blocked !== null && blocked.protectedNames.length > 0;
+  const canCopyOnline =
+    blocked !== null &&
+    submit.onlineParent !== undefined &&
+    blocked.sessions.length > 0 &&
+    blocked.sessions.every((s) => s.database === submit.onlineParent);
 
   return (
     <Modal
@@ -210,6 +220,18 @@ export function OpDialog({ id, title, op, onClose, submit, children, small, init
           {!op.busy && (
             <button type="button" className="button" data-testid={`${id}-cancel`} onClick={onClose}>
               Cancel
+            </button>
+          )}
+          {blocked && !op.busy && canCopyOnline && (
+            <button
+              type="button"
+              className="button"
+              id="blocking-copy-online"
+              data-testid="blocking-copy-online"
+              title="Copies the parent while it is in use: slower, and its sessions are not interrupted"
+              onClick={() => submit.onSubmit("fail", true)}
+            >
+              Copy without interrupting them
             </button>
           )}
           {blocked && !op.busy ? (
