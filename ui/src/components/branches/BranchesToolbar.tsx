@@ -1,7 +1,8 @@
 import { formatBytes } from "../../branches";
 import { layout } from "../../layout/layoutStore";
 import { shortcutLabel } from "../../layout/shortcuts";
-import { BroomIcon, ImportIcon, PanelIcon, RefreshIcon } from "../Icons";
+import { BroomIcon, ImportIcon, RefreshIcon } from "../Icons";
+import { TreeToggle } from "./TreeToggle";
 
 interface Props {
   count: number;
@@ -19,18 +20,7 @@ export function BranchesToolbar(props: Props) {
   const { count, totalBytes } = props;
   return (
     <div className="branches-toolbar">
-      <button
-        type="button"
-        className={`icon-button${props.treeCollapsed ? "" : " active"}`}
-        id="tree-toggle"
-        data-testid="tree-toggle"
-        aria-pressed={!props.treeCollapsed}
-        title={`${props.treeCollapsed ? "Show" : "Hide"} the branch tree (${shortcutLabel("toggleTree")})`}
-        aria-label={props.treeCollapsed ? "Show the branch tree" : "Hide the branch tree"}
-        onClick={props.onToggleTree}
-      >
-        <PanelIcon />
-      </button>
+      <TreeToggle collapsed={props.treeCollapsed} onToggle={props.onToggleTree} />
       <h2>Branches</h2>
       <span className="muted small" data-testid="branches-summary">
         {count} {count === 1 ? "branch" : "branches"}

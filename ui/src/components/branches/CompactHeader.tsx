@@ -9,7 +9,6 @@ import {
   ExpandIcon,
   LockIcon,
   MoreIcon,
-  PanelIcon,
   PlusIcon,
   ResetIcon,
   TrashIcon,
@@ -17,6 +16,7 @@ import {
   UnlockIcon,
 } from "../Icons";
 import { BranchBadges } from "./BranchBadges";
+import { TreeToggle } from "./TreeToggle";
 import type { BranchAction, disabledReasons } from "./BranchDetails";
 
 interface Props {
@@ -76,20 +76,7 @@ export function CompactHeader(props: Props) {
 
   return (
     <header className="branch-compact" data-testid="branch-compact">
-      {props.onToggleTree && (
-        <button
-          type="button"
-          className={`icon-button${props.treeCollapsed ? "" : " active"}`}
-          id="tree-toggle"
-          data-testid="tree-toggle"
-          aria-pressed={!props.treeCollapsed}
-          title={`${props.treeCollapsed ? "Show" : "Hide"} the branch tree (${shortcutLabel("toggleTree")})`}
-          aria-label={props.treeCollapsed ? "Show the branch tree" : "Hide the branch tree"}
-          onClick={props.onToggleTree}
-        >
-          <PanelIcon />
-        </button>
-      )}
+      {props.onToggleTree && <TreeToggle collapsed={props.treeCollapsed ?? false} onToggle={props.onToggleTree} />}
       <BranchIcon size={15} />
       <h2 data-testid="branch-title">{b.name}</h2>
       {parent ? (
