@@ -1,85 +1,77 @@
 //! The branch workflow in the real app: SQL, reset, undo, compare, delete.
-use crate::harness;
 use crate::support::*;
-use grove_core::local_pg::{LocalPg, LocalPgOptions};
 use std::time::{Duration, Instant};
 use thirtyfour::prelude::*;
 
 #[tokio::test]
 async fn branch_sql_reset_undo_compare_delete() {
-    let data = harness::scratch_dir("e2e-branches");
-    let service = format!("dev.grove.e2e.b.{}", std::process::id());
-    let driver = start_driver(&data, &service);
-    let d = open_app(&driver).await;
-    wait_local_running(&d).await;
+    let app = start_app("branches", &[]).await;
+    let (d, data) = (&app.d, &app.data);
+    // A database to branch from, on the app's own embedded server.
+    app.create_database(
+        "shop",
+        "CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items VALUES (1, 'apple'), (2, 'pear')",
+    )
+    .await;
+    let admin = app.local.connect("postgres").await.unwrap();
 
-    // A database to branch from, on the app's own embedded server (adopted, not restarted).
-    let local = LocalPg::start(&LocalPgOptions::new(data.join("local-pg")))
-        .await
-        .unwrap();
-    let admin = local.connect("postgres").await.unwrap();
-    admin.batch_execute("CREATE DATABASE shop").await.unwrap();
-    let shop = local.connect("shop").await.unwrap();
-    shop.batch_execute("CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items VALUES (1, 'apple'), (2, 'pear')").await.unwrap();
-    drop(shop);
-
-    import_database(&d, "shop").await;
+    import_database(d, "shop").await;
 
     // Create dev/alice from it, while the app's own SQL tab has a session open on shop: that
     // session must not block the copy.
-    select_branch(&d, "shop").await;
-    click_and_settle(&d, "branch-tab-sql").await;
-    run_sql(&d, "SELECT count(*) AS n FROM items").await;
-    first_cell_is(&d, "2", "two rows on shop").await;
-    click_and_settle(&d, "branch-tab-overview").await;
-    click_and_settle(&d, "branch-create-child").await;
-    type_into(&d, "create-branch-name", "dev/alice").await;
-    click_and_settle(&d, "create-branch-submit").await;
+    select_branch(d, "shop").await;
+    click_and_settle(d, "branch-tab-sql").await;
+    run_sql(d, "SELECT count(*) AS n FROM items").await;
+    first_cell_is(d, "2", "two rows on shop").await;
+    click_and_settle(d, "branch-tab-overview").await;
+    click_and_settle(d, "branch-create-child").await;
+    type_into(d, "create-branch-name", "dev/alice").await;
+    click_and_settle(d, "create-branch-submit").await;
     exists(
-        &d,
+        d,
         By::Css("[data-testid=\"branch-node\"][data-name=\"dev/alice\"]"),
     )
     .await;
-    select_branch(&d, "dev/alice").await;
+    select_branch(d, "dev/alice").await;
     d.screenshot(&shot_path("branch-tree")).await.unwrap();
 
     // Write a row on the branch through the SQL editor.
-    click_and_settle(&d, "branch-tab-sql").await;
-    run_sql(&d, "INSERT INTO items VALUES (3, 'from alice')").await;
+    click_and_settle(d, "branch-tab-sql").await;
+    run_sql(d, "INSERT INTO items VALUES (3, 'from alice')").await;
     wait_for(
-        &d,
+        d,
         By::Id("sql-status"),
         "insert done",
         Duration::from_secs(30),
         |t, _| t.contains('1'),
     )
     .await;
-    run_sql(&d, "SELECT count(*) AS n FROM items").await;
-    first_cell_is(&d, "3", "three rows on dev/alice").await;
+    run_sql(d, "SELECT count(*) AS n FROM items").await;
+    first_cell_is(d, "3", "three rows on dev/alice").await;
     d.screenshot(&shot_path("sql-editor")).await.unwrap();
 
     // Reset from the parent: the row is gone.
-    click_and_settle(&d, "branch-tab-overview").await;
-    click_and_settle(&d, "branch-reset").await;
-    click_and_settle(&d, "confirm-reset").await;
-    wait_gone(&d, By::Id("reset-dialog"), "reset dialog").await;
-    click_and_settle(&d, "branch-tab-sql").await;
-    run_sql(&d, "SELECT count(*) AS n FROM items").await;
-    first_cell_is(&d, "2", "two rows after reset").await;
+    click_and_settle(d, "branch-tab-overview").await;
+    click_and_settle(d, "branch-reset").await;
+    click_and_settle(d, "confirm-reset").await;
+    wait_gone(d, By::Id("reset-dialog"), "reset dialog").await;
+    click_and_settle(d, "branch-tab-sql").await;
+    run_sql(d, "SELECT count(*) AS n FROM items").await;
+    first_cell_is(d, "2", "two rows after reset").await;
 
     // Undo the reset: the row is back.
-    click_and_settle(&d, "branch-tab-overview").await;
-    click_and_settle(&d, "branch-undo-reset").await;
-    click_and_settle(&d, "confirm-undo-reset").await;
-    wait_gone(&d, By::Id("undo-reset-dialog"), "undo dialog").await;
-    click_and_settle(&d, "branch-tab-sql").await;
-    run_sql(&d, "SELECT count(*) AS n FROM items").await;
-    first_cell_is(&d, "3", "three rows after undo").await;
+    click_and_settle(d, "branch-tab-overview").await;
+    click_and_settle(d, "branch-undo-reset").await;
+    click_and_settle(d, "confirm-undo-reset").await;
+    wait_gone(d, By::Id("undo-reset-dialog"), "undo dialog").await;
+    click_and_settle(d, "branch-tab-sql").await;
+    run_sql(d, "SELECT count(*) AS n FROM items").await;
+    first_cell_is(d, "3", "three rows after undo").await;
 
     // A failing query marks the error position in the editor.
-    run_sql(&d, "SELECT nosuchcolumn FROM items").await;
+    run_sql(d, "SELECT nosuchcolumn FROM items").await;
     let err = wait_for(
-        &d,
+        d,
         By::Id("sql-error"),
         "sql error",
         Duration::from_secs(30),
@@ -91,10 +83,10 @@ async fn branch_sql_reset_undo_compare_delete() {
         text.contains("nosuchcolumn") && text.contains("42703"),
         "error shown: {text}"
     );
-    exists(&d, By::Css("[data-testid=\"sql-editor\"] .cm-error-mark")).await;
+    exists(d, By::Css("[data-testid=\"sql-editor\"] .cm-error-mark")).await;
 
     // Cancel a long query: the server's cancel error comes back at once, the tab stays usable.
-    run_sql(&d, "SELECT pg_sleep(60)").await;
+    run_sql(d, "SELECT pg_sleep(60)").await;
     // Cancel once the server runs it (a cancel that arrives first would find nothing to stop).
     let deadline = Instant::now() + Duration::from_secs(30);
     let active = "SELECT count(*) FROM pg_stat_activity
@@ -104,9 +96,9 @@ async fn branch_sql_reset_undo_compare_delete() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let started = Instant::now();
-    click_and_settle(&d, "sql-cancel").await;
+    click_and_settle(d, "sql-cancel").await;
     let err = wait_for(
-        &d,
+        d,
         By::Id("sql-error"),
         "cancel error",
         Duration::from_secs(10),
@@ -122,24 +114,24 @@ async fn branch_sql_reset_undo_compare_delete() {
 
     // Export a result to CSV: streamed from the server into the file.
     run_sql(
-        &d,
+        d,
         "SELECT g AS n, 'row ' || g AS label FROM generate_series(1, 1000) g",
     )
     .await;
-    first_cell_is(&d, "1", "export source rows").await;
-    click_and_settle(&d, "sql-export").await;
-    exists(&d, By::Id("export-dialog")).await;
+    first_cell_is(d, "1", "export source rows").await;
+    click_and_settle(d, "sql-export").await;
+    exists(d, By::Id("export-dialog")).await;
     let path = data.join("export.csv");
-    let input = exists(&d, By::Id("export-path")).await;
+    let input = exists(d, By::Id("export-path")).await;
     let deadline = Instant::now() + Duration::from_secs(10);
     while input.value().await.unwrap().unwrap_or_default().is_empty() && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     input.send_keys(Key::Control + "a").await.unwrap();
     input.send_keys(path.display().to_string()).await.unwrap();
-    click_and_settle(&d, "export-submit").await;
+    click_and_settle(d, "export-submit").await;
     wait_for(
-        &d,
+        d,
         By::Id("export-result"),
         "export ok",
         Duration::from_secs(30),
@@ -163,19 +155,19 @@ async fn branch_sql_reset_undo_compare_delete() {
         .await;
 
     // Change the schema on the branch, then compare it with its parent.
-    run_sql(&d, "ALTER TABLE items ADD COLUMN price numeric(10,2)").await;
+    run_sql(d, "ALTER TABLE items ADD COLUMN price numeric(10,2)").await;
     wait_for(
-        &d,
+        d,
         By::Id("sql-status"),
         "alter done",
         Duration::from_secs(30),
         |t, _| !t.is_empty(),
     )
     .await;
-    click_and_settle(&d, "branch-tab-compare").await;
-    click_and_settle(&d, "compare-with-parent").await;
+    click_and_settle(d, "branch-tab-compare").await;
+    click_and_settle(d, "compare-with-parent").await;
     let changed = exists(
-        &d,
+        d,
         By::Css("[data-testid=\"diff-object\"][data-status=\"changed\"]"),
     )
     .await;
@@ -189,10 +181,10 @@ async fn branch_sql_reset_undo_compare_delete() {
         Some(true)
     );
     changed.click().await.unwrap();
-    exists(&d, By::Id("compare-ddl")).await;
+    exists(d, By::Id("compare-ddl")).await;
     d.screenshot(&shot_path("compare")).await.unwrap();
-    click_and_settle(&d, "compare-tab-migration").await;
-    let script = exists(&d, By::Id("migration-script"))
+    click_and_settle(d, "compare-tab-migration").await;
+    let script = exists(d, By::Id("migration-script"))
         .await
         .text()
         .await
@@ -203,22 +195,14 @@ async fn branch_sql_reset_undo_compare_delete() {
     );
 
     // Delete the branch.
-    click_and_settle(&d, "branch-tab-overview").await;
-    click_and_settle(&d, "branch-delete").await;
-    click_and_settle(&d, "confirm-delete").await;
+    click_and_settle(d, "branch-tab-overview").await;
+    click_and_settle(d, "branch-delete").await;
+    click_and_settle(d, "confirm-delete").await;
     wait_gone(
-        &d,
+        d,
         By::Css("[data-testid=\"branch-node\"][data-name=\"dev/alice\"]"),
         "deleted branch node",
     )
     .await;
-    d.quit().await.unwrap();
-    drop(driver);
-    if LocalPg::inspect(&LocalPgOptions::new(data.join("local-pg")))
-        .await
-        .state
-        == grove_core::local_pg::LocalState::Running
-    {
-        local.stop().await.unwrap();
-    }
+    app.quit().await;
 }

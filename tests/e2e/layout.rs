@@ -1,9 +1,7 @@
 //! Room to work in a 1280x800 window: how many editor lines and grid rows show by default and
 //! in focus mode, the compare DDL without scrolling, the command palette driven by keyboard
 //! alone; screenshots in the light and the dark theme (WebKitGTK reads `GTK_THEME`).
-use crate::harness;
 use crate::support::*;
-use grove_core::local_pg::{LocalPg, LocalPgOptions, LocalState};
 use std::time::Duration;
 use thirtyfour::prelude::*;
 
@@ -115,20 +113,18 @@ async fn room_to_work_dark() {
 }
 
 async fn room_to_work(theme: &str) {
-    let data = harness::scratch_dir(&format!("e2e-layout-{theme}"));
-    let service = format!("dev.grove.e2e.l.{theme}.{}", std::process::id());
     let gtk_theme = if theme == "dark" {
         "Adwaita:dark"
     } else {
         "Adwaita"
     };
-    let driver = start_driver_with(&data, &service, &[("GTK_THEME", gtk_theme)]);
-    let d = open_app(&driver).await;
+    let app = start_app(&format!("layout-{theme}"), &[("GTK_THEME", gtk_theme)]).await;
+    let (d, local) = (&app.d, &app.local);
     d.set_window_rect(0, 0, 1280, 800).await.unwrap();
-    let size: (i64, i64) = js(&d, "return [window.innerWidth, window.innerHeight]").await;
+    let size: (i64, i64) = js(d, "return [window.innerWidth, window.innerHeight]").await;
     assert_eq!(size, (1280, 800), "window content size");
     let dark: bool = js(
-        &d,
+        d,
         "return matchMedia('(prefers-color-scheme: dark)').matches",
     )
     .await;
@@ -137,60 +133,52 @@ async fn room_to_work(theme: &str) {
         theme == "dark",
         "the page follows GTK_THEME={gtk_theme}"
     );
-    wait_local_running(&d).await;
 
-    let local = LocalPg::start(&LocalPgOptions::new(data.join("local-pg")))
-        .await
-        .unwrap();
-    let admin = local.connect("postgres").await.unwrap();
-    admin.batch_execute("CREATE DATABASE shop").await.unwrap();
-    let shop = local.connect("shop").await.unwrap();
-    shop.batch_execute(
+    app.create_database(
+        "shop",
         "CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, added timestamptz DEFAULT now());
          INSERT INTO items (id, name) SELECT g, 'item ' || g FROM generate_series(1, 300) g",
     )
-    .await
-    .unwrap();
-    drop(shop);
-    import_database(&d, "shop").await;
+    .await;
+    import_database(d, "shop").await;
     d.screenshot(&shot_path(&format!("main-window-{theme}")))
         .await
         .unwrap();
 
-    select_branch(&d, "shop").await;
-    click_and_settle(&d, "branch-create-child").await;
-    type_into(&d, "create-branch-name", "dev/alice").await;
-    click_and_settle(&d, "create-branch-submit").await;
-    select_branch(&d, "dev/alice").await;
+    select_branch(d, "shop").await;
+    click_and_settle(d, "branch-create-child").await;
+    type_into(d, "create-branch-name", "dev/alice").await;
+    click_and_settle(d, "create-branch-submit").await;
+    select_branch(d, "dev/alice").await;
 
     // The SQL tab by default: a 40-line script, its result of 300 rows.
-    click_and_settle(&d, "branch-tab-sql").await;
+    click_and_settle(d, "branch-tab-sql").await;
     let script: String = (1..40).map(|i| format!("-- line {i}\n")).collect();
     run_sql(
-        &d,
+        d,
         &format!("{script}SELECT id, name, added FROM items ORDER BY id"),
     )
     .await;
-    wait_grid(&d).await;
+    wait_grid(d).await;
     // Measured once the run is over and the whole result is laid out.
     wait_for(
-        &d,
+        d,
         By::Css("[data-testid=\"sql-status\"][data-running=\"false\"]"),
         "the run done",
         Duration::from_secs(30),
         |t, _| t.contains("300 rows"),
     )
     .await;
-    let lines = editor_lines_shown(&d).await;
-    let rows = grid_rows_shown(&d).await;
+    let lines = editor_lines_shown(d).await;
+    let rows = grid_rows_shown(d).await;
     d.screenshot(&shot_path(&format!("sql-editor-{theme}")))
         .await
         .unwrap();
 
     // Focus mode from the editor: the SQL tab fills the window, editor and results as before.
-    shortcut(&d, Key::Control, ".").await;
-    exists(&d, By::Css("[data-focus=\"true\"]")).await;
-    let focus_lines = editor_lines_shown(&d).await;
+    shortcut(d, Key::Control, ".").await;
+    exists(d, By::Css("[data-focus=\"true\"]")).await;
+    let focus_lines = editor_lines_shown(d).await;
     // The first Esc belongs to an open completion list, as in any editor.
     if !d
         .find_all(By::Css(".cm-tooltip-autocomplete"))
@@ -198,11 +186,11 @@ async fn room_to_work(theme: &str) {
         .unwrap()
         .is_empty()
     {
-        press(&d, Key::Escape).await;
-        wait_gone(&d, By::Css(".cm-tooltip-autocomplete"), "completion list").await;
+        press(d, Key::Escape).await;
+        wait_gone(d, By::Css(".cm-tooltip-autocomplete"), "completion list").await;
     }
-    press(&d, Key::Escape).await;
-    wait_gone(&d, By::Css("[data-focus=\"true\"]"), "focus mode").await;
+    press(d, Key::Escape).await;
+    wait_gone(d, By::Css("[data-focus=\"true\"]"), "focus mode").await;
 
     // Focus mode from the results: they get the whole window; Esc brings the editor back.
     d.find(By::Css("[data-testid=\"result-cell\"]"))
@@ -211,35 +199,35 @@ async fn room_to_work(theme: &str) {
         .click()
         .await
         .unwrap();
-    shortcut(&d, Key::Control, ".").await;
-    exists(&d, By::Css("[data-focus=\"true\"]")).await;
-    let focus_rows = grid_rows_shown(&d).await;
+    shortcut(d, Key::Control, ".").await;
+    exists(d, By::Css("[data-focus=\"true\"]")).await;
+    let focus_rows = grid_rows_shown(d).await;
     d.screenshot(&shot_path(&format!("sql-focus-{theme}")))
         .await
         .unwrap();
-    press(&d, Key::Escape).await;
-    wait_gone(&d, By::Css("[data-focus=\"true\"]"), "focus mode").await;
-    exists(&d, By::Css("[data-testid=\"sql-editor\"] .cm-content")).await;
+    press(d, Key::Escape).await;
+    wait_gone(d, By::Css("[data-focus=\"true\"]"), "focus mode").await;
+    exists(d, By::Css("[data-testid=\"sql-editor\"] .cm-content")).await;
 
     // Compare with the parent through the palette: the DDL of the changed table shows whole.
-    run_sql(&d, "ALTER TABLE items ADD COLUMN price numeric(10,2)").await;
+    run_sql(d, "ALTER TABLE items ADD COLUMN price numeric(10,2)").await;
     wait_for(
-        &d,
+        d,
         By::Id("sql-status"),
         "alter done",
         Duration::from_secs(30),
         |t, _| t.contains("1 of 1 statement done"),
     )
     .await;
-    palette(&d, "compare with parent", "compare-parent").await;
+    palette(d, "compare with parent", "compare-parent").await;
     let changed = exists(
-        &d,
+        d,
         By::Css("[data-testid=\"diff-object\"][data-status=\"changed\"]"),
     )
     .await;
     changed.click().await.unwrap();
-    exists(&d, By::Id("compare-ddl")).await;
-    let (ddl_shown, ddl_lines) = compare_ddl_lines(&d).await;
+    exists(d, By::Id("compare-ddl")).await;
+    let (ddl_shown, ddl_lines) = compare_ddl_lines(d).await;
     d.screenshot(&shot_path(&format!("compare-{theme}")))
         .await
         .unwrap();
@@ -261,14 +249,14 @@ async fn room_to_work(theme: &str) {
     );
 
     // Reset through the palette, confirmed with the keyboard alone: the column is gone.
-    palette(&d, "reset from parent", "branch-reset").await;
-    exists(&d, By::Id("reset-dialog")).await;
+    palette(d, "reset from parent", "branch-reset").await;
+    exists(d, By::Id("reset-dialog")).await;
     if theme == "light" {
         d.screenshot(&shot_path("reset-dialog")).await.unwrap();
     }
-    tab_to(&d, "confirm-reset").await;
-    press(&d, Key::Enter).await;
-    wait_gone(&d, By::Id("reset-dialog"), "reset dialog").await;
+    tab_to(d, "confirm-reset").await;
+    press(d, Key::Enter).await;
+    wait_gone(d, By::Id("reset-dialog"), "reset dialog").await;
     let alice = local.connect("dev/alice").await.unwrap();
     let price: i64 = alice
         .query_one(
@@ -281,13 +269,5 @@ async fn room_to_work(theme: &str) {
     assert_eq!(price, 0, "reset took the branch back to its parent");
     drop(alice);
 
-    d.quit().await.unwrap();
-    drop(driver);
-    if LocalPg::inspect(&LocalPgOptions::new(data.join("local-pg")))
-        .await
-        .state
-        == LocalState::Running
-    {
-        local.stop().await.unwrap();
-    }
+    app.quit().await;
 }

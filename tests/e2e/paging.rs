@@ -1,8 +1,6 @@
 //! A result far larger than what the grid holds: every row is reachable by scrolling, and the
 //! web process's memory stays about what it is with a small result.
-use crate::harness;
 use crate::support::*;
-use grove_core::local_pg::{LocalPg, LocalPgOptions};
 use std::path::Path;
 use std::time::{Duration, Instant};
 use thirtyfour::prelude::*;
@@ -95,55 +93,29 @@ async fn status_shows(d: &WebDriver, want: &str) {
 
 #[tokio::test]
 async fn every_row_of_a_large_result_is_reachable_with_memory_bounded() {
-    let data = harness::scratch_dir("e2e-paging");
-    let service = format!("dev.grove.e2e.p.{}", std::process::id());
-    let driver = start_driver(&data, &service);
-    let d = open_app(&driver).await;
-    wait_local_running(&d).await;
-
-    let local = LocalPg::start(&LocalPgOptions::new(data.join("local-pg")))
-        .await
-        .unwrap();
-    let admin = local.connect("postgres").await.unwrap();
-    admin
-        .batch_execute("CREATE DATABASE numbers")
-        .await
-        .unwrap();
-    exists(&d, By::Id("local-server"))
-        .await
-        .click()
-        .await
-        .unwrap();
-    click_and_settle(&d, "import-database").await;
-    exists(&d, By::Id("import-dialog")).await;
-    exists(
-        &d,
-        By::Css("#import-database-select option[value=\"numbers\"]"),
-    )
-    .await
-    .click()
-    .await
-    .unwrap();
-    click_and_settle(&d, "import-submit").await;
-    select_branch(&d, "numbers").await;
-    click_and_settle(&d, "branch-tab-sql").await;
-    let web = web_process(app_pid(&data).expect("the app's process"));
+    let app = start_app("paging", &[]).await;
+    let (d, data) = (&app.d, &app.data);
+    app.create_database("numbers", "").await;
+    import_database(d, "numbers").await;
+    select_branch(d, "numbers").await;
+    click_and_settle(d, "branch-tab-sql").await;
+    let web = web_process(app_pid(data).expect("the app's process"));
 
     // A small result, scrolled to its end: the baseline.
-    run_sql(&d, "SELECT g AS n FROM generate_series(1,1000) g").await;
-    first_cell_is(&d, "1", "the first of 1,000 rows").await;
-    scroll_to_end(&d, true).await;
-    first_cell_is(&d, "1000", "row 1,000").await;
+    run_sql(d, "SELECT g AS n FROM generate_series(1,1000) g").await;
+    first_cell_is(d, "1", "the first of 1,000 rows").await;
+    scroll_to_end(d, true).await;
+    first_cell_is(d, "1000", "row 1,000").await;
     let small = settled_pss(web).await;
 
     // 500,000 rows: the grid holds the first ones and reads the rest as it scrolls.
     let started = Instant::now();
-    run_sql(&d, "SELECT g AS n FROM generate_series(1,500000) g").await;
-    status_shows(&d, "of 500,000").await;
+    run_sql(d, "SELECT g AS n FROM generate_series(1,500000) g").await;
+    status_shows(d, "of 500,000").await;
     let ran = started.elapsed();
-    scroll_to_end(&d, true).await;
-    first_cell_is(&d, "500000", "row 500,000").await;
-    status_shows(&d, "–500,000 of 500,000").await;
+    scroll_to_end(d, true).await;
+    first_cell_is(d, "500000", "row 500,000").await;
+    status_shows(d, "–500,000 of 500,000").await;
     d.screenshot(&shot_path("sql-paging-end")).await.unwrap();
     // Somewhere in the middle (the page there was never read), then the end again.
     d.execute(
@@ -152,9 +124,9 @@ async fn every_row_of_a_large_result_is_reachable_with_memory_bounded() {
     )
     .await
     .unwrap();
-    first_cell_is(&d, "250010", "a row in the middle").await;
-    scroll_to_end(&d, false).await;
-    first_cell_is(&d, "500000", "row 500,000 again").await;
+    first_cell_is(d, "250010", "a row in the middle").await;
+    scroll_to_end(d, false).await;
+    first_cell_is(d, "500000", "row 500,000 again").await;
     let large = settled_pss(web).await;
 
     let ratio = large as f64 / small as f64;
@@ -163,5 +135,5 @@ async fn every_row_of_a_large_result_is_reachable_with_memory_bounded() {
          scrolled to the end (x{ratio:.2}); the 500,000-row run showed its total after {ran:?}"
     );
     assert!(ratio < 1.5, "PSS grew x{ratio:.2}: {small} kB → {large} kB");
-    d.quit().await.unwrap();
+    app.quit().await;
 }

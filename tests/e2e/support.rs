@@ -1,5 +1,7 @@
 //! What every end-to-end test needs: the driver, the app, and waits on what the UI shows.
 use crate::harness;
+use grove_core::ident::quote_ident;
+use grove_core::local_pg::{LocalPg, LocalPgOptions, LocalState};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
@@ -338,4 +340,55 @@ pub(crate) async fn shortcut(d: &WebDriver, modifier: Key, key: &str) {
         .perform()
         .await
         .unwrap();
+}
+
+/// The real app on a fresh data dir with its embedded server running, and a handle on that
+/// server to set up databases behind the app's back.
+pub(crate) struct App {
+    pub(crate) data: PathBuf,
+    pub(crate) d: WebDriver,
+    pub(crate) local: LocalPg,
+    driver: Driver,
+}
+
+/// Starts the app (with extra environment, e.g. `GTK_THEME`) and waits for its local server.
+pub(crate) async fn start_app(name: &str, env: &[(&str, &str)]) -> App {
+    let data = harness::scratch_dir(&format!("e2e-{name}"));
+    let service = format!("dev.grove.e2e.{name}.{}", std::process::id());
+    let driver = start_driver_with(&data, &service, env);
+    let d = open_app(&driver).await;
+    wait_local_running(&d).await;
+    // The app's own embedded server, adopted (not restarted).
+    let local = LocalPg::start(&LocalPgOptions::new(data.join("local-pg")))
+        .await
+        .unwrap();
+    App {
+        data,
+        d,
+        local,
+        driver,
+    }
+}
+
+impl App {
+    /// Creates a database on the embedded server and runs `script` in it.
+    pub(crate) async fn create_database(&self, name: &str, script: &str) {
+        let admin = self.local.connect("postgres").await.unwrap();
+        admin
+            .batch_execute(&format!("CREATE DATABASE {}", quote_ident(name)))
+            .await
+            .unwrap();
+        let db = self.local.connect(name).await.unwrap();
+        db.batch_execute(script).await.unwrap();
+    }
+
+    /// Quits the app; stops the embedded server if the app left it running.
+    pub(crate) async fn quit(self) {
+        self.d.quit().await.unwrap();
+        drop(self.driver);
+        let opts = LocalPgOptions::new(self.data.join("local-pg"));
+        if LocalPg::inspect(&opts).await.state == LocalState::Running {
+            self.local.stop().await.unwrap();
+        }
+    }
 }
