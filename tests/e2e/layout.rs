@@ -2,7 +2,7 @@
 //! in focus mode, the compare DDL without scrolling, the command palette driven by keyboard
 //! alone; screenshots in the light and the dark theme (WebKitGTK reads `GTK_THEME`).
 use crate::support::*;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use thirtyfour::prelude::*;
 
 /// `fullyShown(el)`: the element's box lies inside every scrolling or clipping ancestor and the
@@ -120,9 +120,17 @@ async fn room_to_work(theme: &str) {
     };
     let app = start_app(&format!("layout-{theme}"), &[("GTK_THEME", gtk_theme)]).await;
     let (d, local) = (&app.d, &app.local);
-    d.set_window_rect(0, 0, 1280, 800).await.unwrap();
-    let size: (i64, i64) = js(d, "return [window.innerWidth, window.innerHeight]").await;
-    assert_eq!(size, (1280, 800), "window content size");
+    // The window manager applies a new size when it gets to it: ask until the page has it.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        d.set_window_rect(0, 0, 1280, 800).await.unwrap();
+        let size: (i64, i64) = js(d, "return [window.innerWidth, window.innerHeight]").await;
+        if size == (1280, 800) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the window stayed at {size:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     let dark: bool = js(
         d,
         "return matchMedia('(prefers-color-scheme: dark)').matches",
