@@ -262,15 +262,7 @@ impl Branches {
     /// cancellation nothing is left behind.
     pub(super) async fn copy(&self, l: &Locked, op: &Op<'_>, source: &str) -> Result<String> {
         let tmp = new_name(TMP_PREFIX);
-        let row =
-            l.s.query_one(
-                "SELECT pg_database_size(oid), pg_get_userbyid(datdba)::text,
-                        pg_has_role(datdba, 'MEMBER') FROM pg_database WHERE datname = $1",
-                &[&source],
-            )
-            .await?;
-        let size = row.get::<_, i64>(0).max(0) as u64;
-        let (owner, may_own): (String, bool) = (row.get(1), row.get(2));
+        let (size, owner, may_own) = source_facts(l, source).await?;
         // Keep the source's owner when we are allowed to give it away.
         let owner = if may_own {
             format!(" OWNER {}", q(&owner))
@@ -310,15 +302,7 @@ impl Branches {
         source: &str,
     ) -> Result<String> {
         let tmp = new_name(TMP_PREFIX);
-        let row =
-            l.s.query_one(
-                "SELECT pg_database_size(oid), pg_get_userbyid(datdba)::text,
-                        pg_has_role(datdba, 'MEMBER') FROM pg_database WHERE datname = $1",
-                &[&source],
-            )
-            .await?;
-        let size = row.get::<_, i64>(0).max(0) as u64;
-        let (owner, may_own): (String, bool) = (row.get(1), row.get(2));
+        let (size, owner, may_own) = source_facts(l, source).await?;
         let req = copy::CopyRequest {
             source: copy::Endpoint {
                 fields: self.server.with_database(source),
@@ -484,4 +468,17 @@ pub(super) fn busy_error(db: &str, sessions: &[BlockingSession], hint: &str) -> 
         ),
     )
     .with_hint(hint)
+}
+
+/// What a copy needs to know of its source: its size, its owner, and whether Grove's user may
+/// give the copy that owner.
+async fn source_facts(l: &Locked, source: &str) -> Result<(u64, String, bool)> {
+    let row =
+        l.s.query_one(
+            "SELECT pg_database_size(oid), pg_get_userbyid(datdba)::text,
+                    pg_has_role(datdba, 'MEMBER') FROM pg_database WHERE datname = $1",
+            &[&source],
+        )
+        .await?;
+    Ok((row.get::<_, i64>(0).max(0) as u64, row.get(1), row.get(2)))
 }
