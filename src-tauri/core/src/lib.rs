@@ -3,6 +3,7 @@ pub mod api;
 pub mod branch;
 pub mod conn;
 pub mod copy;
+pub mod deploy;
 pub mod error;
 pub mod grove;
 pub mod ident;

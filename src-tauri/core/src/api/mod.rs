@@ -2,10 +2,12 @@
 //! one `Grove` method taking it. The Tauri shell and the CLI only unpack their arguments into
 //! these requests and render the results.
 mod branches;
+mod deploy;
 mod diff;
 mod sql;
 
 pub use branches::*;
+pub use deploy::*;
 pub use diff::*;
 
 use crate::branch::{no_progress, Cancel, ProgressFn};

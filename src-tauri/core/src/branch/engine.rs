@@ -6,6 +6,7 @@ use crate::conn::{self, ConnectOptions, ConnectionFields, Session};
 use crate::copy;
 use crate::error::{ApiError, ErrorCode, Result};
 use crate::ident::quote_ident;
+use crate::schema::MigrationStatement;
 use std::future::Future;
 use std::time::Duration;
 use uuid::Uuid;
@@ -43,8 +44,8 @@ pub(super) fn refuse_protected(b: &Branch, what: &str) -> Result<()> {
 }
 
 /// A session to grove_catalog holding the operation lock (released when it closes).
-pub(super) struct Locked {
-    pub(super) s: Session,
+pub(crate) struct Locked {
+    pub(crate) s: Session,
     pub(super) pid: i32,
     pub(super) repaired: Vec<String>,
 }
@@ -138,7 +139,7 @@ impl Branches {
     }
 
     /// Takes the operation lock and repairs leftovers of interrupted operations.
-    pub(super) async fn begin(&self, op: &Op<'_>) -> Result<Locked> {
+    pub(crate) async fn begin(&self, op: &Op<'_>) -> Result<Locked> {
         op.check()?;
         let s = self.catalog().await?;
         // If this process dies or the network goes, the server should notice soon and release
@@ -351,10 +352,85 @@ impl Branches {
         catalog::schema_fingerprint(&s).await
     }
 
-    pub(super) async fn drop_quietly(&self, s: &Session, db: &str) {
+    /// The schema of a fresh copy of a parent (schema::stored), kept as the branch's merge base.
+    pub(super) async fn merge_base(&self, op: &Op<'_>, db: &str) -> Result<Vec<u8>> {
+        op.phase("recording the parent's schema");
+        let s = self.connect(db).await?;
+        let cat = crate::schema::introspect(&s.client).await?;
+        crate::schema::stored::encode(&cat)
+    }
+
+    /// Runs a migration script on a fresh copy (a rebase replaying the child's changes).
+    pub(super) async fn replay(
+        &self,
+        op: &Op<'_>,
+        db: &str,
+        script: &[MigrationStatement],
+    ) -> Result<()> {
+        if script.is_empty() {
+            return Ok(());
+        }
+        op.phase("replaying the branch's changes");
+        let s = self.connect(db).await?;
+        for (i, st) in script.iter().enumerate() {
+            op.check()?;
+            s.batch_execute(&st.sql).await.map_err(|e| {
+                ApiError::from(e).context(format!("statement {} of the replay: {}", i + 1, st.sql))
+            })?;
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn drop_quietly(&self, s: &Session, db: &str) {
         if let Err(e) = catalog::drop_database(s, db).await {
             tracing::warn!("{e} (the next operation retries)");
         }
+    }
+
+    // ----- for other modules working on the server (deploy requests) -----
+
+    pub(crate) async fn catalog_if_exists(&self) -> Result<Option<Session>> {
+        self.existing_catalog().await
+    }
+
+    pub(crate) async fn catalog_session(&self) -> Result<Session> {
+        self.catalog().await
+    }
+
+    pub(crate) fn password(&self) -> Option<&str> {
+        self.password.as_deref()
+    }
+
+    pub(crate) fn client(&self) -> &str {
+        &self.client
+    }
+
+    /// A new name with Grove's temporary prefix (repair drops such databases).
+    pub(crate) fn temp_name(&self) -> String {
+        new_name(TMP_PREFIX)
+    }
+
+    /// A session to `db` that never counts as blocking.
+    pub(crate) async fn connect_internal(&self, db: &str) -> Result<Session> {
+        self.connect(db).await
+    }
+
+    /// `CREATE DATABASE name TEMPLATE source` (fails at once when `source` is in use).
+    pub(crate) async fn template_copy(&self, s: &Session, name: &str, source: &str) -> Result<()> {
+        s.batch_execute(&format!(
+            "CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY",
+            q(name),
+            q(source)
+        ))
+        .await
+        .map_err(busy)
+    }
+
+    /// An empty database.
+    pub(crate) async fn create_empty(&self, s: &Session, name: &str) -> Result<()> {
+        s.batch_execute(&format!("CREATE DATABASE {} TEMPLATE template0", q(name)))
+            .await
+            .map_err(ApiError::from)
     }
 
     // ----- reading -----

@@ -21,6 +21,9 @@ pub const FAULT_STEPS: &[&str] = &[
     "rename:before-commit",
     "import:before-commit",
     "housekeeping:after-unregister",
+    "deploy:before-commit",
+    "deploy:after-commit",
+    "revert:before-commit",
 ];
 
 /// Kills the process if `GROVE_FAULT` names this step.

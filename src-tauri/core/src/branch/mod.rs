@@ -9,13 +9,15 @@
 //! what a crashed one left behind (see `catalog::repair`).
 mod catalog;
 mod engine;
-mod fault;
+pub(crate) mod fault;
 mod operations;
 mod progress;
 mod types;
 
 pub use engine::Branches;
+pub(crate) use engine::Locked;
 pub use fault::FAULT_STEPS;
+pub(crate) use progress::Op;
 pub use progress::{no_progress, Cancel, OpProgress, Progress, ProgressFn};
 pub use types::*;
 

@@ -5,6 +5,7 @@ use super::progress::{Op, ProgressFn};
 use super::types::*;
 use super::*;
 use crate::error::{ApiError, ErrorCode, Result};
+use crate::schema::MigrationStatement;
 use uuid::Uuid;
 
 impl Branches {
@@ -108,15 +109,16 @@ impl Branches {
         let published = async {
             fault::point("create:after-copy");
             let fingerprint = self.prepare(&op, &tmp, schema_only).await?;
+            let base = self.merge_base(&op, &tmp).await?;
             fault::point("create:after-prepare");
             op.check()?;
             op.phase("publishing");
             let tx = l.s.client.transaction().await?;
             tx.batch_execute(&format!("ALTER DATABASE {} RENAME TO {}", q(&tmp), q(name))).await.map_err(busy)?;
             tx.execute(
-                "INSERT INTO branches (id, name, parent_id, schema_only, created_by, parent_schema_fingerprint)
-                 VALUES ($1, $2, $3, $4, current_user || ' (' || $5 || ')', $6)",
-                &[&Uuid::new_v4(), &name, &uuid_of(&p)?, &schema_only, &self.client, &fingerprint],
+                "INSERT INTO branches (id, name, parent_id, schema_only, created_by, parent_schema_fingerprint, base_schema)
+                 VALUES ($1, $2, $3, $4, current_user || ' (' || $5 || ')', $6, $7)",
+                &[&Uuid::new_v4(), &name, &uuid_of(&p)?, &schema_only, &self.client, &fingerprint, &base],
             )
             .await?;
             fault::point("create:before-commit");
@@ -154,6 +156,33 @@ impl Branches {
         progress: ProgressFn<'_>,
     ) -> Result<Branch> {
         let op = Op::new("reset", progress, &self.cancel);
+        self.reset_replaying(name, on_busy, online, &[], op).await
+    }
+
+    /// Rebases a branch: a fresh copy of its parent with `script` (the branch's own changes,
+    /// planned against the parent as it is now) run on it, swapped in like a reset (the old
+    /// state is kept as a snapshot for `undo_reset`). If the script fails, nothing changes.
+    pub async fn rebase(
+        &self,
+        name: &str,
+        on_busy: OnBusy,
+        online: bool,
+        script: &[MigrationStatement],
+        progress: ProgressFn<'_>,
+    ) -> Result<Branch> {
+        let op = Op::new("rebase", progress, &self.cancel);
+        self.reset_replaying(name, on_busy, online, script, op)
+            .await
+    }
+
+    async fn reset_replaying(
+        &self,
+        name: &str,
+        on_busy: OnBusy,
+        online: bool,
+        script: &[MigrationStatement],
+        op: Op<'_>,
+    ) -> Result<Branch> {
         let mut l = self.begin(&op).await?;
         let b = catalog::get_present(&l.s, name).await?;
         refuse_protected(&b, "reset")?;
@@ -174,6 +203,8 @@ impl Branches {
         };
         let swapped = async {
             fault::point("reset:after-copy");
+            let base = self.merge_base(&op, &tmp).await?;
+            self.replay(&op, &tmp, script).await?;
             let fingerprint = self.prepare(&op, &tmp, b.schema_only).await?;
             op.check()?;
             // Sessions may have connected to the branch while we copied.
@@ -197,7 +228,10 @@ impl Branches {
                 &[&Uuid::new_v4(), &id, &b.name, &snap, &before, &KEEP_SNAPSHOTS.as_secs_f64()],
             )
             .await?;
-            tx.execute("UPDATE branches SET parent_schema_fingerprint = $2 WHERE id = $1", &[&id, &fingerprint])
+            tx.execute(
+                "UPDATE branches SET parent_schema_fingerprint = $2, base_schema = $3 WHERE id = $1",
+                &[&id, &fingerprint, &base],
+            )
                 .await?;
             fault::point("reset:before-commit");
             tx.commit().await.map_err(busy)?;
@@ -227,7 +261,8 @@ impl Branches {
         let id = uuid_of(&b)?;
         let snap =
             l.s.query_opt(
-                "SELECT id, db_name, branch->>'parent_schema_fingerprint' FROM snapshots
+                "SELECT id, db_name, branch->>'parent_schema_fingerprint',
+                        (branch->>'base_schema')::bytea FROM snapshots
                   WHERE branch_id = $1 AND kind = 'reset-undo' ORDER BY created_at DESC LIMIT 1",
                 &[&id],
             )
@@ -235,8 +270,8 @@ impl Branches {
             .ok_or_else(|| {
                 ApiError::not_found(format!("branch \"{name}\" has no reset to undo"))
             })?;
-        let (snap_id, snap_db, fingerprint): (Uuid, String, Option<String>) =
-            (snap.get(0), snap.get(1), snap.get(2));
+        let (snap_id, snap_db, fingerprint, base): (Uuid, String, Option<String>, Option<Vec<u8>>) =
+            (snap.get(0), snap.get(1), snap.get(2), snap.get(3));
         self.settle(&l.s, &b.name, false, on_busy).await?;
         op.check()?;
         op.phase("swapping");
@@ -254,8 +289,8 @@ impl Branches {
         tx.execute("DELETE FROM snapshots WHERE id = $1", &[&snap_id])
             .await?;
         tx.execute(
-            "UPDATE branches SET parent_schema_fingerprint = $2 WHERE id = $1",
-            &[&id, &fingerprint],
+            "UPDATE branches SET parent_schema_fingerprint = $2, base_schema = $3 WHERE id = $1",
+            &[&id, &fingerprint, &base],
         )
         .await?;
         fault::point("undo:before-commit");

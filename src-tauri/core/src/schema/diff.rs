@@ -3,12 +3,12 @@ use super::ddl;
 use super::migrate;
 use super::model::*;
 use super::statement::MigrationStatement;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use ts_rs::TS;
 
 /// The kind of a reported object.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export, export_to = "../../../ui/src/bindings/")]
 pub enum ObjectKind {
@@ -55,7 +55,7 @@ impl ObjectKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export, export_to = "../../../ui/src/bindings/")]
 pub enum DiffStatus {
@@ -66,7 +66,7 @@ pub enum DiffStatus {
 }
 
 /// One object as it is on each side.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export, export_to = "../../../ui/src/bindings/")]
 pub struct ObjectDiff {
     pub kind: ObjectKind,
@@ -82,7 +82,7 @@ pub struct ObjectDiff {
     pub to_ddl: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export, export_to = "../../../ui/src/bindings/")]
 pub struct KindCount {
     pub kind: ObjectKind,
@@ -94,7 +94,7 @@ pub struct KindCount {
 
 /// The comparison of two schemas: every object with its status and DDL on both sides, counts
 /// per kind, and the ordered migration that turns FROM into TO.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export, export_to = "../../../ui/src/bindings/")]
 pub struct SchemaDiff {
     pub objects: Vec<ObjectDiff>,
@@ -396,6 +396,47 @@ fn object_ddl(cat: &Catalog, r: &Reported) -> String {
         Node::Trigger(t) => ddl::trigger_create(t),
     };
     lines.join("\n")
+}
+
+/// The reported object holding node `n` in `cat`: its kind, identity and DDL.
+pub(crate) fn node_ddl(cat: &Catalog, n: &ObjRef) -> Option<(ObjectKind, String, String)> {
+    let key = report_key(n, cat)?;
+    let all = reported(cat);
+    let r = all.get(&key)?;
+    Some((r.kind, r.identity.clone(), object_ddl(cat, r)))
+}
+
+/// The reported objects holding any of `nodes`, as they are in `from` and in `to`.
+pub(crate) fn objects_holding(from: &Catalog, to: &Catalog, nodes: &[ObjRef]) -> Vec<ObjectDiff> {
+    let keys: BTreeSet<(ObjectKind, String)> = nodes
+        .iter()
+        .flat_map(|n| [report_key(n, from), report_key(n, to)])
+        .flatten()
+        .collect();
+    if keys.is_empty() {
+        return Vec::new();
+    }
+    let (rf, rt) = (reported(from), reported(to));
+    keys.into_iter()
+        .filter_map(|key| {
+            let (a, b) = (rf.get(&key), rt.get(&key));
+            let any = a.or(b)?;
+            let status = match (a, b) {
+                (Some(_), None) => DiffStatus::Removed,
+                (None, Some(_)) => DiffStatus::Added,
+                _ => DiffStatus::Changed,
+            };
+            Some(ObjectDiff {
+                kind: any.kind,
+                schema: any.schema.to_string(),
+                name: any.name.to_string(),
+                identity: key.1.clone(),
+                status,
+                from_ddl: a.map(|r| object_ddl(from, r)),
+                to_ddl: b.map(|r| object_ddl(to, r)),
+            })
+        })
+        .collect()
 }
 
 /// Privileges a server knows (those of its default ACLs, e.g. MAINTAIN from 17 on).

@@ -77,12 +77,15 @@ mod blocking;
 pub mod ddl;
 pub mod diff;
 pub mod introspect;
+pub mod merge;
 mod migrate;
 pub mod model;
 pub mod statement;
+pub mod stored;
 #[cfg(test)]
 mod test_support;
 
+pub(crate) use blocking::off_runtime;
 pub use diff::{diff, DiffStatus, KindCount, ObjectDiff, ObjectKind, SchemaDiff};
 pub use introspect::{introspect, introspect_parallel};
 pub use model::Catalog;

@@ -3,11 +3,11 @@
 //! (`pg_get_*def`, `format_type`, `pg_get_expr`) is stored as the server printed it, with an
 //! empty `search_path` so every reference is schema-qualified.
 use crate::ident::quote_ident;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A schema-qualified name.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct QualName {
     pub schema: String,
     pub name: String,
@@ -35,7 +35,7 @@ impl std::fmt::Display for QualName {
 /// Who a privilege is granted to. The object's owner is kept apart from other roles so that
 /// two databases whose objects have different owners compare equal when the owner's own
 /// privileges are the same.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Grantee {
     Owner,
     Public,
@@ -43,7 +43,7 @@ pub enum Grantee {
 }
 
 /// One privilege of one grantee (`aclexplode` row, grantor ignored).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Privilege {
     pub grantee: Grantee,
     /// `SELECT`, `INSERT`, `USAGE`, `EXECUTE`, …
@@ -55,7 +55,7 @@ pub struct Privilege {
 pub type Acl = BTreeSet<Privilege>;
 
 /// How one catalog object depends on another (`pg_depend.deptype`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum DepKind {
     /// `n`: the dependent must be dropped before the referenced object.
     Normal,
@@ -68,7 +68,7 @@ pub enum DepKind {
 
 /// A reference to one node of the dependency graph. Sub-objects (columns, defaults,
 /// constraints, triggers, policies) are nodes of their own.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum ObjRef {
     Schema(String),
     Extension(String),
@@ -93,7 +93,7 @@ pub enum ObjRef {
 }
 
 /// `dependent` needs `referenced`; both are indexes into [`Catalog::nodes`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Dependency {
     pub dependent: u32,
     pub referenced: u32,
@@ -101,7 +101,7 @@ pub struct Dependency {
 }
 
 /// One database's schema.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Catalog {
     /// `server_version_num`, e.g. 150018.
     pub server_version_num: i32,
@@ -136,7 +136,7 @@ pub struct Catalog {
 }
 
 /// Whose new objects, where and of what kind default privileges are for.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct DefaultPrivilegesKey {
     pub role: String,
     /// `None`: in every schema (and then the entry replaces the built-in default ACL; a
@@ -147,7 +147,7 @@ pub struct DefaultPrivilegesKey {
     pub object_type: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Schema {
     pub name: String,
     pub owner: String,
@@ -155,7 +155,7 @@ pub struct Schema {
     pub acl: Acl,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Extension {
     pub name: String,
     pub schema: String,
@@ -163,7 +163,7 @@ pub struct Extension {
     pub comment: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Collation {
     pub name: QualName,
     /// `c` (libc), `i` (icu), `b` (builtin, 17+), `d` (default).
@@ -177,7 +177,7 @@ pub struct Collation {
     pub comment: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TypeDef {
     pub name: QualName,
     /// The name as `format_type` prints it (how columns of this type show their type).
@@ -188,7 +188,7 @@ pub struct TypeDef {
     pub acl: Acl,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum TypeKind {
     Enum {
         labels: Vec<String>,
@@ -208,7 +208,7 @@ pub enum TypeKind {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Domain {
     pub base_type: String,
     /// Set when it differs from the base type's collation.
@@ -219,14 +219,14 @@ pub struct Domain {
     pub checks: BTreeMap<String, DomainCheck>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DomainCheck {
     /// `CHECK (…)`, possibly followed by `NOT VALID`.
     pub definition: String,
     pub comment: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TypeAttribute {
     pub name: String,
     pub type_name: String,
@@ -234,7 +234,7 @@ pub struct TypeAttribute {
 }
 
 /// Sequence parameters (also used for identity columns' sequences).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SequenceOptions {
     pub data_type: String,
     pub start: i64,
@@ -245,7 +245,7 @@ pub struct SequenceOptions {
     pub cycle: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sequence {
     pub name: QualName,
     pub options: SequenceOptions,
@@ -259,13 +259,13 @@ pub struct Sequence {
     pub acl: Acl,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TableKind {
     Regular,
     Partitioned,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Table {
     pub name: QualName,
     pub kind: TableKind,
@@ -299,7 +299,7 @@ impl Table {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identity {
     /// `GENERATED ALWAYS` (else `BY DEFAULT`).
     pub always: bool,
@@ -307,7 +307,7 @@ pub struct Identity {
     pub options: SequenceOptions,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Column {
     pub name: String,
     /// `format_type` output.
@@ -334,7 +334,7 @@ pub struct Column {
     pub acl: Acl,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Constraint {
     pub name: String,
     /// `p` primary key, `u` unique, `f` foreign key, `c` check, `x` exclusion.
@@ -354,7 +354,7 @@ pub struct Constraint {
     pub index_comment: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Index {
     pub name: QualName,
     /// The table or materialized view.
@@ -369,7 +369,7 @@ pub struct Index {
     pub comment: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Trigger {
     pub table: QualName,
     pub name: String,
@@ -380,7 +380,7 @@ pub struct Trigger {
     pub comment: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Policy {
     pub name: String,
     pub permissive: bool,
@@ -393,7 +393,7 @@ pub struct Policy {
     pub comment: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ViewColumn {
     pub name: String,
     pub type_name: String,
@@ -402,7 +402,7 @@ pub struct ViewColumn {
     pub acl: Acl,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct View {
     pub name: QualName,
     pub materialized: bool,
@@ -417,7 +417,7 @@ pub struct View {
 }
 
 /// A function's identity: schema, name and `pg_get_function_identity_arguments`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct FunctionId {
     pub schema: String,
     pub name: String,
@@ -436,7 +436,7 @@ impl FunctionId {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Function {
     pub id: FunctionId,
     /// `f` function, `p` procedure, `w` window function.

@@ -1,10 +1,10 @@
 //! What a migration is made of: statements and the hazards of running them. The planner
 //! produces them and the report carries them, so they live here, apart from both (the planner
 //! never needs the report's types).
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export, export_to = "../../../ui/src/bindings/")]
 pub enum HazardKind {
@@ -29,7 +29,7 @@ impl HazardKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export, export_to = "../../../ui/src/bindings/")]
 pub struct Hazard {
     pub kind: HazardKind,
@@ -37,7 +37,7 @@ pub struct Hazard {
 }
 
 /// One statement of the migration, with what can go wrong when it runs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export, export_to = "../../../ui/src/bindings/")]
 pub struct MigrationStatement {
     /// Complete SQL, ending with `;`.
