@@ -193,6 +193,40 @@ pub async fn run_case(srv: &Server, case: &Case) -> CaseResult {
     }
 }
 
+/// The case as a deploy request: merge base = FROM (through the stored format), child = TO,
+/// parent unchanged. No conflicts, and the deploy's script is the diff's, statement for
+/// statement (so applying it below gives TO).
+fn as_deploy(
+    from: &schema::Catalog,
+    to: &schema::Catalog,
+    d: &schema::SchemaDiff,
+) -> Result<(), String> {
+    let stored =
+        schema::stored::encode(from).map_err(|e| format!("storing the base: {}", e.message))?;
+    let base =
+        schema::stored::decode(&stored).map_err(|e| format!("reading the base: {}", e.message))?;
+    let t = schema::merge::three_way(&base, from, to);
+    if !t.conflicts.is_empty() {
+        let m: Vec<String> = t.conflicts.iter().map(|c| c.message.clone()).collect();
+        return Err(format!("deploy: unexpected conflicts: {}", m.join("; ")));
+    }
+    let deploy = schema::diff(from, &t.merged);
+    let sql = |d: &schema::SchemaDiff| {
+        d.migration
+            .iter()
+            .map(|s| s.sql.clone())
+            .collect::<Vec<_>>()
+    };
+    if sql(&deploy) != sql(d) {
+        return Err(format!(
+            "deploy: the script differs from the diff's:\n{}\n-- diff:\n{}",
+            deploy.migration_sql(),
+            d.migration_sql()
+        ));
+    }
+    Ok(())
+}
+
 async fn round_trip(srv: &Server, a: &str, b: &str) -> CaseResult {
     let fail = |m: String, detail: String| CaseResult {
         outcome: Outcome::Fail(m),
@@ -208,6 +242,9 @@ async fn round_trip(srv: &Server, a: &str, b: &str) -> CaseResult {
     };
     let d = schema::diff(&ca, &cb);
     let script = d.migration_sql();
+    if let Err(m) = as_deploy(&ca, &cb, &d) {
+        return fail(m, script);
+    }
     if let Err(e) = sa
         .batch_execute(&format!("BEGIN;\n{script}\nCOMMIT;"))
         .await

@@ -6,6 +6,8 @@ mod branches;
 mod busy_parent;
 mod cli;
 mod connections;
+mod deploy;
+mod deploy_conflicts;
 mod local_server;
 mod online_copy;
 mod schema_diff;

@@ -4,7 +4,7 @@ use crate::{out, Output};
 use clap::Subcommand;
 use grove_core::api::{
     BranchRef, BranchUrl, CreateBranch, DeleteBranch, ExpireBranch, ImportDatabase, OpContext,
-    RenameBranch, ResetBranch, SetProtected,
+    RebaseBranch, RenameBranch, ResetBranch, SetProtected,
 };
 use grove_core::branch::{Branch, Cancel, DeleteOutcome, HousekeepingReport, OnBusy, Progress};
 use grove_core::{Grove, Result, ServerRef};
@@ -39,7 +39,17 @@ pub enum BranchCmd {
         #[command(flatten)]
         busy: BusyArgs,
     },
-    /// Bring back NAME as it was before its latest reset.
+    /// Rebuild NAME from its parent as it is now, with NAME's own schema changes replayed
+    /// (refused on conflicts; NAME's rows are replaced by the parent's; undo with undo-reset).
+    Rebase {
+        name: String,
+        /// Copy the parent online: slower, but its sessions are not interrupted.
+        #[arg(long)]
+        online: bool,
+        #[command(flatten)]
+        busy: BusyArgs,
+    },
+    /// Bring back NAME as it was before its latest reset (or rebase).
     UndoReset {
         name: String,
         #[command(flatten)]
@@ -133,7 +143,7 @@ pub fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
 }
 
 /// On a terminal, phases go to stderr so a long copy does not look frozen.
-fn progress_printer(json: bool) -> impl Fn(Progress) + Send + Sync {
+pub fn progress_printer(json: bool) -> impl Fn(Progress) + Send + Sync {
     let show = !json && std::io::stderr().is_terminal();
     move |p: Progress| {
         if show {
@@ -251,7 +261,7 @@ fn branch_out(b: Branch, verb: &str) -> Result<Output> {
 }
 
 /// A cancellation handle that Ctrl-C cancels.
-fn cancel_on_ctrl_c() -> Cancel {
+pub fn cancel_on_ctrl_c() -> Cancel {
     let cancel = Cancel::new();
     let on_ctrl_c = cancel.clone();
     tokio::spawn(async move {
@@ -311,6 +321,15 @@ pub async fn run(
                 online,
             };
             branch_out(grove.reset_branch(req, &ctx).await?, "reset")
+        }
+        BranchCmd::Rebase { name, online, busy } => {
+            let req = RebaseBranch {
+                server,
+                name,
+                on_busy: busy.on_busy(),
+                online,
+            };
+            branch_out(grove.rebase_branch(req, &ctx).await?, "rebased")
         }
         BranchCmd::UndoReset { name, busy } => {
             let req = ResetBranch {

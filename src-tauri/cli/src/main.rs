@@ -1,7 +1,8 @@
 //! `grove`: Grove's command line. Same core as the desktop app; `--json` for scripts and CI.
 //! Exit codes: 0 success, 1 failure (one-line error on stderr, or a JSON error with --json),
-//! 2 bad usage.
+//! 2 bad usage, 3 conflicts (`grove deploy check`).
 mod branch;
+mod deploy;
 mod diff;
 mod sql;
 
@@ -50,6 +51,11 @@ enum Cmd {
     },
     /// Compare two databases' schemas; by default print the migration turning FROM into TO.
     Diff(diff::DiffArgs),
+    /// Deploy requests: promote a branch's schema changes into its parent.
+    Deploy {
+        #[command(subcommand)]
+        cmd: deploy::DeployCmd,
+    },
     /// Run SQL on a branch; rows stream to stdout (table, csv or json).
     Sql(sql::SqlArgs),
 }
@@ -113,6 +119,10 @@ async fn main() {
             } else {
                 Ok(())
             };
+            if out.exit != 0 {
+                drop(stdout);
+                std::process::exit(out.exit);
+            }
         }
         Err(e) => {
             if json_out {
@@ -135,12 +145,15 @@ async fn main() {
 struct Output {
     json: Value,
     text: String,
+    /// The exit code (0 unless a command reports a verdict through it).
+    exit: i32,
 }
 
 fn out(json: Value, text: impl Into<String>) -> Result<Output> {
     Ok(Output {
         json,
         text: text.into(),
+        exit: 0,
     })
 }
 
@@ -164,6 +177,7 @@ async fn run(cli: Cli) -> Result<Output> {
         Cmd::Server { cmd } => server(&grove, cmd, cli.server).await,
         Cmd::Branch { cmd } => branch::run(&grove, cmd, &selected, cli.json).await,
         Cmd::Diff(args) => diff::run(&grove, &selected, args).await,
+        Cmd::Deploy { cmd } => deploy::run(&grove, cmd, &selected, cli.json).await,
         Cmd::Sql(args) => sql::run(&grove, args, &selected, cli.json).await,
     }
 }

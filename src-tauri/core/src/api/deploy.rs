@@ -74,7 +74,8 @@ impl Grove {
         let op = Op::new(name, ctx.progress, &ctx.cancel);
         let l = engine.begin(&op).await?;
         deploy::reconcile(&engine, &l).await?;
-        f(&engine, &l, &op).await
+        // Boxed: these futures are large, and tests run them on small thread stacks.
+        Box::pin(f(&engine, &l, &op)).await
     }
 
     pub async fn create_deploy(

@@ -13,6 +13,7 @@ pub const FAULT_STEPS: &[&str] = &[
     "reset:after-copy",
     "reset:before-commit",
     "reset:after-swap",
+    "rebase:during-copy",
     "undo:before-commit",
     "undo:after-swap",
     "delete:before-commit",

@@ -28,7 +28,7 @@ pub(crate) async fn apply(
             ),
         ));
     }
-    let (checked, cmp) = check::check(engine, l, op, id, !opts.skip_dry_run).await?;
+    let (checked, cmp) = Box::pin(check::check(engine, l, op, id, !opts.skip_dry_run)).await?;
     check::refuse_conflicts(
         &checked.conflicts,
         &format!("deploy request #{id} cannot be applied"),
@@ -76,7 +76,7 @@ pub(crate) async fn apply(
     )
     .await?;
     let backup = backup_db(id);
-    let outcome = run(
+    let outcome = Box::pin(run(
         engine,
         l,
         op,
@@ -86,7 +86,7 @@ pub(crate) async fn apply(
         &items,
         &backup,
         opts,
-    )
+    ))
     .await;
     match outcome {
         Ok(()) => {
@@ -280,6 +280,9 @@ pub(crate) async fn reconcile(engine: &Branches, l: &Locked) -> Result<()> {
             &[&id, &status, &msg, &window.as_secs_f64(), &backup],
         )
         .await?;
+        if status != "applied" {
+            engine.drop_quietly(&l.s, &backup).await;
+        }
         tracing::info!("deploy request #{id}: {msg}");
     }
     Ok(())

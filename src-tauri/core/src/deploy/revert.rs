@@ -4,7 +4,9 @@ use super::backup;
 use super::store::{self, DeployRequest, DeployStatus};
 use super::ApplyOptions;
 use crate::branch::{fault, Branches, Locked, Op};
+use crate::conn::Session;
 use crate::error::{ApiError, ErrorCode, Result};
+use crate::ident::quote_ident as qi;
 use crate::schema::model::{Catalog, ObjRef};
 use crate::schema::{self, merge, stored};
 
@@ -58,19 +60,14 @@ pub(crate) async fn revert(
         None => Vec::new(),
     };
     let relaxed = relaxed(&before, &now, &items);
-    let (first, last) = {
-        let (now, relaxed, before) = (now.clone(), relaxed.clone(), before.clone());
-        schema::off_runtime(move || {
-            (
-                schema::diff(&now, &relaxed).migration,
-                schema::diff(&relaxed, &before).migration,
-            )
-        })
-        .await?
+    let first = {
+        let (now, relaxed) = (now.clone(), relaxed.clone());
+        schema::off_runtime(move || schema::diff(&now, &relaxed).migration).await?
     };
+    let mut notes = Vec::new();
     store::set_status(&l.s, id, DeployStatus::Reverting).await?;
     let s = engine.connect_internal(&parent).await?;
-    let ran = async {
+    let ran = Box::pin(async {
         s.batch_execute(&format!(
             "SET lock_timeout = {}; SET statement_timeout = {}; BEGIN",
             opts.lock_timeout.as_millis(),
@@ -92,6 +89,11 @@ pub(crate) async fn revert(
                     .map_err(|e| e.context(format!("putting back {}", it.table)))?;
             }
         }
+        let target = still_nullable(&s, &before, &items, &mut notes).await?;
+        let last = {
+            let relaxed = relaxed.clone();
+            schema::off_runtime(move || schema::diff(&relaxed, &target).migration).await?
+        };
         for st in &last {
             op.check()?;
             s.batch_execute(&st.sql)
@@ -101,7 +103,7 @@ pub(crate) async fn revert(
         fault::point("revert:before-commit");
         s.batch_execute("COMMIT").await?;
         Ok::<_, ApiError>(())
-    }
+    })
     .await;
     if let Err(e) = ran {
         let _ = s.batch_execute("ROLLBACK").await;
@@ -115,9 +117,13 @@ pub(crate) async fn revert(
     }
     drop(backup_session);
     l.s.execute(
-        "UPDATE deploy_requests SET status = 'reverted', error = NULL, backup_db = NULL,
+        "UPDATE deploy_requests SET status = 'reverted', error = $3, backup_db = NULL,
                 reverted_by = current_user || ' (' || $2 || ')', reverted_at = now() WHERE id = $1",
-        &[&id, &engine.client()],
+        &[
+            &id,
+            &engine.client(),
+            &(!notes.is_empty()).then(|| notes.join("; ")),
+        ],
     )
     .await?;
     if let Some(db) = backup_name {
@@ -125,6 +131,42 @@ pub(crate) async fn revert(
     }
     op.phase("done");
     store::get(&l.s, id).await
+}
+
+/// `before`, except that a restored NOT NULL column stays nullable where rows written since
+/// the deploy have no value for it (they are kept; each such column gets a note).
+async fn still_nullable(
+    s: &Session,
+    before: &Catalog,
+    items: &[backup::Item],
+    notes: &mut Vec<String>,
+) -> Result<Catalog> {
+    let mut target = before.clone();
+    for it in items.iter().filter(|i| !i.whole) {
+        let Some(t) = target.tables.get_mut(&it.table) else {
+            continue;
+        };
+        for col in t
+            .columns
+            .iter_mut()
+            .filter(|c| c.not_null && it.columns.contains(&c.name))
+        {
+            let sql = format!(
+                "SELECT EXISTS (SELECT 1 FROM {} WHERE {} IS NULL)",
+                it.table,
+                qi(&col.name)
+            );
+            if s.query_one(&sql, &[]).await?.get::<_, bool>(0) {
+                col.not_null = false;
+                notes.push(format!(
+                    "{}.{} stays nullable: rows written since the deploy have no value for it",
+                    it.table,
+                    qi(&col.name)
+                ));
+            }
+        }
+    }
+    Ok(target)
 }
 
 /// `before` loosened so the backed-up data can go in first: restored columns nullable, and

@@ -82,6 +82,7 @@ fn take_table(m: &mut Catalog, src: &Catalog, k: &QualName) {
         return;
     };
     let mut new = s.clone();
+    new.estimated_rows = t.estimated_rows; // the parent's rows are the ones a deploy meets
     new.columns = std::mem::take(&mut t.columns);
     new.constraints = std::mem::take(&mut t.constraints);
     new.policies = std::mem::take(&mut t.policies);
@@ -129,10 +130,11 @@ pub(super) fn rebuild_graph(
     child: &Catalog,
     taken: &BTreeSet<ObjRef>,
 ) {
-    // The parent's order first (the planner breaks ties by it), then what only the child has.
+    // The child's order first (the planner breaks ties by it: a parent that did not change
+    // gets the child's own migration, statement for statement), then what only the parent has.
     let mut nodes: Vec<ObjRef> = Vec::with_capacity(parent.nodes.len() + taken.len());
     let mut ids: HashMap<&ObjRef, u32> = HashMap::with_capacity(nodes.capacity());
-    for n in parent.nodes.iter().chain(child.nodes.iter()) {
+    for n in child.nodes.iter().chain(parent.nodes.iter()) {
         if m.has(n) && !ids.contains_key(n) {
             ids.insert(n, nodes.len() as u32);
             nodes.push(n.clone());

@@ -50,7 +50,18 @@ pub fn three_way(base: &Catalog, parent: &Catalog, child: &Catalog) -> ThreeWay 
     };
     let mut found = sides.conflicts();
     found.extend(sides.default_privilege_conflicts());
-    let merged = merge(parent, child, &sides.by_child, base);
+    // Every node the parent left as it was comes from the child, changed or not: attributes
+    // the planner does not count as changes (whether an inherited column is local) then
+    // match the child too.
+    let mut taken = sides.by_child.clone();
+    taken.extend(
+        child
+            .nodes
+            .iter()
+            .filter(|n| !sides.by_parent.contains(*n))
+            .cloned(),
+    );
+    let merged = merge(parent, child, &taken, base);
     ThreeWay {
         conflicts: found,
         child_changes: objects_holding(base, child, &by_child),
