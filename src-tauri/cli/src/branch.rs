@@ -255,6 +255,21 @@ fn delete_text(o: &DeleteOutcome) -> String {
     lines.join("\n")
 }
 
+async fn snapshots(grove: &Grove, server: &ServerRef) -> Result<Output> {
+    let list = grove.list_snapshots(server).await?;
+    let text = list
+        .iter()
+        .map(|s| {
+            format!(
+                "{}\t{:?}\t{}\tkept until {}",
+                s.branch_name, s.kind, s.db_name, s.keep_until
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    out(serde_json::to_value(&list).expect("json"), text)
+}
+
 fn branch_out(b: Branch, verb: &str) -> Result<Output> {
     let text = format!("{verb} {}{}", b.name, flags(&b));
     out(serde_json::to_value(&b).expect("json"), text)
@@ -404,20 +419,7 @@ pub async fn run(
                 housekeeping_text(&r),
             )
         }
-        BranchCmd::Snapshots => {
-            let list = grove.list_snapshots(&server).await?;
-            let text = list
-                .iter()
-                .map(|s| {
-                    format!(
-                        "{}\t{:?}\t{}\tkept until {}",
-                        s.branch_name, s.kind, s.db_name, s.keep_until
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n");
-            out(serde_json::to_value(&list).expect("json"), text)
-        }
+        BranchCmd::Snapshots => snapshots(grove, &server).await,
         BranchCmd::Sessions { name } => {
             let list = grove.blocking_sessions(&at(&name)).await?;
             let text = list
