@@ -202,7 +202,10 @@ impl Grove {
         ctx: &OpContext<'_>,
     ) -> Result<HousekeepingReport> {
         let engine = self.engine_for(server, ctx).await?;
-        engine.housekeeping(ctx.progress).await
+        let mut report = engine.housekeeping(ctx.progress).await?;
+        let dropped = self.expire_deploy_backups(server, ctx).await?;
+        report.snapshots_dropped.extend(dropped);
+        Ok(report)
     }
 
     /// Housekeeping on the running local server and every saved server that answers; servers
@@ -222,7 +225,7 @@ impl Grove {
                 if !engine.has_catalog().await? {
                     return Ok(HousekeepingReport::default());
                 }
-                engine.housekeeping(ctx.progress).await
+                self.housekeeping(&server, &ctx).await
             };
             match run.await {
                 Ok(r) if r.expired_deleted.is_empty() && r.snapshots_dropped.is_empty() => {}

@@ -158,6 +158,18 @@ impl Grove {
         deploy::set_revert_window(&engine, req.window).await
     }
 
+    /// Drops the revert data of requests whose revert window has passed.
+    pub(crate) async fn expire_deploy_backups(
+        &self,
+        server: &ServerRef,
+        ctx: &OpContext<'_>,
+    ) -> Result<Vec<String>> {
+        self.with_deploy_lock(server, ctx, "housekeeping", async |engine, l, _| {
+            deploy::expire_backups(engine, l).await
+        })
+        .await
+    }
+
     /// Rebases `name` onto its parent: refused when the three-way check finds conflicts.
     pub async fn rebase_branch(&self, req: RebaseBranch, ctx: &OpContext<'_>) -> Result<Branch> {
         let script = self

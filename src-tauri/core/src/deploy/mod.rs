@@ -104,3 +104,31 @@ impl Default for ApplyOptions {
         }
     }
 }
+
+/// Drops the backups of applied requests whose revert window has passed, and backups no
+/// request refers to. Returns what was dropped.
+pub(crate) async fn expire_backups(engine: &Branches, l: &Locked) -> Result<Vec<String>> {
+    let rows =
+        l.s.query(
+            "SELECT d.datname::text, r.id FROM pg_database d
+               LEFT JOIN deploy_requests r ON r.backup_db = d.datname
+              WHERE starts_with(d.datname, 'grove_revert_')
+                AND (r.id IS NULL OR r.status <> 'applied' OR r.revert_until < now())",
+            &[],
+        )
+        .await?;
+    let mut dropped = Vec::new();
+    for r in rows {
+        let (db, id): (String, Option<i64>) = (r.get(0), r.get(1));
+        engine.drop_quietly(&l.s, &db).await;
+        if let Some(id) = id {
+            l.s.execute(
+                "UPDATE deploy_requests SET backup_db = NULL WHERE id = $1",
+                &[&id],
+            )
+            .await?;
+        }
+        dropped.push(format!("revert data {db}"));
+    }
+    Ok(dropped)
+}
