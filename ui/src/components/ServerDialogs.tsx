@@ -1,5 +1,6 @@
 import type { Branch } from "../bindings/Branch";
 import type { DeleteOutcome } from "../bindings/DeleteOutcome";
+import type { DeployCheck } from "../bindings/DeployCheck";
 import type { Snapshot } from "../bindings/Snapshot";
 import { descendantsOf, findNode, type BranchNode } from "../branches";
 import {
@@ -14,6 +15,7 @@ import type { BranchAction } from "./branches/BranchDetails";
 import { CreateBranchDialog } from "./branches/CreateBranchDialog";
 import { HousekeepingDialog } from "./branches/HousekeepingDialog";
 import { ImportDialog } from "./branches/ImportDialog";
+import { OpenDeployDialog } from "../deploy/OpenDeployDialog";
 
 /** The dialog a server view shows, if any. */
 export type ServerDialog =
@@ -36,11 +38,13 @@ interface Props {
   onLanded: (b: Branch, selectIt?: boolean) => void;
   onDeleted: (b: Branch, outcome: DeleteOutcome) => void;
   onReload: () => void;
+  /** A deploy request was opened (and checked). */
+  onDeployOpened: (check: DeployCheck) => void;
 }
 
 /** The server's and its branches' dialogs (import, housekeeping, restore, and each branch action). */
 export function ServerDialogs(props: Props) {
-  const { server, dialog, branches, byId, names, roots, snapshots, undoSnapshot, onClose, onLanded, onDeleted, onReload } = props;
+  const { server, dialog, branches, byId, names, roots, snapshots, undoSnapshot, onClose, onLanded, onDeleted, onReload, onDeployOpened } = props;
   const dialogBranch = dialog && "id" in dialog ? byId.get(dialog.id) ?? null : null;
   return (
     <>
@@ -108,6 +112,9 @@ export function ServerDialogs(props: Props) {
       )}
       {dialogBranch && dialog?.kind === "expire" && (
         <ExpireDialog server={server} branch={dialogBranch} onClose={onClose} onDone={(b) => onLanded(b, false)} />
+      )}
+      {dialogBranch && dialog?.kind === "deploy" && (
+        <OpenDeployDialog server={server} branch={dialogBranch} branches={branches} onClose={onClose} onOpened={onDeployOpened} />
       )}
       {dialogBranch && dialog?.kind === "delete" && (
         <DeleteDialog

@@ -6,6 +6,7 @@ import type { Snapshot } from "../../bindings/Snapshot";
 import {
   BranchIcon,
   ClockIcon,
+  DeployIcon,
   EditIcon,
   LockIcon,
   PlusIcon,
@@ -19,7 +20,7 @@ import { BranchBadges, MISSING_HINT } from "./BranchBadges";
 import { BranchOverview } from "./BranchOverview";
 import { CompactHeader } from "./CompactHeader";
 
-export type BranchAction = "create" | "reset" | "undo" | "rename" | "expire" | "delete";
+export type BranchAction = "create" | "reset" | "undo" | "rename" | "expire" | "delete" | "deploy";
 
 export interface BranchDetailsProps {
   server: string | null;
@@ -82,6 +83,13 @@ export function disabledReasons(b: Branch, parent: Branch | null) {
         ? "Protected branches cannot expire: unprotect it first"
         : undefined,
     delete: b.protected ? "Protected branches cannot be deleted: unprotect it first" : undefined,
+    deploy: b.is_root
+      ? "A root branch has no parent to deploy into"
+      : b.parent === null
+        ? "Its parent no longer exists"
+        : parent?.missing
+          ? `The database of its parent “${parent.name}” is missing`
+          : missing,
   };
 }
 
@@ -180,6 +188,14 @@ export function BranchDetails(props: BranchDetailsProps) {
             label="Reset from parent"
             disabledReason={why.reset}
             onClick={() => props.onAction("reset")}
+          />
+          <Action
+            id="branch-deploy"
+            icon={<DeployIcon size={12} />}
+            label="Open deploy request…"
+            disabledReason={why.deploy}
+            title={parent ? `Review and apply this branch's schema changes to ${parent.name}` : undefined}
+            onClick={() => props.onAction("deploy")}
           />
           {b.undo_available && (
             <Action
