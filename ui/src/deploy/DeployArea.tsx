@@ -33,7 +33,7 @@ export function DeployArea({ server, branches, nav, now, onNav, onExit }: Props)
           <strong>Deploy requests</strong>
         ) : (
           <>
-            <button type="button" className="button link" data-testid="deploy-to-list" onClick={() => onNav({ view: "list" })}>
+            <button type="button" className="button link" id="deploy-to-list" data-testid="deploy-to-list" onClick={() => onNav({ view: "list" })}>
               Deploy requests
             </button>
             <span className="muted">/</span>

@@ -80,27 +80,27 @@ export function DeployPage(props: Props) {
         </span>
         <span className="spacer" />
         <div className="dep-actions" role="toolbar" aria-label="Deploy request actions">
-          <button type="button" className="button" data-testid="deploy-check" disabled={!open || op.busy} onClick={() => runCheck(false)} title="Three-way check against the parent as it is now">
+          <button type="button" className="button" id="deploy-check" data-testid="deploy-check" disabled={!open || op.busy} onClick={() => runCheck(false)} title="Three-way check against the parent as it is now">
             <CheckIcon size={12} /> Check
           </button>
-          <button type="button" className="button" data-testid="deploy-dry-run-button" disabled={!open || op.busy} onClick={() => runCheck(true)} title="Check, then run the script on a throwaway copy of the parent">
+          <button type="button" className="button" id="deploy-dry-run-button" data-testid="deploy-dry-run-button" disabled={!open || op.busy} onClick={() => runCheck(true)} title="Check, then run the script on a throwaway copy of the parent">
             <PlayIcon size={12} /> Dry run
           </button>
           {r.status === "applied" ? (
             <span className="action" title={noRevert}>
-              <button type="button" className="button danger" data-testid="deploy-revert" disabled={noRevert !== undefined} onClick={() => setDialog("revert")}>
+              <button type="button" className="button danger" id="deploy-revert" data-testid="deploy-revert" disabled={noRevert !== undefined} onClick={() => setDialog("revert")}>
                 <UndoIcon size={12} /> Revert…
               </button>
             </span>
           ) : (
             <span className="action" title={noApply}>
-              <button type="button" className="button primary" data-testid="deploy-apply" disabled={noApply !== undefined} onClick={() => setDialog("apply")}>
+              <button type="button" className="button primary" id="deploy-apply" data-testid="deploy-apply" disabled={noApply !== undefined} onClick={() => setDialog("apply")}>
                 <DeployIcon size={12} /> Apply…
               </button>
             </span>
           )}
           {open && (
-            <button type="button" className="button" data-testid="deploy-close" disabled={op.busy} onClick={close} title="Close without applying (it stays listed)">
+            <button type="button" className="button" id="deploy-close" data-testid="deploy-close" disabled={op.busy} onClick={close} title="Close without applying (it stays listed)">
               <CloseIcon size={10} /> Close request
             </button>
           )}

@@ -65,6 +65,7 @@ export function DeployReview({ request: r, check, script }: Props) {
               role="tab"
               aria-selected={tab === t.id}
               className={`tab${tab === t.id ? " active" : ""}${t.warn ? " dep-tab-warn" : ""}`}
+              id={`deploy-tab-${t.id}`}
               data-testid={`deploy-tab-${t.id}`}
               onClick={() => setTab(t.id)}
             >
