@@ -79,6 +79,7 @@ describe("the list of deploy requests", () => {
     expect(rows[0].textContent).toContain("2 conflicts · 3 statements · 1 hazard");
     expect(rows[1].textContent).toContain("Grove CLI");
     fireEvent.click(within(rows[1]).getByTestId("deploy-open"));
+    expect(onNav).toHaveBeenCalledTimes(1);
     expect(onNav).toHaveBeenCalledWith({ view: "request", request: applied, check: null });
   });
 

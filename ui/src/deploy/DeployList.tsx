@@ -79,7 +79,15 @@ export function DeployList({ server, now, onOpen }: Props) {
               <tr key={r.id} data-testid="deploy-row" data-id={r.id} data-status={r.status} onClick={() => onOpen(r)}>
                 <td className="mono">{r.id}</td>
                 <td>
-                  <button type="button" className="button link" data-testid="deploy-open" onClick={() => onOpen(r)}>
+                  <button
+                    type="button"
+                    className="button link"
+                    data-testid="deploy-open"
+                    onClick={(e) => {
+                      e.stopPropagation();
+                      onOpen(r);
+                    }}
+                  >
                     <strong>{r.child}</strong> <span className="muted">→</span> {r.parent}
                   </button>
                 </td>

@@ -25,11 +25,11 @@ export function DeployReview({ request: r, check, script }: Props) {
   const changed = check?.result.objects.filter((o) => o.status !== "unchanged").length ?? 0;
   const initial: Tab = conflicts.length > 0 ? "conflicts" : check ? "changes" : "script";
   const [chosen, setTab] = useState<Tab | null>(null);
-  // A new check shows its most telling part (conflicts first) unless the user chose a tab.
+  // A new check shows its most telling part (a dry run just asked for, else conflicts first).
   const [seen, setSeen] = useState(check);
   if (seen !== check) {
     setSeen(check);
-    setTab(dryRun && !dryRun.ok ? "dry-run" : null);
+    setTab(dryRun ? "dry-run" : null);
   }
   let tab = chosen ?? initial;
   if ((tab === "conflicts" && conflicts.length === 0) || (tab === "changes" && !check) || (tab === "dry-run" && !dryRun)) tab = initial;
@@ -49,30 +49,38 @@ export function DeployReview({ request: r, check, script }: Props) {
           counts as the request's change, and conflicts with changes made on “{r.parent}” since cannot be seen.
         </div>
       )}
-      {check && conflicts.length === 0 && (
-        <div className="dep-verdict muted small" data-testid="deploy-verdict">
-          <CheckIcon size={12} /> No conflicts · {plural(script.length, "statement")}
-          {hazards.total > 0 ? ` · ${plural(hazards.total, "hazard")}` : ""} · checked in {check.duration_ms} ms
-        </div>
-      )}
-      <nav className="cmp-tabs dep-tabs" role="tablist">
-        {tabs
-          .filter((t) => t.show)
-          .map((t) => (
-            <button
-              key={t.id}
-              type="button"
-              role="tab"
-              aria-selected={tab === t.id}
-              className={`tab${tab === t.id ? " active" : ""}${t.warn ? " dep-tab-warn" : ""}`}
-              id={`deploy-tab-${t.id}`}
-              data-testid={`deploy-tab-${t.id}`}
-              onClick={() => setTab(t.id)}
-            >
-              {t.label} {t.count !== undefined && <span className="count">{t.count}</span>}
-            </button>
-          ))}
-      </nav>
+      <div className="cmp-tabbar">
+        <nav className="cmp-tabs" role="tablist">
+          {tabs
+            .filter((t) => t.show)
+            .map((t) => (
+              <button
+                key={t.id}
+                type="button"
+                role="tab"
+                aria-selected={tab === t.id}
+                className={`tab${tab === t.id ? " active" : ""}${t.warn ? " dep-tab-warn" : ""}`}
+                id={`deploy-tab-${t.id}`}
+                data-testid={`deploy-tab-${t.id}`}
+                onClick={() => setTab(t.id)}
+              >
+                {t.label} {t.count !== undefined && <span className="count">{t.count}</span>}
+              </button>
+            ))}
+        </nav>
+        {check && conflicts.length === 0 && (
+          <span className="dep-verdict small" data-testid="deploy-verdict">
+            <CheckIcon size={12} /> No conflicts · {plural(script.length, "statement")}
+            {hazards.total > 0 ? ` · ${plural(hazards.total, "hazard")}` : ""}
+            {dryRun ? (dryRun.ok ? " · dry run passed" : " · dry run failed") : ""} · checked in {check.duration_ms} ms
+          </span>
+        )}
+        {conflicts.length > 0 && (
+          <span className="dep-verdict dep-verdict-bad small" data-testid="deploy-verdict-conflicts">
+            {plural(conflicts.length, "conflict")} with changes made on “{r.parent}” since “{r.child}” was made
+          </span>
+        )}
+      </div>
       <div className="cmp-tab-panel dep-panel" role="tabpanel">
         {tab === "conflicts" && <ConflictList conflicts={conflicts} parent={r.parent} child={r.child} />}
         {tab === "changes" && check && (
