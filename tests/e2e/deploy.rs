@@ -210,5 +210,29 @@ async fn review_and_apply() {
     // Back to the branches: the panes return.
     click_and_settle(d, "deploy-exit").await;
     exists(d, By::Css("[aria-label=\"Branch tree\"]")).await;
+
+    // Compare reviews full width too: dev/alice still has the column shop lost in the revert.
+    select_branch(d, "dev/alice").await;
+    click_and_settle(d, "branch-tab-compare").await;
+    click_and_settle(d, "compare-with-parent").await;
+    exists(
+        d,
+        By::Css("[data-testid=\"diff-object\"][data-status=\"changed\"]"),
+    )
+    .await
+    .click()
+    .await
+    .unwrap();
+    exists(d, By::Css("#compare-ddl .cm-line")).await;
+    d.screenshot(&shot_path("deploy-review-compare"))
+        .await
+        .unwrap();
+    let ddl = rect(d, "#compare-ddl").await;
+    let view = rect(d, "#compare-view").await;
+    println!("compare at 1280x800: view {view:?}, DDL {ddl:?}");
+    assert!(view[2] >= 1180.0, "compare is {view:?} wide");
+    assert!(ddl[1] < 400.0, "the side-by-side DDL starts at {ddl:?}");
+    click_and_settle(d, "branch-tab-overview").await;
+    exists(d, By::Css("[aria-label=\"Branch tree\"]")).await;
     app.quit().await;
 }

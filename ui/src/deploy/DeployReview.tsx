@@ -7,6 +7,7 @@ import { countHazards, plural } from "../compare/diffModel";
 import { MigrationPanel } from "../compare/MigrationPanel";
 import { ObjectsTab } from "../compare/ObjectsTab";
 import { ConflictList } from "./ConflictList";
+import { isOpen } from "./deployModel";
 import { DryRunResult } from "./DryRunResult";
 
 type Tab = "conflicts" | "changes" | "script" | "dry-run";
@@ -68,7 +69,12 @@ export function DeployReview({ request: r, check, script }: Props) {
               </button>
             ))}
         </nav>
-        {check && conflicts.length === 0 && (
+        {check && !isOpen(r) && (
+          <span className="dep-verdict muted small" data-testid="deploy-verdict-before">
+            As checked before it was {r.status === "closed" ? "closed" : "applied"}
+          </span>
+        )}
+        {check && isOpen(r) && conflicts.length === 0 && (
           <span className="dep-verdict small" data-testid="deploy-verdict">
             <CheckIcon size={12} /> No conflicts · {plural(script.length, "statement")}
             {hazards.total > 0 ? ` · ${plural(hazards.total, "hazard")}` : ""}
@@ -84,7 +90,12 @@ export function DeployReview({ request: r, check, script }: Props) {
       <div className="cmp-tab-panel dep-panel" role="tabpanel">
         {tab === "conflicts" && <ConflictList conflicts={conflicts} parent={r.parent} child={r.child} />}
         {tab === "changes" && check && (
-          <ObjectsTab diff={check.result} from={`${r.parent} now`} to={`${r.parent} after`} showUnchangedAtFirst={false} />
+          <ObjectsTab
+            diff={check.result}
+            from={`${r.parent} ${isOpen(r) ? "now" : "before"}`}
+            to={`${r.parent} after`}
+            showUnchangedAtFirst={false}
+          />
         )}
         {tab === "script" && <MigrationPanel migration={script} from={r.parent} to={`${r.parent} + ${r.child}`} />}
         {tab === "dry-run" && dryRun && <DryRunResult dryRun={dryRun} script={script} />}
