@@ -224,6 +224,19 @@ async fn review_and_apply() {
     .await
     .unwrap();
     exists(d, By::Css("#compare-ddl .cm-line")).await;
+    wait_gone(
+        d,
+        By::Css("[data-testid=\"compare-running\"]"),
+        "comparison running",
+    )
+    .await;
+    let running: bool = js(
+        d,
+        "return !!document.querySelector('[data-testid=\"compare-running\"]')",
+    )
+    .await;
+    println!("compare still running at the screenshot: {running}");
+    tokio::time::sleep(Duration::from_millis(500)).await;
     d.screenshot(&shot_path("deploy-review-compare"))
         .await
         .unwrap();

@@ -170,6 +170,7 @@ describe("a request's review", () => {
     expect(api.commands.deployApply).toHaveBeenCalledWith("c1", 3, 2000, 600000, "shop", false, expect.any(String));
     expect(byId("deploy-page").getAttribute("data-status")).toBe("applied");
     expect(byId("deploy-revert-window").textContent).toContain("Can be reverted until");
+    expect(byId("deploy-verdict-before").textContent).toBe("As checked before it was applied");
 
     api.commands.deployRevert.mockResolvedValue({ ...applied, status: "reverted", revertible: false });
     fireEvent.click(byId("deploy-revert"));
