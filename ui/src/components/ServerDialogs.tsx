@@ -16,6 +16,7 @@ import { CreateBranchDialog } from "./branches/CreateBranchDialog";
 import { HousekeepingDialog } from "./branches/HousekeepingDialog";
 import { ImportDialog } from "./branches/ImportDialog";
 import { OpenDeployDialog } from "../deploy/OpenDeployDialog";
+import { RebaseDialog } from "../deploy/RebaseDialog";
 
 /** The dialog a server view shows, if any. */
 export type ServerDialog =
@@ -115,6 +116,15 @@ export function ServerDialogs(props: Props) {
       )}
       {dialogBranch && dialog?.kind === "deploy" && (
         <OpenDeployDialog server={server} branch={dialogBranch} branches={branches} onClose={onClose} onOpened={onDeployOpened} />
+      )}
+      {dialogBranch && dialog?.kind === "rebase" && dialogBranch.parent_id !== null && byId.has(dialogBranch.parent_id) && (
+        <RebaseDialog
+          server={server}
+          branch={dialogBranch}
+          parent={byId.get(dialogBranch.parent_id)!}
+          onClose={onClose}
+          onDone={(b) => onLanded(b, false)}
+        />
       )}
       {dialogBranch && dialog?.kind === "delete" && (
         <DeleteDialog

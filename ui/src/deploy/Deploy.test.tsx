@@ -1,11 +1,14 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Branch } from "../bindings/Branch";
 import type { DeployCheck } from "../bindings/DeployCheck";
 import type { DeployRequest } from "../bindings/DeployRequest";
+import type { OnBusy } from "../bindings/OnBusy";
 import { apiError, branch, makeCommands } from "../test/mockApi";
 import { render } from "../test/render";
 import { DeployArea, type DeployNav } from "./DeployArea";
 import { OpenDeployDialog } from "./OpenDeployDialog";
+import { RebaseDialog } from "./RebaseDialog";
 import { check, CONFLICT, dryRun, request } from "./testData";
 
 function makeDeployCommands() {
@@ -21,6 +24,7 @@ function makeDeployCommands() {
     deployRevert:
       vi.fn<(server: string | null, id: number, lock: number, stmt: number, confirm: string | null, opId: string) => Promise<DeployRequest>>(),
     deployClose: vi.fn<(server: string | null, id: number, opId: string) => Promise<DeployRequest>>(),
+    branchRebase: vi.fn<(server: string | null, name: string, onBusy: OnBusy, online: boolean, opId: string) => Promise<Branch>>(),
   };
 }
 
@@ -195,5 +199,22 @@ describe("a request's review", () => {
     await waitFor(() => expect(byId("deploy-page").getAttribute("data-status")).toBe("closed"));
     expect(screen.queryByTestId("deploy-close")).toBeNull();
     expect((byId("deploy-check") as HTMLButtonElement).disabled).toBe(true);
+  });
+});
+
+describe("rebasing a branch", () => {
+  it("rebuilds it from its parent with its changes replayed, and says a conflict refuses it", async () => {
+    api.commands.branchRebase.mockRejectedValueOnce(
+      apiError({ code: "conflict", message: "\"dev/alice\" cannot be rebased: 1 conflict", hint: "deploy check shows them" }),
+    );
+    api.commands.branchRebase.mockResolvedValueOnce(alice);
+    const onDone = vi.fn();
+    render(<RebaseDialog server={null} branch={alice} parent={shop} onClose={() => {}} onDone={onDone} />);
+    expect(byId("rebase-message").textContent).toContain("schema changes made on “dev/alice” replayed on top");
+    fireEvent.click(byId("confirm-rebase"));
+    expect((await screen.findByTestId("branch-error")).textContent).toContain("cannot be rebased: 1 conflict");
+    fireEvent.click(byId("confirm-rebase"));
+    await waitFor(() => expect(onDone).toHaveBeenCalledWith(alice));
+    expect(api.commands.branchRebase).toHaveBeenLastCalledWith(null, "dev/alice", "fail", false, expect.any(String));
   });
 });

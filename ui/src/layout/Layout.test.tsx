@@ -103,6 +103,7 @@ describe("layout", () => {
       "Create child…",
       "Reset from parent…",
       "Open deploy request…",
+      "Rebase onto parent…",
       "Rename…",
       "Protect",
       "Set expiry…",

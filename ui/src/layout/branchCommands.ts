@@ -56,6 +56,7 @@ export function branchCommands(ctx: Context, h: CommandHandlers): Command[] {
     cmd("branch-reset", "Branch", "Reset from parent…", () => h.action("reset"), none ?? why?.reset),
     cmd("deploy-open", "Deploy", "Open deploy request…", () => h.action("deploy"), none ?? why?.deploy),
     cmd("deploy-list", "Deploy", "Show deploy requests", h.showDeploys),
+    cmd("branch-rebase", "Branch", "Rebase onto parent…", () => h.action("rebase"), none ?? why?.rebase),
   ];
   if (b?.undo_available) list.push(cmd("branch-undo", "Branch", "Undo reset…", () => h.action("undo"), why?.undo));
   list.push(

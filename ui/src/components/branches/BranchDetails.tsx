@@ -20,7 +20,7 @@ import { BranchBadges, MISSING_HINT } from "./BranchBadges";
 import { BranchOverview } from "./BranchOverview";
 import { CompactHeader } from "./CompactHeader";
 
-export type BranchAction = "create" | "reset" | "undo" | "rename" | "expire" | "delete" | "deploy";
+export type BranchAction = "create" | "reset" | "undo" | "rename" | "expire" | "delete" | "deploy" | "rebase";
 
 export interface BranchDetailsProps {
   server: string | null;
@@ -83,6 +83,15 @@ export function disabledReasons(b: Branch, parent: Branch | null) {
         ? "Protected branches cannot expire: unprotect it first"
         : undefined,
     delete: b.protected ? "Protected branches cannot be deleted: unprotect it first" : undefined,
+    rebase: b.is_root
+      ? "A root branch has no parent to rebase onto"
+      : b.parent === null
+        ? "Its parent no longer exists: there is nothing to rebase onto"
+        : b.protected
+          ? "Protected branches cannot be rebased: unprotect it first"
+          : parent?.missing
+            ? `The database of its parent “${parent.name}” is missing`
+            : missing,
     deploy: b.is_root
       ? "A root branch has no parent to deploy into"
       : b.parent === null
