@@ -2,14 +2,16 @@
 //! and the TypeScript wrapper generated into `ui/src/bindings/commands.ts`.
 use crate::AppState;
 use grove_core::api::{
-    BranchRef, BranchUrl, CreateBranch, DatabaseRef, DeleteBranch, DiffSchemas, ExpireBranch,
-    ImportDatabase, OpContext, RenameBranch, ResetBranch, SetProtected,
+    BranchRef, BranchUrl, CheckDeploy, CreateBranch, CreateDeploy, DatabaseRef, DeleteBranch,
+    DeployRef, DiffSchemas, ExpireBranch, ImportDatabase, OpContext, RebaseBranch, RenameBranch,
+    ResetBranch, RunDeploy, SetProtected,
 };
 use grove_core::branch::{
     BlockingSession, Branch, Cancel, DatabaseInfo, DeleteOutcome, HousekeepingReport, OnBusy,
     OpProgress, Progress, Snapshot,
 };
 use grove_core::conn::{ParsedUri, TestResult};
+use grove_core::deploy::{ApplyOptions, DeployCheck, DeployRequest};
 use grove_core::grove::{SqlRunEvent, SqlTabInfo};
 use grove_core::local_pg::LocalStatus;
 use grove_core::schema::SchemaDiff;
@@ -441,6 +443,65 @@ api! {
         let req = DiffSchemas { server: server.into(), from: DatabaseRef::Branch(from), to: DatabaseRef::Branch(to) };
         state.grove()?.diff_schemas(req).await
     }
+    /// Opens a request to deploy `child`'s schema changes into `into` (null: its parent) and
+    /// checks it (three ways against the merge base when one was stored).
+    fn deploy_create(state, server: Option<String>, child: String, into: Option<String>, op_id: String) -> DeployCheck {
+        let (op, progress) = Op::start(&state, &op_id);
+        let req = CreateDeploy { server: server.into(), child, into };
+        state.grove()?.create_deploy(req, &op.ctx(&progress)).await
+    }
+    /// The deploy requests of a server, newest first.
+    fn deploy_list(state, server: Option<String>) -> Vec<DeployRequest> {
+        state.grove()?.list_deploys(&server.into()).await
+    }
+    /// One deploy request as stored (status, latest check, script as applied).
+    fn deploy_get(state, server: Option<String>, id: u32) -> DeployRequest {
+        state.grove()?.get_deploy(DeployRef { server: server.into(), id: id.into() }).await
+    }
+    /// Checks a request again: conflicts, the script, and (with dry_run) the script applied
+    /// to a throwaway copy of the parent.
+    fn deploy_check(state, server: Option<String>, id: u32, dry_run: bool, op_id: String) -> DeployCheck {
+        let (op, progress) = Op::start(&state, &op_id);
+        let req = CheckDeploy { server: server.into(), id: id.into(), dry_run };
+        state.grove()?.check_deploy(req, &op.ctx(&progress)).await
+    }
+    /// Applies a request to its parent under the given timeouts (milliseconds); a protected
+    /// parent needs its name in `confirm`.
+    fn deploy_apply(state, server: Option<String>, id: u32, lock_timeout_ms: u32, statement_timeout_ms: u32, confirm: Option<String>, skip_dry_run: bool, op_id: String) -> DeployRequest {
+        let (op, progress) = Op::start(&state, &op_id);
+        let options = apply_options(lock_timeout_ms, statement_timeout_ms, confirm, skip_dry_run)?;
+        let req = RunDeploy { server: server.into(), id: id.into(), options };
+        state.grove()?.apply_deploy(req, &op.ctx(&progress)).await
+    }
+    /// Reverts an applied request within the revert window: the parent's previous schema
+    /// comes back, rows written since stay, data the deploy dropped returns.
+    fn deploy_revert(state, server: Option<String>, id: u32, lock_timeout_ms: u32, statement_timeout_ms: u32, confirm: Option<String>, op_id: String) -> DeployRequest {
+        let (op, progress) = Op::start(&state, &op_id);
+        let options = apply_options(lock_timeout_ms, statement_timeout_ms, confirm, false)?;
+        let req = RunDeploy { server: server.into(), id: id.into(), options };
+        state.grove()?.revert_deploy(req, &op.ctx(&progress)).await
+    }
+    /// Closes an open request without applying it (it stays listed).
+    fn deploy_close(state, server: Option<String>, id: u32, op_id: String) -> DeployRequest {
+        let (op, progress) = Op::start(&state, &op_id);
+        let req = DeployRef { server: server.into(), id: id.into() };
+        state.grove()?.close_deploy(req, &op.ctx(&progress)).await
+    }
+    /// Rebuilds a branch from its parent as it is now with its own schema changes replayed;
+    /// refused on conflicts. The old state is kept for undo.
+    fn branch_rebase(state, server: Option<String>, name: String, on_busy: OnBusy, online: bool, op_id: String) -> Branch {
+        release_sql_tabs(&state, &server, &name);
+        if !online {
+            // The parent is copied, as for a reset.
+            let tree = state.grove()?.list_branches(&server.clone().into()).await?;
+            if let Some(parent) = tree.into_iter().find(|b| b.name == name).and_then(|b| b.parent) {
+                release_sql_tabs(&state, &server, &parent);
+            }
+        }
+        let (op, progress) = Op::start(&state, &op_id);
+        let req = RebaseBranch { server: server.into(), name, on_busy, online };
+        state.grove()?.rebase_branch(req, &op.ctx(&progress)).await
+    }
     /// Writes text (e.g. a migration script) to a file the user chose.
     fn save_text_file(state, path: String, contents: String) -> () {
         let _ = state.grove()?;
@@ -451,6 +512,24 @@ api! {
         let cancel = state.ops.lock().expect("ops lock").get(&op_id).cloned();
         Ok(cancel.map(|c| c.cancel()).is_some())
     }
+}
+
+/// Apply / revert options from the UI's milliseconds (0 is refused: it would mean "no limit").
+fn apply_options(
+    lock_timeout_ms: u32,
+    statement_timeout_ms: u32,
+    confirm: Option<String>,
+    skip_dry_run: bool,
+) -> Result<ApplyOptions, ApiError> {
+    if lock_timeout_ms == 0 || statement_timeout_ms == 0 {
+        return Err(ApiError::invalid("timeouts must be positive"));
+    }
+    Ok(ApplyOptions {
+        lock_timeout: std::time::Duration::from_millis(lock_timeout_ms.into()),
+        statement_timeout: std::time::Duration::from_millis(statement_timeout_ms.into()),
+        confirm: confirm.filter(|c| !c.is_empty()),
+        skip_dry_run,
+    })
 }
 
 /// A file-name-safe timestamp (seconds since the epoch are enough to keep names apart).

@@ -6,6 +6,7 @@ pub mod harness;
 
 mod branches;
 mod connections;
+mod deploy;
 mod layout;
 mod paging;
 mod support;

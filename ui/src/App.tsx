@@ -40,7 +40,8 @@ export function App() {
   const [aboutOpen, setAboutOpen] = useState(false);
   const toggleAbout = () => setAboutOpen((o) => !o);
   const lay = useLayout();
-  const hideSidebar = lay.sidebarCollapsed || lay.focus;
+  // Focus mode and reviewing (Compare, deploy requests) give the server view the whole window.
+  const hideSidebar = lay.sidebarCollapsed || lay.focus || lay.review;
 
   const reload = useCallback(() => client.invalidateQueries({ queryKey: queryKeys.connections }), [client]);
 
@@ -82,7 +83,7 @@ export function App() {
 
   return (
     <div className={`app${lay.focus ? " focus-mode" : ""}`} data-testid="app" data-focus={lay.focus ? "true" : "false"}>
-      {hideSidebar && !lay.focus && (
+      {hideSidebar && !lay.focus && !lay.review && (
         <div className="side-rail">
           <button
             type="button"

@@ -6,6 +6,8 @@ import type { ConnectionDraft } from "./ConnectionDraft";
 import type { DatabaseInfo } from "./DatabaseInfo";
 import type { DbSchema } from "./DbSchema";
 import type { DeleteOutcome } from "./DeleteOutcome";
+import type { DeployCheck } from "./DeployCheck";
+import type { DeployRequest } from "./DeployRequest";
 import type { ExportFormat } from "./ExportFormat";
 import type { ExportSummary } from "./ExportSummary";
 import type { HistoryEntry } from "./HistoryEntry";
@@ -104,6 +106,22 @@ export const commands = {
   defaultExportPath: (format: ExportFormat) => invoke<string>("default_export_path", { format }),
   /** Compares two branches of a server: each object's status and DDL on both sides, and the ordered migration (with hazards) that turns `from` into `to`. */
   diffBranches: (server: string | null, from: string, to: string) => invoke<SchemaDiff>("diff_branches", { server, from, to }),
+  /** Opens a request to deploy `child`'s schema changes into `into` (null: its parent) and checks it (three ways against the merge base when one was stored). */
+  deployCreate: (server: string | null, child: string, into: string | null, opId: string) => invoke<DeployCheck>("deploy_create", { server, child, into, opId }),
+  /** The deploy requests of a server, newest first. */
+  deployList: (server: string | null) => invoke<Array<DeployRequest>>("deploy_list", { server }),
+  /** One deploy request as stored (status, latest check, script as applied). */
+  deployGet: (server: string | null, id: number) => invoke<DeployRequest>("deploy_get", { server, id }),
+  /** Checks a request again: conflicts, the script, and (with dry_run) the script applied to a throwaway copy of the parent. */
+  deployCheck: (server: string | null, id: number, dryRun: boolean, opId: string) => invoke<DeployCheck>("deploy_check", { server, id, dryRun, opId }),
+  /** Applies a request to its parent under the given timeouts (milliseconds); a protected parent needs its name in `confirm`. */
+  deployApply: (server: string | null, id: number, lockTimeoutMs: number, statementTimeoutMs: number, confirm: string | null, skipDryRun: boolean, opId: string) => invoke<DeployRequest>("deploy_apply", { server, id, lockTimeoutMs, statementTimeoutMs, confirm, skipDryRun, opId }),
+  /** Reverts an applied request within the revert window: the parent's previous schema comes back, rows written since stay, data the deploy dropped returns. */
+  deployRevert: (server: string | null, id: number, lockTimeoutMs: number, statementTimeoutMs: number, confirm: string | null, opId: string) => invoke<DeployRequest>("deploy_revert", { server, id, lockTimeoutMs, statementTimeoutMs, confirm, opId }),
+  /** Closes an open request without applying it (it stays listed). */
+  deployClose: (server: string | null, id: number, opId: string) => invoke<DeployRequest>("deploy_close", { server, id, opId }),
+  /** Rebuilds a branch from its parent as it is now with its own schema changes replayed; refused on conflicts. The old state is kept for undo. */
+  branchRebase: (server: string | null, name: string, onBusy: OnBusy, online: boolean, opId: string) => invoke<Branch>("branch_rebase", { server, name, onBusy, online, opId }),
   /** Writes text (e.g. a migration script) to a file the user chose. */
   saveTextFile: (path: string, contents: string) => invoke<null>("save_text_file", { path, contents }),
   /** Cancels a running long operation (nothing is left half-done). */

@@ -226,3 +226,10 @@ export const MoreIcon = (p: IconProps) => (
     <circle cx="12.5" cy="8" r="0.9" fill="currentColor" />
   </Svg>
 );
+
+/** A change going up into another branch (deploy requests). */
+export const DeployIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M8 13.5v-8M5 8.5l3-3 3 3M3 2.5h10" />
+  </Svg>
+);

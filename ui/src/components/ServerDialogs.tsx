@@ -1,5 +1,6 @@
 import type { Branch } from "../bindings/Branch";
 import type { DeleteOutcome } from "../bindings/DeleteOutcome";
+import type { DeployCheck } from "../bindings/DeployCheck";
 import type { Snapshot } from "../bindings/Snapshot";
 import { descendantsOf, findNode, type BranchNode } from "../branches";
 import {
@@ -14,6 +15,8 @@ import type { BranchAction } from "./branches/BranchDetails";
 import { CreateBranchDialog } from "./branches/CreateBranchDialog";
 import { HousekeepingDialog } from "./branches/HousekeepingDialog";
 import { ImportDialog } from "./branches/ImportDialog";
+import { OpenDeployDialog } from "../deploy/OpenDeployDialog";
+import { RebaseDialog } from "../deploy/RebaseDialog";
 
 /** The dialog a server view shows, if any. */
 export type ServerDialog =
@@ -36,11 +39,13 @@ interface Props {
   onLanded: (b: Branch, selectIt?: boolean) => void;
   onDeleted: (b: Branch, outcome: DeleteOutcome) => void;
   onReload: () => void;
+  /** A deploy request was opened (and checked). */
+  onDeployOpened: (check: DeployCheck) => void;
 }
 
 /** The server's and its branches' dialogs (import, housekeeping, restore, and each branch action). */
 export function ServerDialogs(props: Props) {
-  const { server, dialog, branches, byId, names, roots, snapshots, undoSnapshot, onClose, onLanded, onDeleted, onReload } = props;
+  const { server, dialog, branches, byId, names, roots, snapshots, undoSnapshot, onClose, onLanded, onDeleted, onReload, onDeployOpened } = props;
   const dialogBranch = dialog && "id" in dialog ? byId.get(dialog.id) ?? null : null;
   return (
     <>
@@ -108,6 +113,18 @@ export function ServerDialogs(props: Props) {
       )}
       {dialogBranch && dialog?.kind === "expire" && (
         <ExpireDialog server={server} branch={dialogBranch} onClose={onClose} onDone={(b) => onLanded(b, false)} />
+      )}
+      {dialogBranch && dialog?.kind === "deploy" && (
+        <OpenDeployDialog server={server} branch={dialogBranch} branches={branches} onClose={onClose} onOpened={onDeployOpened} />
+      )}
+      {dialogBranch && dialog?.kind === "rebase" && dialogBranch.parent_id !== null && byId.has(dialogBranch.parent_id) && (
+        <RebaseDialog
+          server={server}
+          branch={dialogBranch}
+          parent={byId.get(dialogBranch.parent_id)!}
+          onClose={onClose}
+          onDone={(b) => onLanded(b, false)}
+        />
       )}
       {dialogBranch && dialog?.kind === "delete" && (
         <DeleteDialog

@@ -17,6 +17,7 @@ import { focusPane } from "../layout/panes";
 import { PaletteHost } from "../layout/PaletteHost";
 import { SideSplit } from "../layout/SideSplit";
 import { sqlStore } from "../sql/store";
+import { DeployArea, type DeployNav } from "../deploy/DeployArea";
 import { BranchIcon, ImportIcon } from "./Icons";
 import { ServerDialogs, type ServerDialog } from "./ServerDialogs";
 
@@ -50,6 +51,8 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
   const [autoSelected, setAutoSelected] = useState(false);
   // "Compare with parent" from the palette: the branch whose Compare view should run it.
   const [compareRequest, setCompareRequest] = useState<string | null>(null);
+  // The deploy requests (list or one request), shown instead of the branches.
+  const [deployNav, setDeployNav] = useState<DeployNav | null>(null);
   const lay = useLayout();
   // Focus mode is for SQL and Compare: the overview leaves it.
   const setBranchTab = useCallback((t: BranchTabId) => {
@@ -57,13 +60,19 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
     if (t === "overview") layout.setFocus(false);
   }, []);
   const focused = lay.focus;
-  const hideTree = lay.treeCollapsed || focused;
 
   const branches = useMemo(() => data.branches ?? [], [data.branches]);
   const roots = useMemo(() => buildTree(branches), [branches]);
   const byId = useMemo(() => new Map(branches.map((b) => [b.id, b])), [branches]);
   const names = useMemo(() => new Set(branches.map((b) => b.name)), [branches]);
   const selected = selectedId !== null ? byId.get(selectedId) ?? null : null;
+  // Reviewing (Compare, deploy requests) takes the window's whole width.
+  const review = deployNav !== null || (selected !== null && branchTab === "compare");
+  useEffect(() => {
+    layout.setReview(review);
+  }, [review]);
+  useEffect(() => () => layout.setReview(false), []);
+  const hideTree = lay.treeCollapsed || focused || review;
 
   const select = useCallback((id: string | null) => {
     setSelectedId(id);
@@ -176,6 +185,7 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
         setCompareRequest(selected.id);
         setBranchTab("compare");
       },
+      showDeploys: () => setDeployNav({ view: "list" }),
       toggleSidebar: layout.toggleSidebar,
       toggleTree: layout.toggleTree,
       toggleFocus,
@@ -189,7 +199,7 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
 
   // SQL and Compare get the height the server header and the branches toolbar took; the
   // compact branch bar keeps the tree toggle, Overview brings them back.
-  const working = !!selected && (branchTab === "sql" || branchTab === "compare");
+  const working = (!!selected && (branchTab === "sql" || branchTab === "compare")) || deployNav !== null;
   const total = branches.reduce((sum, b) => sum + (b.missing ? 0 : b.size_bytes ?? 0), 0);
   const node = selected ? findNode(roots, selected.id) : null;
   const undoSnapshot = (b: Branch) =>
@@ -205,6 +215,15 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
 
       {!enabled ? (
         <div className="branches-unavailable">{unavailable}</div>
+      ) : deployNav ? (
+        <DeployArea
+          server={server}
+          branches={branches}
+          nav={deployNav}
+          now={now}
+          onNav={setDeployNav}
+          onExit={() => setDeployNav(null)}
+        />
       ) : data.branches === null ? (
         // Nothing loaded yet: one full-width message instead of two empty panes.
         <div className="branches-unavailable">
@@ -233,6 +252,7 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
               onToggleTree={layout.toggleTree}
               onImport={() => setDialog({ kind: "import" })}
               onHousekeeping={() => setDialog({ kind: "housekeeping" })}
+              onDeploys={() => setDeployNav({ view: "list" })}
               onReload={() => void data.reload()}
             />
           )}
@@ -319,7 +339,7 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
                     focused={focused}
                     onToggleFocus={toggleFocus}
                     treeCollapsed={lay.treeCollapsed}
-                    onToggleTree={layout.toggleTree}
+                    onToggleTree={review ? undefined : layout.toggleTree}
                     compareWithParent={compareRequest === selected.id}
                     onCompareStarted={() => setCompareRequest(null)}
                   />
@@ -348,6 +368,10 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
         onLanded={landed}
         onDeleted={deleted}
         onReload={() => void data.reload()}
+        onDeployOpened={(check) => {
+          setDialog(null);
+          setDeployNav({ view: "request", request: check.request, check });
+        }}
       />
     </div>
   );

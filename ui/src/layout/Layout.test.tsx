@@ -102,6 +102,8 @@ describe("layout", () => {
     expect(within(menu).getAllByRole("menuitem").map((i) => i.textContent)).toEqual([
       "Create child…",
       "Reset from parent…",
+      "Open deploy request…",
+      "Rebase onto parent…",
       "Rename…",
       "Protect",
       "Set expiry…",
@@ -140,8 +142,11 @@ describe("layout", () => {
     expect(layout.get().focus).toBe(true);
 
     fireEvent.keyDown(window, { key: "Escape" });
-    await waitFor(() => expect(tree()).not.toBeNull());
+    await waitFor(() => expect(layout.get().focus).toBe(false));
     expect(screen.getByTestId("branch-details").getAttribute("data-tab")).toBe("compare");
+    // Reviewing keeps the whole width: the tree stays out of the way until the Overview.
+    expect(tree()).toBeNull();
+    expect(layout.get().review).toBe(true);
 
     // The shortcut from the Overview opens SQL in focus mode; the Overview tab leaves it.
     fireEvent.click(screen.getByTestId("branch-tab-overview"));
@@ -151,6 +156,28 @@ describe("layout", () => {
     fireEvent.click(screen.getByTestId("branch-tab-overview"));
     await waitFor(() => expect(tree()).not.toBeNull());
     expect(layout.get().focus).toBe(false);
+  });
+
+  it("gives reviewing (Compare, deploy requests) the whole width; the Overview and Branches bring the panes back", async () => {
+    const cmds = api.commands as SqlCommands & { deployList?: unknown };
+    cmds.deployList = vi.fn().mockResolvedValue([]);
+    await renderServer();
+    fireEvent.click(screen.getByTestId("branch-tab-compare"));
+    await waitFor(() => expect(tree()).toBeNull());
+    expect(layout.get().review).toBe(true);
+    expect(screen.queryByTestId("tree-toggle")).toBeNull();
+    fireEvent.click(screen.getByTestId("branch-tab-overview"));
+    await waitFor(() => expect(tree()).not.toBeNull());
+    expect(layout.get().review).toBe(false);
+
+    fireEvent.click(screen.getByTestId("show-deploys"));
+    await screen.findByTestId("deploy-list-empty");
+    expect(tree()).toBeNull();
+    expect(screen.queryByTestId("server-header")).toBeNull();
+    expect(layout.get().review).toBe(true);
+    fireEvent.click(screen.getByTestId("deploy-exit"));
+    await waitFor(() => expect(tree()).not.toBeNull());
+    expect(layout.get().review).toBe(false);
   });
 
   it("folds the server header and the branches toolbar away in SQL and Compare", async () => {

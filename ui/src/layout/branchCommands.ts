@@ -13,6 +13,8 @@ export interface CommandHandlers {
   toggleProtect: () => void;
   newSqlTab: () => void;
   compareWithParent: () => void;
+  /** Shows the server's deploy requests. */
+  showDeploys: () => void;
   toggleSidebar: () => void;
   toggleTree: () => void;
   toggleFocus: () => void;
@@ -52,6 +54,9 @@ export function branchCommands(ctx: Context, h: CommandHandlers): Command[] {
     cmd("compare-parent", "Compare", "Compare with parent", h.compareWithParent, none ?? noParent),
     cmd("branch-create", "Branch", "Create child branch…", () => h.action("create"), none ?? why?.create),
     cmd("branch-reset", "Branch", "Reset from parent…", () => h.action("reset"), none ?? why?.reset),
+    cmd("deploy-open", "Deploy", "Open deploy request…", () => h.action("deploy"), none ?? why?.deploy),
+    cmd("deploy-list", "Deploy", "Show deploy requests", h.showDeploys),
+    cmd("branch-rebase", "Branch", "Rebase onto parent…", () => h.action("rebase"), none ?? why?.rebase),
   ];
   if (b?.undo_available) list.push(cmd("branch-undo", "Branch", "Undo reset…", () => h.action("undo"), why?.undo));
   list.push(

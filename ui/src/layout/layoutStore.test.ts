@@ -18,6 +18,7 @@ describe("layout state", () => {
       focus: false,
       focusResults: false,
       palette: false,
+      review: false,
     });
   });
 

@@ -3,7 +3,7 @@ import { useSyncExternalStore } from "react";
 /**
  * The window's layout: which side panes are collapsed, how wide they are, and focus mode
  * (SQL or Compare gets the whole window). Collapsed state and widths are remembered in
- * localStorage; focus mode and the open palette are not (a restart shows the panes again).
+ * localStorage; focus mode, review and the open palette are not (a restart shows the panes again).
  */
 export interface LayoutState {
   sidebarCollapsed: boolean;
@@ -17,6 +17,8 @@ export interface LayoutState {
   focusResults: boolean;
   /** The command palette is open. */
   palette: boolean;
+  /** Reviewing (Compare, deploy requests): the review gets the window's whole width. */
+  review: boolean;
 }
 
 export const LAYOUT_STORAGE_KEY = "grove.layout";
@@ -31,6 +33,7 @@ const DEFAULTS: LayoutState = {
   focus: false,
   focusResults: false,
   palette: false,
+  review: false,
 };
 
 function clamp(value: unknown, range: { min: number; default: number; max: number }): number {
@@ -55,6 +58,7 @@ export function readStoredLayout(): LayoutState {
     focus: false,
     focusResults: false,
     palette: false,
+    review: false,
   };
 }
 
@@ -73,7 +77,7 @@ function current(): LayoutState {
 function update(patch: Partial<LayoutState>) {
   state = { ...current(), ...patch };
   try {
-    const { focus: _focus, focusResults: _results, palette: _palette, ...saved } = state;
+    const { focus: _focus, focusResults: _results, palette: _palette, review: _review, ...saved } = state;
     localStorage.setItem(LAYOUT_STORAGE_KEY, JSON.stringify(saved));
   } catch {
     // Storage unavailable: the layout lasts as long as the window.
@@ -98,6 +102,9 @@ export const layout = {
     update(current().focus ? { focus: false, focusResults: false } : { focus: true, focusResults: results }),
   setPalette: (palette: boolean) => {
     if (current().palette !== palette) update({ palette });
+  },
+  setReview: (review: boolean) => {
+    if (current().review !== review) update({ review });
   },
   setSidebarWidth: (px: number) => update({ sidebarWidth: clamp(px, SIDEBAR_WIDTH) }),
   setTreeWidth: (px: number) => update({ treeWidth: clamp(px, TREE_WIDTH) }),

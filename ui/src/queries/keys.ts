@@ -7,6 +7,8 @@ export const queryKeys = {
   snapshots: (server: string | null) => ["server", server, "snapshots"] as const,
   /** The server's databases (which can be imported). */
   databases: (server: string | null) => ["server", server, "databases"] as const,
+  /** The server's deploy requests. */
+  deploys: (server: string | null) => ["server", server, "deploys"] as const,
   /** A schema comparison: refetched only when asked for, never with the tree. */
   diff: (server: string | null, from: string, to: string) => ["diff", server, from, to] as const,
 };

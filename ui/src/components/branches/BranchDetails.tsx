@@ -6,6 +6,7 @@ import type { Snapshot } from "../../bindings/Snapshot";
 import {
   BranchIcon,
   ClockIcon,
+  DeployIcon,
   EditIcon,
   LockIcon,
   PlusIcon,
@@ -19,7 +20,7 @@ import { BranchBadges, MISSING_HINT } from "./BranchBadges";
 import { BranchOverview } from "./BranchOverview";
 import { CompactHeader } from "./CompactHeader";
 
-export type BranchAction = "create" | "reset" | "undo" | "rename" | "expire" | "delete";
+export type BranchAction = "create" | "reset" | "undo" | "rename" | "expire" | "delete" | "deploy" | "rebase";
 
 export interface BranchDetailsProps {
   server: string | null;
@@ -82,6 +83,22 @@ export function disabledReasons(b: Branch, parent: Branch | null) {
         ? "Protected branches cannot expire: unprotect it first"
         : undefined,
     delete: b.protected ? "Protected branches cannot be deleted: unprotect it first" : undefined,
+    rebase: b.is_root
+      ? "A root branch has no parent to rebase onto"
+      : b.parent === null
+        ? "Its parent no longer exists: there is nothing to rebase onto"
+        : b.protected
+          ? "Protected branches cannot be rebased: unprotect it first"
+          : parent?.missing
+            ? `The database of its parent “${parent.name}” is missing`
+            : missing,
+    deploy: b.is_root
+      ? "A root branch has no parent to deploy into"
+      : b.parent === null
+        ? "Its parent no longer exists"
+        : parent?.missing
+          ? `The database of its parent “${parent.name}” is missing`
+          : missing,
   };
 }
 
@@ -180,6 +197,14 @@ export function BranchDetails(props: BranchDetailsProps) {
             label="Reset from parent"
             disabledReason={why.reset}
             onClick={() => props.onAction("reset")}
+          />
+          <Action
+            id="branch-deploy"
+            icon={<DeployIcon size={12} />}
+            label="Open deploy request…"
+            disabledReason={why.deploy}
+            title={parent ? `Review and apply this branch's schema changes to ${parent.name}` : undefined}
+            onClick={() => props.onAction("deploy")}
           />
           {b.undo_available && (
             <Action

@@ -1,7 +1,7 @@
 import { formatBytes } from "../../branches";
 import { layout } from "../../layout/layoutStore";
 import { shortcutLabel } from "../../layout/shortcuts";
-import { BroomIcon, ImportIcon, RefreshIcon } from "../Icons";
+import { BroomIcon, DeployIcon, ImportIcon, RefreshIcon } from "../Icons";
 import { TreeToggle } from "./TreeToggle";
 
 interface Props {
@@ -12,6 +12,8 @@ interface Props {
   onToggleTree: () => void;
   onImport: () => void;
   onHousekeeping: () => void;
+  /** Shows the server's deploy requests. */
+  onDeploys?: () => void;
   onReload: () => void;
 }
 
@@ -38,6 +40,19 @@ export function BranchesToolbar(props: Props) {
       >
         Commands <kbd className="palette-shortcut">{shortcutLabel("palette")}</kbd>
       </button>
+      {props.onDeploys && (
+        <button
+          type="button"
+          className="button"
+          id="show-deploys"
+          data-testid="show-deploys"
+          onClick={props.onDeploys}
+          title="Requests to deploy a branch's schema changes into its parent: review, dry-run, apply, revert"
+        >
+          <DeployIcon size={12} />
+          Deploy requests
+        </button>
+      )}
       <button type="button" className="button" id="import-database" data-testid="import-database" onClick={props.onImport}>
         <ImportIcon size={12} />
         Import database

@@ -5,6 +5,7 @@ import { shortcutLabel } from "../../layout/shortcuts";
 import {
   BranchIcon,
   ClockIcon,
+  DeployIcon,
   EditIcon,
   ExpandIcon,
   LockIcon,
@@ -61,6 +62,8 @@ export function CompactHeader(props: Props) {
   const items: Item[] = [
     action("create-child", "Create child…", <PlusIcon size={12} />, "create", why.create),
     action("reset", "Reset from parent…", <ResetIcon size={12} />, "reset", why.reset),
+    action("deploy", "Open deploy request…", <DeployIcon size={12} />, "deploy", why.deploy),
+    action("rebase", "Rebase onto parent…", <ResetIcon size={12} />, "rebase", why.rebase),
     ...(b.undo_available ? [action("undo-reset", "Undo reset…", <UndoIcon size={12} />, "undo", why.undo)] : []),
     action("rename", "Rename…", <EditIcon size={12} />, "rename", why.rename),
     {
