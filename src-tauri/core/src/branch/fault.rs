@@ -21,6 +21,9 @@ pub const FAULT_STEPS: &[&str] = &[
     "rename:before-commit",
     "import:before-commit",
     "housekeeping:after-unregister",
+    "source-add:before-commit",
+    "source-refresh:after-copy",
+    "source-refresh:before-commit",
 ];
 
 /// Kills the process if `GROVE_FAULT` names this step.

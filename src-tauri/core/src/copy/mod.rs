@@ -20,9 +20,11 @@ mod check;
 mod data;
 mod plan;
 mod progress;
+mod select;
 mod source;
 
 pub use progress::{CopyProgress, CopyProgressFn, TableProgress};
+pub use select::TableSelection;
 pub use source::APP;
 
 use crate::conn::{ConnectionFields, Session};
@@ -53,6 +55,8 @@ pub struct CopyRequest {
     pub publish_as: Option<String>,
     /// How many tables are copied at once.
     pub workers: usize,
+    /// Which tables and rows (default: everything).
+    pub selection: TableSelection,
 }
 
 /// One table copied.
@@ -140,8 +144,9 @@ async fn run(
             Ok::<i32, ApiError>(r.await?.get(0))
         }
     )?;
-    let fitted = plan::fit(full, &facts)?;
-    let tables = plan::tables(&fitted.catalog);
+    let mut fitted = plan::fit(full, &facts)?;
+    let selected = select::apply(&mut fitted.catalog, &req.selection)?;
+    let tables = plan::tables(&fitted.catalog, &selected);
     let names: Vec<String> = tables.iter().map(|t| t.name.clone()).collect();
     source::lock_tables(&leader.session, &names).await?;
 
