@@ -26,6 +26,7 @@ fn request(src: &LocalPg, db: &str, dst: &LocalPg, workers: usize) -> CopyReques
         build_as: format!("copy_tmp_{id}"),
         publish_as: Some(format!("copy_{id}")),
         workers,
+        selection: Default::default(),
     }
 }
 

@@ -108,7 +108,7 @@ pub struct BusyArgs {
 }
 
 impl BusyArgs {
-    fn on_busy(&self) -> OnBusy {
+    pub(crate) fn on_busy(&self) -> OnBusy {
         match (self.force, self.terminate) {
             (true, _) => OnBusy::Force,
             (false, true) => OnBusy::Terminate,
@@ -133,7 +133,7 @@ pub fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
 }
 
 /// On a terminal, phases go to stderr so a long copy does not look frozen.
-fn progress_printer(json: bool) -> impl Fn(Progress) + Send + Sync {
+pub(crate) fn progress_printer(json: bool) -> impl Fn(Progress) + Send + Sync {
     let show = !json && std::io::stderr().is_terminal();
     move |p: Progress| {
         if show {
@@ -251,7 +251,7 @@ fn branch_out(b: Branch, verb: &str) -> Result<Output> {
 }
 
 /// A cancellation handle that Ctrl-C cancels.
-fn cancel_on_ctrl_c() -> Cancel {
+pub(crate) fn cancel_on_ctrl_c() -> Cancel {
     let cancel = Cancel::new();
     let on_ctrl_c = cancel.clone();
     tokio::spawn(async move {

@@ -3,10 +3,12 @@
 //! these requests and render the results.
 mod branches;
 mod diff;
+mod sources;
 mod sql;
 
 pub use branches::*;
 pub use diff::*;
+pub use sources::*;
 
 use crate::branch::{no_progress, Cancel, ProgressFn};
 

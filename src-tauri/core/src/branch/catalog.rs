@@ -12,7 +12,8 @@ const MIGRATION_LOCK: i64 = 0x0067_726f_7665_0002;
 
 /// Versioned schema changes; entry i brings the catalog from version i to i + 1. Never edit
 /// a released entry: append a new one.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE branches (
         id uuid PRIMARY KEY,
         name text NOT NULL UNIQUE,             -- the database name
@@ -36,7 +37,8 @@ const MIGRATIONS: &[&str] = &["
         keep_until timestamptz NOT NULL
     );
     CREATE INDEX ON snapshots (branch_id);
-", "
+",
+    "
     -- Root branches kept in sync with a database elsewhere (no passwords here, ever).
     CREATE TABLE sources (
         root_id uuid PRIMARY KEY REFERENCES branches (id) ON DELETE CASCADE,
@@ -60,7 +62,8 @@ const MIGRATIONS: &[&str] = &["
         next_due_at timestamptz,
         CHECK ((connection IS NULL) <> (url IS NULL))
     );
-"];
+",
+];
 
 /// Brings the catalog schema up to date. Cheap when it already is.
 pub async fn migrate(s: &mut Session) -> Result<()> {

@@ -214,7 +214,15 @@ async fn record_success(
                 last_size_bytes = $5, last_rows = $6, last_outcome = 'ok', last_error = NULL,
                 next_due_at = $7
           WHERE root_id = $1",
-        &[&id, &started, &now, &ms, &size, &(copied.rows as i64), &next],
+        &[
+            &id,
+            &started,
+            &now,
+            &ms,
+            &size,
+            &(copied.rows as i64),
+            &next,
+        ],
     )
     .await?;
     Ok(())
@@ -228,10 +236,10 @@ async fn source_of(s: &crate::conn::Session, name: &str) -> Result<SourceInfo> {
         Some(r) => info_from_row(&r),
         None => {
             catalog::get(s, name).await?;
-            Err(ApiError::not_found(format!(
-                "branch \"{name}\" is not linked to a source"
-            ))
-            .with_hint("`grove source add` creates a root branch synced from a source"))
+            Err(
+                ApiError::not_found(format!("branch \"{name}\" is not linked to a source"))
+                    .with_hint("`grove source add` creates a root branch synced from a source"),
+            )
         }
     }
 }
@@ -253,7 +261,9 @@ fn info_from_row(r: &Row) -> Result<SourceInfo> {
     let last_refresh = ts("last_started_at").map(|started_at| LastRefresh {
         started_at,
         finished_at: ts("last_finished_at"),
-        duration_ms: r.get::<_, Option<i64>>("last_duration_ms").map(|v| v as u64),
+        duration_ms: r
+            .get::<_, Option<i64>>("last_duration_ms")
+            .map(|v| v as u64),
         size_bytes: r.get::<_, Option<i64>>("last_size_bytes").map(|v| v as u64),
         rows: r.get::<_, Option<i64>>("last_rows").map(|v| v as u64),
         outcome: r

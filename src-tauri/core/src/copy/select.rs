@@ -57,7 +57,10 @@ pub(super) fn apply(cat: &mut Catalog, sel: &TableSelection) -> Result<Resolved>
                 if included.contains(q) {
                     return true;
                 }
-                at = cat.tables.get(q).and_then(|t| t.partition_of.as_ref().map(|p| &p.0));
+                at = cat
+                    .tables
+                    .get(q)
+                    .and_then(|t| t.partition_of.as_ref().map(|p| &p.0));
             }
             false
         };
@@ -103,7 +106,10 @@ fn resolve(cat: &Catalog, name: &str) -> Result<QualName> {
         ))),
         many => Err(ApiError::invalid(format!(
             "\"{name}\" names tables in several schemas ({}): write schema.table",
-            many.iter().map(|q| q.schema.as_str()).collect::<Vec<_>>().join(", ")
+            many.iter()
+                .map(|q| q.schema.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ))),
     }
 }
