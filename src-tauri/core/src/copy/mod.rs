@@ -146,7 +146,7 @@ async fn run(
     )?;
     let mut fitted = plan::fit(full, &facts)?;
     let selected = select::apply(&mut fitted.catalog, &req.selection)?;
-    let tables = plan::tables(&fitted.catalog, &selected);
+    let tables = plan::tables(&fitted.catalog, &selected.schema_only, &selected.filters);
     let names: Vec<String> = tables.iter().map(|t| t.name.clone()).collect();
     source::lock_tables(&leader.session, &names).await?;
 

@@ -10,7 +10,7 @@
 //! Before planning, the catalog is fitted to the target server: grants to roles the target
 //! lacks are removed (and reported), and each extension gets a version the target has.
 use crate::error::{ApiError, Result};
-use crate::schema::model::{Acl, Catalog, Grantee, ObjRef};
+use crate::schema::model::{Acl, Catalog, Grantee, ObjRef, QualName};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What the target server offers.
@@ -180,14 +180,18 @@ pub(super) fn retain_nodes(cat: &mut Catalog, drop: &[bool]) {
 /// The tables whose rows are copied: every table with storage (not partitioned parents) that
 /// is not schema-only, with the columns COPY can write (not generated ones) and its row
 /// filter, biggest first.
-pub(super) fn tables(cat: &Catalog, sel: &super::select::Resolved) -> Vec<TableJob> {
+pub(super) fn tables(
+    cat: &Catalog,
+    schema_only: &BTreeSet<QualName>,
+    filters: &BTreeMap<QualName, String>,
+) -> Vec<TableJob> {
     use crate::schema::model::TableKind;
     let mut v: Vec<TableJob> = cat
         .tables
         .values()
-        .filter(|t| t.kind == TableKind::Regular && !sel.schema_only.contains(&t.name))
+        .filter(|t| t.kind == TableKind::Regular && !schema_only.contains(&t.name))
         .map(|t| TableJob {
-            filter: sel.filters.get(&t.name).cloned(),
+            filter: filters.get(&t.name).cloned(),
             name: t.name.sql(),
             columns: t
                 .columns
