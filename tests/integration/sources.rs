@@ -474,7 +474,7 @@ async fn sources_from_the_cli() {
     let server = dst.uri("postgres");
     let run = async |args: &[&str]| cli(&data, &server, None, args).await;
     let conn = unique("cli-source");
-    ok_json(&run(&["--json", "server", "add", &conn, &src.uri(&db)]).await);
+    ok_json(&run(&["--json", "server", "add", &conn, &src.uri("postgres")]).await);
 
     // A URL with a password is refused: passwords live in the keychain only.
     let root = unique("cli-prod");
@@ -498,6 +498,8 @@ async fn sources_from_the_cli() {
             &root,
             "--from",
             &conn,
+            "--database",
+            &db,
             "--exclude-tables",
             "audit_log",
             "--where",
@@ -526,8 +528,32 @@ async fn sources_from_the_cli() {
             .any(|o| o["root"] == root.as_str()),
         "not due yet: {due}"
     );
+
+    // Grove killed just before the swap commits: the root is as it was; the next operation
+    // drops the half-built copy and records the refresh as failed.
+    let source = src.connect(&db).await.unwrap();
+    source
+        .batch_execute("INSERT INTO orders (customer_id, placed_at, total) VALUES (1, now(), 5000)")
+        .await
+        .unwrap();
+    let orders = async || count(&dst.connect(&root).await.unwrap(), "SELECT * FROM orders").await;
+    let fault = Some("source-refresh:before-commit");
+    let killed = cli(&data, &server, fault, &["source", "refresh", &root]).await;
+    assert!(!killed.status.success());
+    assert_eq!(orders().await, 1000);
+    // (Any operation on the server repairs: a parallel test's may have come first.)
+    ok_json(&run(&["--json", "branch", "housekeeping"]).await);
+    assert_eq!(tmp_databases(dst).await, 0);
+    let shown = ok_json(&run(&["--json", "source", "show", &root]).await);
+    assert_eq!(shown["last_refresh"]["outcome"], "failed");
+    assert!(shown["last_refresh"]["error"]
+        .as_str()
+        .unwrap()
+        .contains("interrupted"));
+
     let refreshed = ok_json(&run(&["--json", "source", "refresh", &root]).await);
     assert_eq!(refreshed["last_refresh"]["outcome"], "ok");
+    assert_eq!(orders().await, 1001);
     let removed = ok_json(&run(&["--json", "source", "remove", &root]).await);
     assert_eq!(removed["root"], root.as_str());
     let out = run(&["--json", "source", "show", &root]).await;
