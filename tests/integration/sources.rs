@@ -403,6 +403,18 @@ async fn sources_refresh_that_fails_keeps_the_old_root_and_leaves_nothing_behind
         .unwrap()
         .undo_available;
     assert!(!undo, "a failed refresh leaves no snapshot");
+
+    // The saved connection is gone from this machine: said so, and recorded.
+    grove.remove_connection(&c.id).await.unwrap();
+    let e = grove.refresh_source(refresh(), &ctx()).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::NotFound, "{e:?}");
+    assert!(e.message.contains("which this machine lacks"), "{e:?}");
+    let at = BranchRef {
+        server: target(dst),
+        name: root.clone(),
+    };
+    let last = grove.show_source(at).await.unwrap().last_refresh.unwrap();
+    assert!(last.error.unwrap().contains("lacks"));
 }
 
 #[tokio::test]

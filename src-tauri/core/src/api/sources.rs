@@ -61,7 +61,13 @@ impl Grove {
     ) -> Result<SourceInfo> {
         let engine = self.engine_for(&req.server, ctx).await?;
         let info = engine.source(&req.root).await?;
-        let endpoint = self.source_endpoint(&info).await?;
+        let endpoint = match self.source_endpoint(&info).await {
+            Ok(e) => e,
+            Err(e) => {
+                engine.record_refresh_failure(&req.root, &e.message).await?;
+                return Err(e.context(format!("refreshing \"{}\"", req.root)));
+            }
+        };
         engine
             .refresh_synced_root(&req.root, endpoint, req.on_busy, ctx.progress)
             .await

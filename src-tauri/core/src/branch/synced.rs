@@ -141,19 +141,25 @@ impl Branches {
         }
         .await;
         if let Err(e) = refreshed {
-            let next = info.spec.schedule.map(|s| s.next_after(Utc::now()));
-            l.s.execute(
-                "UPDATE sources SET last_finished_at = now(),
-                        last_duration_ms = (extract(epoch FROM now() - last_started_at) * 1000)::bigint,
-                        last_outcome = 'failed', last_error = $2, next_due_at = $3
-                  WHERE root_id = $1",
-                &[&id, &e.message, &next],
-            )
-            .await?;
+            record_failure(&l.s, id, info.spec.schedule, &e.message).await?;
             return Err(e.context(format!("refreshing \"{name}\" from {label}")));
         }
         op.phase("done");
         source_of(&l.s, name).await
+    }
+
+    /// Records a refresh of root `name` that failed before it could start (its source could
+    /// not be located), so that the schedule waits for the next slot.
+    pub async fn record_refresh_failure(&self, name: &str, error: &str) -> Result<()> {
+        let s = self.catalog().await?;
+        let info = source_of(&s, name).await?;
+        let id = uuid_of(&catalog::get(&s, name).await?)?;
+        s.execute(
+            "UPDATE sources SET last_started_at = now() WHERE root_id = $1",
+            &[&id],
+        )
+        .await?;
+        record_failure(&s, id, info.spec.schedule, error).await
     }
 
     /// The source of root `name`.
@@ -189,6 +195,24 @@ impl Branches {
         .await?;
         Ok(info)
     }
+}
+
+async fn record_failure(
+    s: &crate::conn::Session,
+    id: Uuid,
+    schedule: Option<Schedule>,
+    error: &str,
+) -> Result<()> {
+    let next = schedule.map(|s| s.next_after(Utc::now()));
+    s.execute(
+        "UPDATE sources SET last_finished_at = now(),
+                last_duration_ms = (extract(epoch FROM now() - last_started_at) * 1000)::bigint,
+                last_outcome = 'failed', last_error = $2, next_due_at = $3
+          WHERE root_id = $1",
+        &[&id, &error, &next],
+    )
+    .await?;
+    Ok(())
 }
 
 async fn database_size(s: &crate::conn::Session, db: &str) -> Result<i64> {
