@@ -12,10 +12,12 @@ use crate::error::{ApiError, Result};
 use crate::schema::model::{Catalog, DepKind, ObjRef, QualName};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use ts_rs::TS;
 
 /// What to copy. Empty: every table, every row. Tables are named `table` (in whichever
 /// schema has it, if only one does) or `schema.table`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 pub struct TableSelection {
     /// Only these tables (and the partitions of partitioned ones); empty: all.
     pub include: Vec<String>,

@@ -11,9 +11,11 @@ pub use schedule::Schedule;
 
 use crate::copy::TableSelection;
 use serde::Serialize;
+use ts_rs::TS;
 
 /// Where a source is: how Grove finds its server again at every refresh.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum SourceLocation {
     /// A saved connection, by name.
@@ -32,24 +34,30 @@ impl std::fmt::Display for SourceLocation {
 }
 
 /// A source's settings: what `grove source add` was given.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 pub struct SourceSpec {
     pub from: SourceLocation,
     /// The database copied on the source's server.
     pub database: String,
     pub selection: TableSelection,
+    #[ts(type = "string | null")]
     pub schedule: Option<Schedule>,
 }
 
 /// How the last refresh (or the first copy) went.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 pub struct LastRefresh {
     /// RFC 3339.
     pub started_at: String,
     pub finished_at: Option<String>,
+    #[ts(type = "number | null")]
     pub duration_ms: Option<u64>,
-    /// Bytes of rows copied.
+    /// The size of the new copy (pg_database_size).
+    #[ts(type = "number | null")]
     pub size_bytes: Option<u64>,
+    #[ts(type = "number | null")]
     pub rows: Option<u64>,
     /// "ok", "failed", or "running".
     pub outcome: String,
@@ -57,11 +65,13 @@ pub struct LastRefresh {
 }
 
 /// A root branch and its source, as `grove source show` prints it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 pub struct SourceInfo {
     /// The root branch (also its database on Grove's server).
     pub root: String,
     #[serde(flatten)]
+    #[ts(flatten)]
     pub spec: SourceSpec,
     pub created_at: String,
     pub last_refresh: Option<LastRefresh>,
@@ -70,7 +80,8 @@ pub struct SourceInfo {
 }
 
 /// The outcome of one refresh of `refresh --due`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 pub struct RefreshOutcome {
     pub root: String,
     pub ok: bool,
