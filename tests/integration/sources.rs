@@ -572,3 +572,69 @@ async fn sources_from_the_cli() {
     assert!(!out.status.success());
     assert!(database_exists(dst, &root).await);
 }
+
+#[tokio::test]
+async fn sources_over_tls_verify_full_with_a_throwaway_ca() {
+    let certs = harness::scratch_dir("sources-tls-certs");
+    crate::tls::make_certs(&certs);
+    let mut opts = harness::options(18, "sources-tls-server");
+    opts.settings = vec![
+        ("ssl".into(), "on".into()),
+        (
+            "ssl_cert_file".into(),
+            certs.join("server.pem").display().to_string(),
+        ),
+        (
+            "ssl_key_file".into(),
+            certs.join("server.key").display().to_string(),
+        ),
+    ];
+    let src = LocalPg::start(&opts).await.unwrap();
+    let dst = harness::server(15).await;
+    let grove = Grove::open(Paths::at(harness::scratch_dir("sources-tls").join("state")))
+        .await
+        .unwrap();
+    let (db, s) = fresh_db(&src).await;
+    s.batch_execute(SEED).await.unwrap();
+    close(&src, s).await;
+
+    let mut fields = src.fields(&db);
+    fields.host = "localhost".into();
+    fields.sslmode = grove_core::conn::SslMode::VerifyFull;
+    fields.sslrootcert = Some(certs.join("other.pem").display().to_string());
+    let conn = unique("tls-source");
+    let draft = |fields| ConnectionDraft {
+        name: conn.clone(),
+        fields,
+        password: Some(src.password().to_string()),
+    };
+    let saved = grove
+        .save_connection(None, draft(fields.clone()))
+        .await
+        .unwrap();
+
+    // A certificate from a CA the connection does not trust: refused, nothing created.
+    let root = unique("tls-root");
+    let e = grove
+        .add_source(add(&root, dst, &conn, TableSelection::default()), &ctx())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Tls, "{e:?}");
+    assert!(!database_exists(dst, &root).await);
+
+    fields.sslrootcert = Some(certs.join("ca.pem").display().to_string());
+    grove
+        .save_connection(Some(&saved.id), draft(fields))
+        .await
+        .unwrap();
+    let info = grove
+        .add_source(add(&root, dst, &conn, TableSelection::default()), &ctx())
+        .await
+        .unwrap();
+    assert_eq!(info.last_refresh.unwrap().outcome, "ok");
+    let copy = dst.connect(&root).await.unwrap();
+    let source = src.connect(&db).await.unwrap();
+    assert_eq!(sum_totals(&copy).await, sum_totals(&source).await);
+    drop((copy, source));
+    src.stop().await.unwrap();
+}

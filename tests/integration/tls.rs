@@ -34,7 +34,7 @@ fn self_signed_ca(dir: &Path, cn: &str, name: &str) {
 }
 
 /// A CA and a server certificate valid for the name `localhost` only.
-fn make_certs(dir: &Path) {
+pub(crate) fn make_certs(dir: &Path) {
     self_signed_ca(dir, "Grove Test CA", "ca");
     openssl(
         dir,
