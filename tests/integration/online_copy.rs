@@ -66,7 +66,7 @@ async fn checksum(s: &Session, table: &str, key: &str) -> String {
     s.query_one(&sql, &[]).await.unwrap().get(0)
 }
 
-const BANK: &str = "
+pub(crate) const BANK: &str = "
     CREATE TYPE status AS ENUM ('open', 'frozen', 'closed');
     CREATE TABLE accounts (
         id int PRIMARY KEY, owner text NOT NULL, balance bigint NOT NULL CHECK (balance > -1000000),
@@ -93,7 +93,7 @@ const BANK: &str = "
 
 /// Checks the bank's invariants on the copy: money is conserved, every balance is the
 /// initial one plus the transfers it took part in (rows of two tables from one instant).
-async fn assert_bank_consistent(c: &Session) {
+pub(crate) async fn assert_bank_consistent(c: &Session) {
     let total: i64 = c
         .query_one("SELECT sum(balance)::bigint FROM accounts", &[])
         .await

@@ -638,3 +638,80 @@ async fn sources_over_tls_verify_full_with_a_throwaway_ca() {
     drop((copy, source));
     src.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn sources_add_and_refresh_under_write_load_are_consistent() {
+    use crate::online_copy::{assert_bank_consistent, BANK};
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    use std::sync::Arc;
+    let (src, dst) = (harness::server(15).await, harness::server(18).await);
+    let grove = Grove::open(Paths::at(
+        harness::scratch_dir("sources-load").join("state"),
+    ))
+    .await
+    .unwrap();
+    let (db, s) = fresh_db(src).await;
+    s.batch_execute(BANK).await.unwrap();
+    close(src, s).await;
+    let conn = unique("bank");
+    let draft = ConnectionDraft {
+        name: conn.clone(),
+        fields: src.fields(&db),
+        password: Some(src.password().to_string()),
+    };
+    grove.save_connection(None, draft).await.unwrap();
+
+    // Transfers between accounts all along: the total stays, every balance matches them.
+    let writer = src.connect(&db).await.unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let writes = Arc::new(AtomicU64::new(0));
+    let load = {
+        let (stop, writes) = (stop.clone(), writes.clone());
+        tokio::spawn(async move {
+            let mut i: i32 = 0;
+            while !stop.load(Ordering::Relaxed) {
+                i += 1;
+                let (a, b, amt) = (2 + i % 999, 2 + (i * 7 + 3) % 999, (i % 50) as i64);
+                if a == b {
+                    continue;
+                }
+                writer
+                    .execute(
+                        "WITH x AS (UPDATE accounts SET balance = balance - $3 WHERE id = $1),
+                              y AS (UPDATE accounts SET balance = balance + $3 WHERE id = $2)
+                         INSERT INTO transfers (from_id, to_id, amount) VALUES ($1, $2, $3)",
+                        &[&a, &b, &amt],
+                    )
+                    .await
+                    .expect("a write on the source failed during the copy");
+                writes.fetch_add(1, Ordering::Relaxed);
+            }
+        })
+    };
+    let root = unique("bank");
+    grove
+        .add_source(add(&root, dst, &conn, TableSelection::default()), &ctx())
+        .await
+        .unwrap();
+    let after_add = writes.load(Ordering::Relaxed);
+    let copy = dst.connect(&root).await.unwrap();
+    assert_bank_consistent(&copy).await;
+    let first = count(&copy, "SELECT * FROM transfers").await;
+    drop(copy);
+    let req = RefreshSource {
+        server: target(dst),
+        root: root.clone(),
+        on_busy: OnBusy::Fail,
+    };
+    grove.refresh_source(req, &ctx()).await.unwrap();
+    stop.store(true, Ordering::Relaxed);
+    load.await.unwrap();
+    let copy = dst.connect(&root).await.unwrap();
+    assert_bank_consistent(&copy).await;
+    let second = count(&copy, "SELECT * FROM transfers").await;
+    assert!(after_add > 0, "the load ran during the copy");
+    assert!(
+        second > first,
+        "the refresh has the newer transfers ({first} → {second})"
+    );
+}
