@@ -714,4 +714,41 @@ async fn sources_add_and_refresh_under_write_load_are_consistent() {
         second > first,
         "the refresh has the newer transfers ({first} → {second})"
     );
+    drop(copy);
+    let at = BranchRef {
+        server: target(dst),
+        name: root.clone(),
+    };
+    let last = grove.show_source(at).await.unwrap().last_refresh.unwrap();
+    eprintln!(
+        "refresh of a {:.1} MB database ({} rows) from PostgreSQL 15 to 18 under a write load: {} ms",
+        last.size_bytes.unwrap() as f64 / 1e6,
+        last.rows.unwrap(),
+        last.duration_ms.unwrap()
+    );
+
+    // Cancelled while the rows stream: the root stays, nothing is left on either server.
+    let cancel = grove_core::branch::Cancel::new();
+    let on_rows = cancel.clone();
+    let progress = move |p: grove_core::branch::Progress| {
+        if p.detail.is_some_and(|d| d.starts_with("copying rows")) {
+            on_rows.cancel();
+        }
+    };
+    let ctx = OpContext {
+        client: "tests",
+        progress: &progress,
+        cancel,
+    };
+    let req = RefreshSource {
+        server: target(dst),
+        root: root.clone(),
+        on_busy: OnBusy::Fail,
+    };
+    let e = grove.refresh_source(req, &ctx).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Cancelled, "{e:?}");
+    let copy = dst.connect(&root).await.unwrap();
+    assert_eq!(count(&copy, "SELECT * FROM transfers").await, second);
+    assert_eq!(tmp_databases(dst).await, 0);
+    assert_eq!(copy_sessions(src, &db).await, 0);
 }
