@@ -420,7 +420,7 @@ async fn sources_refresh_that_fails_keeps_the_old_root_and_leaves_nothing_behind
 #[tokio::test]
 async fn sources_refresh_due_refreshes_only_due_sources() {
     let (src, dst) = (harness::server(15).await, harness::server(18).await);
-    let (grove, conn, _db) = setup("sources-due", src).await;
+    let (grove, conn, db) = setup("sources-due", src).await;
     let (due, later) = (unique("due"), unique("later"));
     for root in [&due, &later] {
         let mut req = add(root, dst, &conn, TableSelection::default());
@@ -470,7 +470,15 @@ async fn sources_refresh_due_refreshes_only_due_sources() {
         .await
         .unwrap();
     assert!(again.is_empty(), "{again:?}");
+    // Checked again under the operation lock: a source refreshed meanwhile is skipped.
     let list = grove.branch_engine(&target(dst)).await.unwrap();
+    let from = grove_core::copy::Endpoint {
+        fields: src.fields(&db),
+        password: Some(src.password().to_string()),
+    };
+    let no = grove_core::branch::no_progress();
+    let skipped = list.refresh_synced_root_if_due(&due, from, no).await;
+    assert!(skipped.unwrap().is_none());
     let branches = list.list().await.unwrap();
     let undo = |n: &str| crate::branches::find(&branches, n).unwrap().undo_available;
     assert!(undo(&due) && !undo(&later));

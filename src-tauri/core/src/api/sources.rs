@@ -2,7 +2,7 @@
 //! reached through a saved connection (password from the keychain) or a URL without a
 //! password (libpq's password file may supply one). No password is ever stored with a source.
 use super::{BranchRef, OpContext};
-use crate::branch::OnBusy;
+use crate::branch::{Branches, OnBusy};
 use crate::conn;
 use crate::copy::{Endpoint, TableSelection};
 use crate::error::{ApiError, ErrorCode, Result};
@@ -61,16 +61,24 @@ impl Grove {
     ) -> Result<SourceInfo> {
         let engine = self.engine_for(&req.server, ctx).await?;
         let info = engine.source(&req.root).await?;
-        let endpoint = match self.source_endpoint(&info).await {
-            Ok(e) => e,
-            Err(e) => {
-                engine.record_refresh_failure(&req.root, &e.message).await?;
-                return Err(e.context(format!("refreshing \"{}\"", req.root)));
-            }
-        };
+        let endpoint = self.endpoint_or_record(&engine, &info).await?;
         engine
             .refresh_synced_root(&req.root, endpoint, req.on_busy, ctx.progress)
             .await
+    }
+
+    /// How to reach the source of `info` now; when that fails, the failure is recorded as
+    /// the root's last refresh (so that a schedule waits for its next slot).
+    async fn endpoint_or_record(&self, engine: &Branches, info: &SourceInfo) -> Result<Endpoint> {
+        match self.source_endpoint(info).await {
+            Ok(e) => Ok(e),
+            Err(e) => {
+                engine
+                    .record_refresh_failure(&info.root, &e.message)
+                    .await?;
+                Err(e.context(format!("refreshing \"{}\"", info.root)))
+            }
+        }
     }
 
     /// Refreshes, one after the other, every source of `server` whose schedule says it is due.
@@ -83,13 +91,15 @@ impl Grove {
         let engine = self.engine_for(server, ctx).await?;
         let mut out = Vec::new();
         for due in engine.sources(true).await? {
-            let req = RefreshSource {
-                server: server.clone(),
-                root: due.root.clone(),
-                on_busy: OnBusy::Fail,
+            let refreshed = async {
+                let endpoint = self.endpoint_or_record(&engine, &due).await?;
+                engine
+                    .refresh_synced_root_if_due(&due.root, endpoint, ctx.progress)
+                    .await
             };
-            let outcome = match self.refresh_source(req, ctx).await {
-                Ok(info) => RefreshOutcome {
+            let outcome = match refreshed.await {
+                Ok(None) => continue, // refreshed by someone else meanwhile
+                Ok(Some(info)) => RefreshOutcome {
                     root: due.root,
                     ok: true,
                     error: None,

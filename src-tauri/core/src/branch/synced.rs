@@ -100,12 +100,48 @@ impl Branches {
         on_busy: OnBusy,
         progress: ProgressFn<'_>,
     ) -> Result<SourceInfo> {
+        let done = self.refresh(name, from, on_busy, false, progress).await?;
+        done.ok_or_else(|| ApiError::internal("a refresh that was asked for was skipped"))
+    }
+
+    /// `refresh_synced_root` if the schedule still says it is due once the operation lock is
+    /// held (another Grove may have just refreshed it); None when it was not.
+    pub async fn refresh_synced_root_if_due(
+        &self,
+        name: &str,
+        from: copy::Endpoint,
+        progress: ProgressFn<'_>,
+    ) -> Result<Option<SourceInfo>> {
+        self.refresh(name, from, OnBusy::Fail, true, progress).await
+    }
+
+    async fn refresh(
+        &self,
+        name: &str,
+        from: copy::Endpoint,
+        on_busy: OnBusy,
+        only_if_due: bool,
+        progress: ProgressFn<'_>,
+    ) -> Result<Option<SourceInfo>> {
         let op = Op::new("source-refresh", progress, &self.cancel);
         let mut l = self.begin(&op).await?;
         let b = catalog::get_present(&l.s, name).await?;
-        refuse_protected(&b, "refreshed")?;
         let info = source_of(&l.s, name).await?;
         let id = uuid_of(&b)?;
+        if only_if_due {
+            let due: bool =
+                l.s.query_one(
+                    "SELECT coalesce(schedule IS NOT NULL AND next_due_at <= now(), false)
+                       FROM sources WHERE root_id = $1",
+                    &[&id],
+                )
+                .await?
+                .get(0);
+            if !due {
+                return Ok(None);
+            }
+        }
+        refuse_protected(&b, "refreshed")?;
         let started = Utc::now();
         l.s.execute(
             "UPDATE sources SET last_started_at = $2, last_finished_at = NULL,
@@ -145,7 +181,7 @@ impl Branches {
             return Err(e.context(format!("refreshing \"{name}\" from {label}")));
         }
         op.phase("done");
-        source_of(&l.s, name).await
+        source_of(&l.s, name).await.map(Some)
     }
 
     /// Records a refresh of root `name` that failed before it could start (its source could

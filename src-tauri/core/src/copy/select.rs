@@ -50,31 +50,21 @@ pub(super) fn apply(cat: &mut Catalog, sel: &TableSelection) -> Result<Resolved>
     let find = |names: &[String]| -> Result<BTreeSet<QualName>> {
         names.iter().map(|n| resolve(cat, n)).collect()
     };
-    let mut excluded = find(&sel.exclude)?;
+    let mut excluded = with_partitions(cat, find(&sel.exclude)?);
     if !sel.include.is_empty() {
-        let included = find(&sel.include)?;
-        let keep = |t: &QualName| {
-            let mut at = Some(t);
-            while let Some(q) = at {
-                if included.contains(q) {
-                    return true;
-                }
-                at = cat
-                    .tables
-                    .get(q)
-                    .and_then(|t| t.partition_of.as_ref().map(|p| &p.0));
-            }
-            false
-        };
-        excluded.extend(cat.tables.keys().filter(|t| !keep(t)).cloned());
+        let included = with_partitions(cat, find(&sel.include)?);
+        excluded.extend(cat.tables.keys().filter(|t| !included.contains(t)).cloned());
     }
-    let schema_only = find(&sel.schema_only)?;
+    let schema_only = with_partitions(cat, find(&sel.schema_only)?);
     let mut filters = BTreeMap::new();
     for (t, cond) in &sel.filters {
         if cond.trim().is_empty() {
             return Err(ApiError::invalid(format!("the row filter of {t} is empty")));
         }
-        filters.insert(resolve(cat, t)?, cond.clone());
+        let named = BTreeSet::from([resolve(cat, t)?]);
+        for part in with_partitions(cat, named) {
+            filters.insert(part, cond.clone());
+        }
     }
     for t in schema_only.iter().chain(filters.keys()) {
         if excluded.contains(t) {
@@ -89,6 +79,28 @@ pub(super) fn apply(cat: &mut Catalog, sel: &TableSelection) -> Result<Resolved>
         schema_only,
         filters,
     })
+}
+
+/// The tables and, for partitioned ones, their partitions (at every level).
+fn with_partitions(cat: &Catalog, mut tables: BTreeSet<QualName>) -> BTreeSet<QualName> {
+    let in_set = |set: &BTreeSet<QualName>, t: &QualName| {
+        let mut at = cat.tables.get(t).and_then(|t| t.partition_of.as_ref());
+        while let Some((parent, _)) = at {
+            if set.contains(parent) {
+                return true;
+            }
+            at = cat.tables.get(parent).and_then(|p| p.partition_of.as_ref());
+        }
+        false
+    };
+    let parts: Vec<QualName> = cat
+        .tables
+        .keys()
+        .filter(|t| in_set(&tables, t))
+        .cloned()
+        .collect();
+    tables.extend(parts);
+    tables
 }
 
 /// `schema.table`, or `table` when exactly one schema has a table of that name.
