@@ -229,11 +229,26 @@ async fn sources_subsets_and_filters_give_exactly_the_rows_asked_for() {
     let (src, dst) = (harness::server(18).await, harness::server(15).await);
     let (grove, conn, db) = setup("sources-subsets", src).await;
     let source = src.connect(&db).await.unwrap();
+    source
+        .batch_execute(
+            "CREATE TABLE metrics (at date NOT NULL, v int) PARTITION BY RANGE (at);
+             CREATE TABLE metrics_2024 PARTITION OF metrics
+                 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+             CREATE TABLE metrics_2025 PARTITION OF metrics
+                 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+             INSERT INTO metrics SELECT date '2024-06-01' + g, g FROM generate_series(0, 399) g;",
+        )
+        .await
+        .unwrap();
     let root = unique("subset");
     let sel = TableSelection {
         exclude: vec!["audit_log".into()],
         schema_only: vec!["public.settings".into()],
-        filters: vec![("orders".into(), "placed_at >= date '2024-07-01'".into())],
+        filters: vec![
+            ("orders".into(), "placed_at >= date '2024-07-01'".into()),
+            // On a partitioned table: applies to every partition.
+            ("metrics".into(), "v % 2 = 0".into()),
+        ],
         ..Default::default()
     };
     grove
@@ -258,6 +273,12 @@ async fn sources_subsets_and_filters_give_exactly_the_rows_asked_for() {
     );
     assert_eq!(count(&copy, "SELECT * FROM customers").await, 300);
     assert_eq!(count(&copy, "SELECT * FROM settings").await, 0);
+    assert_eq!(count(&copy, "SELECT * FROM metrics").await, 200);
+    let even_2025 = "SELECT * FROM metrics_2025 WHERE v % 2 = 0";
+    assert_eq!(
+        count(&copy, "SELECT * FROM metrics_2025").await,
+        count(&source, even_2025).await
+    );
     let gone: bool = copy
         .query_one(
             "SELECT to_regclass('audit_log') IS NULL AND to_regclass('audit_log_id_seq') IS NULL",
@@ -285,7 +306,7 @@ async fn sources_subsets_and_filters_give_exactly_the_rows_asked_for() {
         .unwrap();
     let copy = dst.connect(&only).await.unwrap();
     let tables = count(&copy, "SELECT 1 FROM pg_tables WHERE schemaname = 'public'").await;
-    assert_eq!(tables, 1);
+    assert_eq!(tables, 1, "not metrics nor its partitions either");
     assert_eq!(count(&copy, "SELECT * FROM eu_customers").await, 100);
     drop(copy);
 
