@@ -604,21 +604,7 @@ async fn sources_from_the_cli() {
 
 #[tokio::test]
 async fn sources_over_tls_verify_full_with_a_throwaway_ca() {
-    let certs = harness::scratch_dir("sources-tls-certs");
-    crate::tls::make_certs(&certs);
-    let mut opts = harness::options(18, "sources-tls-server");
-    opts.settings = vec![
-        ("ssl".into(), "on".into()),
-        (
-            "ssl_cert_file".into(),
-            certs.join("server.pem").display().to_string(),
-        ),
-        (
-            "ssl_key_file".into(),
-            certs.join("server.key").display().to_string(),
-        ),
-    ];
-    let src = LocalPg::start(&opts).await.unwrap();
+    let (src, certs) = crate::tls::tls_server("sources-tls-server").await;
     let dst = harness::server(15).await;
     let grove = Grove::open(Paths::at(harness::scratch_dir("sources-tls").join("state")))
         .await
@@ -670,9 +656,8 @@ async fn sources_over_tls_verify_full_with_a_throwaway_ca() {
 
 #[tokio::test]
 async fn sources_add_and_refresh_under_write_load_are_consistent() {
-    use crate::online_copy::{assert_bank_consistent, BANK};
-    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-    use std::sync::Arc;
+    use crate::online_copy::{assert_bank_consistent, Transfers, BANK};
+    use std::sync::atomic::Ordering;
     let (src, dst) = (harness::server(15).await, harness::server(18).await);
     let grove = Grove::open(Paths::at(
         harness::scratch_dir("sources-load").join("state"),
@@ -691,32 +676,8 @@ async fn sources_add_and_refresh_under_write_load_are_consistent() {
     grove.save_connection(None, draft).await.unwrap();
 
     // Transfers between accounts all along: the total stays, every balance matches them.
-    let writer = src.connect(&db).await.unwrap();
-    let stop = Arc::new(AtomicBool::new(false));
-    let writes = Arc::new(AtomicU64::new(0));
-    let load = {
-        let (stop, writes) = (stop.clone(), writes.clone());
-        tokio::spawn(async move {
-            let mut i: i32 = 0;
-            while !stop.load(Ordering::Relaxed) {
-                i += 1;
-                let (a, b, amt) = (2 + i % 999, 2 + (i * 7 + 3) % 999, (i % 50) as i64);
-                if a == b {
-                    continue;
-                }
-                writer
-                    .execute(
-                        "WITH x AS (UPDATE accounts SET balance = balance - $3 WHERE id = $1),
-                              y AS (UPDATE accounts SET balance = balance + $3 WHERE id = $2)
-                         INSERT INTO transfers (from_id, to_id, amount) VALUES ($1, $2, $3)",
-                        &[&a, &b, &amt],
-                    )
-                    .await
-                    .expect("a write on the source failed during the copy");
-                writes.fetch_add(1, Ordering::Relaxed);
-            }
-        })
-    };
+    let load = Transfers::start(src.connect(&db).await.unwrap());
+    let writes = load.writes.clone();
     let root = unique("bank");
     grove
         .add_source(add(&root, dst, &conn, TableSelection::default()), &ctx())
@@ -733,8 +694,7 @@ async fn sources_add_and_refresh_under_write_load_are_consistent() {
         on_busy: OnBusy::Fail,
     };
     grove.refresh_source(req, &ctx()).await.unwrap();
-    stop.store(true, Ordering::Relaxed);
-    load.await.unwrap();
+    load.stop().await;
     let copy = dst.connect(&root).await.unwrap();
     assert_bank_consistent(&copy).await;
     let second = count(&copy, "SELECT * FROM transfers").await;
