@@ -112,7 +112,10 @@ fn info_text(i: &SourceInfo) -> String {
 }
 
 fn info_out(i: SourceInfo, verb: &str) -> Result<Output> {
-    let text = format!("{verb}\n{}", info_text(&i));
+    let text = match verb {
+        "" => info_text(&i),
+        _ => format!("{verb}\n{}", info_text(&i)),
+    };
     out(serde_json::to_value(&i).expect("json"), text)
 }
 
