@@ -558,6 +558,13 @@ async fn sources_from_the_cli() {
     let shown = ok_json(&run(&["--json", "source", "show", &root]).await);
     assert_eq!(shown["selection"]["filters"][0][1], "total > 2000");
     assert!(shown["next_due_at"].is_string());
+    let tree = run(&["branch", "list"]).await;
+    let tree = String::from_utf8_lossy(&tree.stdout).to_string();
+    let line = tree.lines().find(|l| l.starts_with(&root)).unwrap();
+    assert!(
+        line.contains(&format!("← connection \"{conn}\", last refresh ok")),
+        "{line}"
+    );
     let text = run(&["source", "show", &root]).await;
     assert!(String::from_utf8_lossy(&text.stdout).contains("schedule: daily@02:00"));
 
