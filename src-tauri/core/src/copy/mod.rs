@@ -14,6 +14,12 @@
 //! database is renamed into place when asked. On failure or cancellation the new database is
 //! dropped and every session closed: nothing is left behind on either server.
 //!
+//! A [`TableSelection`] narrows the copy (`select`): tables included or excluded (with their
+//! partitions), tables copied without rows, and a row filter per table, run on the source as
+//! `COPY (SELECT … WHERE (condition)) TO STDOUT` in the read-only snapshot. It is resolved
+//! against the source's schema before anything is created, and refused, naming the foreign
+//! key, when it would break one.
+//!
 //! Not yet: splitting big tables into ranges, building indexes and constraints in parallel,
 //! owners (objects are owned by the user Grove connects as).
 mod check;
