@@ -2,19 +2,21 @@
 //! and the TypeScript wrapper generated into `ui/src/bindings/commands.ts`.
 use crate::AppState;
 use grove_core::api::{
-    BranchRef, BranchUrl, CheckDeploy, CreateBranch, CreateDeploy, DatabaseRef, DeleteBranch,
-    DeployRef, DiffSchemas, ExpireBranch, ImportDatabase, OpContext, RebaseBranch, RenameBranch,
-    ResetBranch, RunDeploy, SetProtected,
+    AddSource, BranchRef, BranchUrl, CheckDeploy, CreateBranch, CreateDeploy, DatabaseRef,
+    DeleteBranch, DeployRef, DiffSchemas, ExpireBranch, ImportDatabase, OpContext, RebaseBranch,
+    RefreshSource, RenameBranch, ResetBranch, RunDeploy, SetProtected,
 };
 use grove_core::branch::{
     BlockingSession, Branch, Cancel, DatabaseInfo, DeleteOutcome, HousekeepingReport, OnBusy,
     OpProgress, Progress, Snapshot,
 };
 use grove_core::conn::{ParsedUri, TestResult};
+use grove_core::copy::TableSelection;
 use grove_core::deploy::{ApplyOptions, DeployCheck, DeployRequest};
 use grove_core::grove::{SqlRunEvent, SqlTabInfo};
 use grove_core::local_pg::LocalStatus;
 use grove_core::schema::SchemaDiff;
+use grove_core::source::SourceInfo;
 use grove_core::sql::history::{self, HistoryQuery, SavedQueryDraft};
 use grove_core::sql::{
     DbSchema, ExportFormat, ExportSummary, HistoryEntry, RunOptions, RunSummary, SavedQuery,
@@ -311,6 +313,32 @@ api! {
     fn housekeeping(state, server: Option<String>, op_id: String) -> HousekeepingReport {
         let (op, progress) = Op::start(&state, &op_id);
         state.grove()?.housekeeping(&server.into(), &op.ctx(&progress)).await
+    }
+    /// Root branches linked to a source on a server.
+    fn list_sources(state, server: Option<String>) -> Vec<SourceInfo> {
+        state.grove()?.list_sources(&server.into()).await
+    }
+    /// A root's source: settings, last and next refresh.
+    fn show_source(state, server: Option<String>, root: String) -> SourceInfo {
+        state.grove()?.show_source(BranchRef { server: server.into(), name: root }).await
+    }
+    /// Creates root branch `root` as an online copy of `from` (a saved connection's name or a
+    /// URL without a password) and links them; `every` is a schedule like daily@02:00.
+    fn add_source(state, server: Option<String>, root: String, from: String, database: Option<String>, selection: TableSelection, every: Option<String>, op_id: String) -> SourceInfo {
+        let (op, progress) = Op::start(&state, &op_id);
+        let req = AddSource { server: server.into(), root, from, database, selection, every };
+        state.grove()?.add_source(req, &op.ctx(&progress)).await
+    }
+    /// Replaces a root with a fresh copy of its source; the previous version can be undone.
+    fn refresh_source(state, server: Option<String>, root: String, on_busy: OnBusy, op_id: String) -> SourceInfo {
+        release_sql_tabs(&state, &server, &root);
+        let (op, progress) = Op::start(&state, &op_id);
+        let req = RefreshSource { server: server.into(), root, on_busy };
+        state.grove()?.refresh_source(req, &op.ctx(&progress)).await
+    }
+    /// Unlinks a root from its source; the root branch stays.
+    fn remove_source(state, server: Option<String>, root: String) -> SourceInfo {
+        state.grove()?.remove_source(BranchRef { server: server.into(), name: root }).await
     }
     /// Opens (or reopens) an editor tab's session on a branch; protected branches open read-only.
     fn sql_open(state, tab_id: String, server: Option<String>, branch: String) -> SqlTabInfo {

@@ -130,6 +130,17 @@ fn main() {
                         tracing::error!("local PostgreSQL did not start: {}", e.message);
                     }
                 });
+                // Sources whose schedule is due are refreshed while the app is open: checked
+                // every minute (a refresh records its outcome and next due time with the source).
+                let scheduled = grove.clone();
+                tauri::async_runtime::spawn(async move {
+                    let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+                    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                    loop {
+                        every.tick().await;
+                        scheduled.refresh_due_everywhere().await;
+                    }
+                });
                 // Housekeeping (expired branches, old snapshots) on every known server, hourly.
                 tauri::async_runtime::spawn(async move {
                     loop {

@@ -1062,9 +1062,33 @@ async fn a_killed_grove_never_corrupts_the_tree() {
                     .unwrap();
                     vec!["housekeeping".into()]
                 }
+                // A source on the same server: the root's database, through a saved connection.
+                "source-add" | "source-refresh" => {
+                    let conn = format!("src-{i}");
+                    ok_json(
+                        &cli(
+                            &data,
+                            &server,
+                            None,
+                            &["server", "add", &conn, &pg.uri(&root), "--json"],
+                        )
+                        .await,
+                    );
+                    if kind == "source-add" {
+                        vec!["add".into(), other.clone(), "--from".into(), conn]
+                    } else {
+                        let add = ["--json", "source", "add", &other, "--from", &conn];
+                        ok_json(&cli(&data, &server, None, &add).await);
+                        vec!["refresh".into(), other.clone()]
+                    }
+                }
                 other => panic!("no scenario for fault step {other}"),
             };
-            let mut argv = vec!["branch"];
+            let mut argv = vec![if kind.starts_with("source") {
+                "source"
+            } else {
+                "branch"
+            }];
             argv.extend(args.iter().map(String::as_str));
             let out = cli(&data, &server, Some(step), &argv).await;
             use std::os::unix::process::ExitStatusExt;
@@ -1124,6 +1148,14 @@ async fn a_killed_grove_never_corrupts_the_tree() {
                         !listed(&other) && database_exists(&pg, &extra_db).await,
                         "{step}"
                     );
+                }
+                "source-add" => {
+                    assert!(!listed(&other), "{step}");
+                    assert!(!database_exists(&pg, &other).await, "{step}");
+                }
+                "source-refresh" => {
+                    assert_eq!(checksums(&pg, &other).await, root_data, "{step}");
+                    assert!(!find(&list, &other).unwrap().undo_available, "{step}");
                 }
                 _ => unreachable!(),
             }

@@ -12,5 +12,6 @@ mod local_server;
 mod online_copy;
 mod schema_diff;
 mod schema_diff_breadth;
+mod sources;
 mod sql;
 mod tls;

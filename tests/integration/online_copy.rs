@@ -26,6 +26,7 @@ fn request(src: &LocalPg, db: &str, dst: &LocalPg, workers: usize) -> CopyReques
         build_as: format!("copy_tmp_{id}"),
         publish_as: Some(format!("copy_{id}")),
         workers,
+        selection: Default::default(),
     }
 }
 
@@ -65,7 +66,7 @@ async fn checksum(s: &Session, table: &str, key: &str) -> String {
     s.query_one(&sql, &[]).await.unwrap().get(0)
 }
 
-const BANK: &str = "
+pub(crate) const BANK: &str = "
     CREATE TYPE status AS ENUM ('open', 'frozen', 'closed');
     CREATE TABLE accounts (
         id int PRIMARY KEY, owner text NOT NULL, balance bigint NOT NULL CHECK (balance > -1000000),
@@ -92,7 +93,7 @@ const BANK: &str = "
 
 /// Checks the bank's invariants on the copy: money is conserved, every balance is the
 /// initial one plus the transfers it took part in (rows of two tables from one instant).
-async fn assert_bank_consistent(c: &Session) {
+pub(crate) async fn assert_bank_consistent(c: &Session) {
     let total: i64 = c
         .query_one("SELECT sum(balance)::bigint FROM accounts", &[])
         .await
@@ -112,6 +113,47 @@ async fn assert_bank_consistent(c: &Session) {
     assert_eq!(off, 0, "balances and transfers are from different instants");
 }
 
+/// A write load on a `BANK` database: transfers between accounts, each in one statement, until
+/// stopped; it keeps the invariants `assert_bank_consistent` checks. A failed write panics.
+pub(crate) struct Transfers {
+    stop: Arc<AtomicBool>,
+    pub writes: Arc<AtomicU64>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Transfers {
+    pub(crate) fn start(w: Session) -> Transfers {
+        let stop = Arc::new(AtomicBool::new(false));
+        let writes = Arc::new(AtomicU64::new(0));
+        let (halt, count) = (stop.clone(), writes.clone());
+        let task = tokio::spawn(async move {
+            let mut i: i32 = 0;
+            while !halt.load(Ordering::Relaxed) {
+                i += 1;
+                let (a, b, amt) = (2 + i % 999, 2 + (i * 7 + 3) % 999, (i % 50) as i64);
+                if a == b {
+                    continue; // one statement cannot update a row twice
+                }
+                w.execute(
+                    "WITH x AS (UPDATE accounts SET balance = balance - $3 WHERE id = $1),
+                          y AS (UPDATE accounts SET balance = balance + $3 WHERE id = $2)
+                     INSERT INTO transfers (from_id, to_id, amount) VALUES ($1, $2, $3)",
+                    &[&a, &b, &amt],
+                )
+                .await
+                .expect("a write on the source failed during the copy");
+                count.fetch_add(1, Ordering::Relaxed);
+            }
+        });
+        Transfers { stop, writes, task }
+    }
+
+    pub(crate) async fn stop(self) {
+        self.stop.store(true, Ordering::Relaxed);
+        self.task.await.unwrap();
+    }
+}
+
 #[tokio::test]
 async fn copies_a_busy_database_as_of_one_instant() {
     for_each_version!(|pg| {
@@ -123,31 +165,8 @@ async fn copies_a_busy_database_as_of_one_instant() {
             .batch_execute("BEGIN; UPDATE accounts SET owner = owner WHERE id = 1")
             .await
             .unwrap();
-        let writer = Arc::new(pg.connect(&db).await.unwrap());
-        let stop = Arc::new(AtomicBool::new(false));
-        let writes = Arc::new(AtomicU64::new(0));
-        let load = {
-            let (w, stop, writes) = (writer.clone(), stop.clone(), writes.clone());
-            tokio::spawn(async move {
-                let mut i: i32 = 0;
-                while !stop.load(Ordering::Relaxed) {
-                    i += 1;
-                    let (a, b, amt) = (2 + i % 999, 2 + (i * 7 + 3) % 999, (i % 50) as i64);
-                    if a == b {
-                        continue; // one statement cannot update a row twice
-                    }
-                    w.execute(
-                        "WITH x AS (UPDATE accounts SET balance = balance - $3 WHERE id = $1),
-                              y AS (UPDATE accounts SET balance = balance + $3 WHERE id = $2)
-                         INSERT INTO transfers (from_id, to_id, amount) VALUES ($1, $2, $3)",
-                        &[&a, &b, &amt],
-                    )
-                    .await
-                    .expect("a write on the source failed during the copy");
-                    writes.fetch_add(1, Ordering::Relaxed);
-                }
-            })
-        };
+        let load = Transfers::start(pg.connect(&db).await.unwrap());
+        let writes = load.writes.clone();
         tokio::time::sleep(Duration::from_millis(200)).await;
         let req = request(pg, &db, pg, 2);
         let before = writes.load(Ordering::Relaxed);
@@ -156,8 +175,7 @@ async fn copies_a_busy_database_as_of_one_instant() {
             .unwrap_or_else(|e| panic!("copy failed: {e:?}"));
         let during = writes.load(Ordering::Relaxed) - before;
         tokio::time::sleep(Duration::from_millis(100)).await;
-        stop.store(true, Ordering::Relaxed);
-        load.await.unwrap();
+        load.stop().await;
         assert!(during > 0, "no write went through while copying");
         holder
             .batch_execute("COMMIT")

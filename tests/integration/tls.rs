@@ -84,11 +84,12 @@ fn make_certs(dir: &Path) {
     }
 }
 
-#[tokio::test]
-async fn verify_full_and_verify_ca_against_a_tls_server() {
-    let certs = harness::scratch_dir("tls-certs");
+/// A PostgreSQL 18 server with TLS on, and the directory of its certificates: `ca.pem` signed
+/// its certificate (valid for `localhost` only), `other.pem` is an unrelated CA.
+pub(crate) async fn tls_server(name: &str) -> (LocalPg, std::path::PathBuf) {
+    let certs = harness::scratch_dir(&format!("{name}-certs"));
     make_certs(&certs);
-    let mut opts = harness::options(18, "tls-server");
+    let mut opts = harness::options(18, name);
     opts.settings = vec![
         ("ssl".into(), "on".into()),
         (
@@ -100,7 +101,12 @@ async fn verify_full_and_verify_ca_against_a_tls_server() {
             certs.join("server.key").display().to_string(),
         ),
     ];
-    let pg = LocalPg::start(&opts).await.unwrap();
+    (LocalPg::start(&opts).await.unwrap(), certs)
+}
+
+#[tokio::test]
+async fn verify_full_and_verify_ca_against_a_tls_server() {
+    let (pg, certs) = tls_server("tls-server").await;
     let ca = Some(certs.join("ca.pem").display().to_string());
 
     let mut f = pg.fields("postgres");

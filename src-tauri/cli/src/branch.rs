@@ -7,6 +7,7 @@ use grove_core::api::{
     RebaseBranch, RenameBranch, ResetBranch, SetProtected,
 };
 use grove_core::branch::{Branch, Cancel, DeleteOutcome, HousekeepingReport, OnBusy, Progress};
+use grove_core::source::SourceInfo;
 use grove_core::{Grove, Result, ServerRef};
 use serde_json::json;
 use std::io::IsTerminal;
@@ -118,7 +119,7 @@ pub struct BusyArgs {
 }
 
 impl BusyArgs {
-    fn on_busy(&self) -> OnBusy {
+    pub(crate) fn on_busy(&self) -> OnBusy {
         match (self.force, self.terminate) {
             (true, _) => OnBusy::Force,
             (false, true) => OnBusy::Terminate,
@@ -143,7 +144,7 @@ pub fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
 }
 
 /// On a terminal, phases go to stderr so a long copy does not look frozen.
-pub fn progress_printer(json: bool) -> impl Fn(Progress) + Send + Sync {
+pub(crate) fn progress_printer(json: bool) -> impl Fn(Progress) + Send + Sync {
     let show = !json && std::io::stderr().is_terminal();
     move |p: Progress| {
         if show {
@@ -189,15 +190,36 @@ fn flags(b: &Branch) -> String {
 }
 
 /// Indented tree: roots (and branches whose parent is gone) first, children under them.
-fn tree_text(list: &[Branch]) -> String {
-    fn walk(list: &[Branch], parent: Option<&str>, depth: usize, out: &mut Vec<String>) {
+/// Synced roots show their source's last refresh and the next one.
+fn tree_text(list: &[Branch], sources: &[SourceInfo]) -> String {
+    let synced = |b: &Branch| {
+        let Some(s) = sources.iter().find(|s| s.root == b.name) else {
+            return String::new();
+        };
+        let mut t = format!("  ← {}", s.spec.from);
+        if let Some(r) = &s.last_refresh {
+            t += &format!(", last refresh {} {}", r.outcome, r.started_at);
+        }
+        if let Some(n) = &s.next_due_at {
+            t += &format!(", next {n}");
+        }
+        t
+    };
+    fn walk(
+        list: &[Branch],
+        synced: &dyn Fn(&Branch) -> String,
+        parent: Option<&str>,
+        depth: usize,
+        out: &mut Vec<String>,
+    ) {
         for b in list.iter().filter(|b| b.parent_id.as_deref() == parent) {
-            out.push(format!("{}{}{}", "  ".repeat(depth), b.name, flags(b)));
-            walk(list, Some(&b.id), depth + 1, out);
+            let line = format!("{}{}{}{}", "  ".repeat(depth), b.name, flags(b), synced(b));
+            out.push(line);
+            walk(list, synced, Some(&b.id), depth + 1, out);
         }
     }
     let mut out = Vec::new();
-    walk(list, None, 0, &mut out);
+    walk(list, &synced, None, 0, &mut out);
     out.join("\n")
 }
 
@@ -276,7 +298,7 @@ fn branch_out(b: Branch, verb: &str) -> Result<Output> {
 }
 
 /// A cancellation handle that Ctrl-C cancels.
-pub fn cancel_on_ctrl_c() -> Cancel {
+pub(crate) fn cancel_on_ctrl_c() -> Cancel {
     let cancel = Cancel::new();
     let on_ctrl_c = cancel.clone();
     tokio::spawn(async move {
@@ -308,7 +330,9 @@ pub async fn run(
     match cmd {
         BranchCmd::List => {
             let list = grove.list_branches(&server).await?;
-            let text = tree_text(&list);
+            // A tree without sources (or an older catalog) still lists.
+            let sources = grove.list_sources(&server).await.unwrap_or_default();
+            let text = tree_text(&list, &sources);
             out(serde_json::to_value(&list).expect("json"), text)
         }
         BranchCmd::Create {

@@ -4,6 +4,7 @@
 mod branch;
 mod deploy;
 mod diff;
+mod source;
 mod sql;
 
 use clap::{Parser, Subcommand};
@@ -48,6 +49,11 @@ enum Cmd {
     Branch {
         #[command(subcommand)]
         cmd: branch::BranchCmd,
+    },
+    /// Root branches synced from a database elsewhere (--server: where the roots live).
+    Source {
+        #[command(subcommand)]
+        cmd: source::SourceCmd,
     },
     /// Compare two databases' schemas; by default print the migration turning FROM into TO.
     Diff(diff::DiffArgs),
@@ -176,6 +182,7 @@ async fn run(cli: Cli) -> Result<Output> {
         Cmd::Local { cmd } => local(&grove, cmd).await,
         Cmd::Server { cmd } => server(&grove, cmd, cli.server).await,
         Cmd::Branch { cmd } => branch::run(&grove, cmd, &selected, cli.json).await,
+        Cmd::Source { cmd } => source::run(&grove, cmd, &selected, cli.json).await,
         Cmd::Diff(args) => diff::run(&grove, &selected, args).await,
         Cmd::Deploy { cmd } => deploy::run(&grove, cmd, &selected, cli.json).await,
         Cmd::Sql(args) => sql::run(&grove, args, &selected, cli.json).await,

@@ -13,6 +13,7 @@ pub mod private_fs;
 pub mod schema;
 pub mod secrets;
 pub mod server_ref;
+pub mod source;
 pub mod sql;
 pub mod store;
 

@@ -22,7 +22,9 @@ import type { SavedQuery } from "./SavedQuery";
 import type { SavedQueryDraft } from "./SavedQueryDraft";
 import type { SchemaDiff } from "./SchemaDiff";
 import type { Snapshot } from "./Snapshot";
+import type { SourceInfo } from "./SourceInfo";
 import type { SqlTabInfo } from "./SqlTabInfo";
+import type { TableSelection } from "./TableSelection";
 import type { TestResult } from "./TestResult";
 
 export const commands = {
@@ -76,6 +78,16 @@ export const commands = {
   branchUrl: (server: string | null, name: string, withPassword: boolean) => invoke<string>("branch_url", { server, name, withPassword }),
   /** Removes expired branches and old snapshots, cleans up interrupted operations. */
   housekeeping: (server: string | null, opId: string) => invoke<HousekeepingReport>("housekeeping", { server, opId }),
+  /** Root branches linked to a source on a server. */
+  listSources: (server: string | null) => invoke<Array<SourceInfo>>("list_sources", { server }),
+  /** A root's source: settings, last and next refresh. */
+  showSource: (server: string | null, root: string) => invoke<SourceInfo>("show_source", { server, root }),
+  /** Creates root branch `root` as an online copy of `from` (a saved connection's name or a URL without a password) and links them; `every` is a schedule like daily@02:00. */
+  addSource: (server: string | null, root: string, from: string, database: string | null, selection: TableSelection, every: string | null, opId: string) => invoke<SourceInfo>("add_source", { server, root, from, database, selection, every, opId }),
+  /** Replaces a root with a fresh copy of its source; the previous version can be undone. */
+  refreshSource: (server: string | null, root: string, onBusy: OnBusy, opId: string) => invoke<SourceInfo>("refresh_source", { server, root, onBusy, opId }),
+  /** Unlinks a root from its source; the root branch stays. */
+  removeSource: (server: string | null, root: string) => invoke<SourceInfo>("remove_source", { server, root }),
   /** Opens (or reopens) an editor tab's session on a branch; protected branches open read-only. */
   sqlOpen: (tabId: string, server: string | null, branch: string) => invoke<SqlTabInfo>("sql_open", { tabId, server, branch }),
   /** Runs a script in a tab; results stream as `sql-run` events tagged with run_id. */

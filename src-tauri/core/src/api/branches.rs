@@ -94,7 +94,11 @@ impl Grove {
     }
 
     /// The engine for a long operation: its client recorded, cancellable.
-    async fn engine_for(&self, server: &ServerRef, ctx: &OpContext<'_>) -> Result<Branches> {
+    pub(super) async fn engine_for(
+        &self,
+        server: &ServerRef,
+        ctx: &OpContext<'_>,
+    ) -> Result<Branches> {
         Ok(self
             .branch_engine(server)
             .await?

@@ -4,11 +4,13 @@
 mod branches;
 mod deploy;
 mod diff;
+mod sources;
 mod sql;
 
 pub use branches::*;
 pub use deploy::*;
 pub use diff::*;
+pub use sources::*;
 
 use crate::branch::{no_progress, Cancel, ProgressFn};
 

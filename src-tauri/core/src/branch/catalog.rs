@@ -65,6 +65,31 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE TABLE settings (name text PRIMARY KEY, value text NOT NULL);
 ",
+    "
+    -- Root branches kept in sync with a database elsewhere (no passwords here, ever).
+    CREATE TABLE sources (
+        root_id uuid PRIMARY KEY REFERENCES branches (id) ON DELETE CASCADE,
+        connection text,                        -- a saved connection's name, or
+        url text,                               -- a URL without a password
+        database text NOT NULL,
+        tables text[] NOT NULL DEFAULT '{}',
+        exclude_tables text[] NOT NULL DEFAULT '{}',
+        schema_only_tables text[] NOT NULL DEFAULT '{}',
+        filters jsonb NOT NULL DEFAULT '[]',    -- [[table, condition], ...]
+        schedule text,                          -- daily@02:00, hourly, 6h, ...
+        created_at timestamptz NOT NULL DEFAULT now(),
+        created_by text NOT NULL,
+        last_started_at timestamptz,
+        last_finished_at timestamptz,
+        last_duration_ms bigint,
+        last_size_bytes bigint,
+        last_rows bigint,
+        last_outcome text CHECK (last_outcome IN ('running', 'ok', 'failed')),
+        last_error text,
+        next_due_at timestamptz,
+        CHECK ((connection IS NULL) <> (url IS NULL))
+    );
+",
 ];
 
 /// Brings the catalog schema up to date. Cheap when it already is.
@@ -338,6 +363,22 @@ pub async fn repair(s: &Session) -> Result<Vec<String>> {
         let db: String = r.get(0);
         drop_database(s, &db).await?;
         done.push(format!("dropped leftover database {db}"));
+    }
+    // A refresh still marked running was interrupted (operations hold the lock we hold).
+    let interrupted = s
+        .query(
+            "UPDATE sources s SET last_outcome = 'failed', last_finished_at = now(),
+                    last_error = 'interrupted (Grove or the server stopped during the refresh)'
+               FROM branches b WHERE b.id = s.root_id AND s.last_outcome = 'running'
+             RETURNING b.name",
+            &[],
+        )
+        .await?;
+    for r in interrupted {
+        done.push(format!(
+            "marked the interrupted refresh of {} as failed",
+            r.get::<_, String>(0)
+        ));
     }
     for line in &done {
         tracing::info!("repair: {line}");

@@ -302,13 +302,40 @@ impl Branches {
         op: &Op<'_>,
         source: &str,
     ) -> Result<String> {
-        let tmp = new_name(TMP_PREFIX);
         let (size, owner, may_own) = source_facts(l, source).await?;
+        let from = copy::Endpoint {
+            fields: self.server.with_database(source),
+            password: self.password.clone(),
+        };
+        let label = format!("\"{source}\"");
+        let (tmp, _) = self
+            .copy_from(l, op, from, Default::default(), &label, Some(size))
+            .await?;
+        if may_own {
+            let sql = format!("ALTER DATABASE {} OWNER TO {}", q(&tmp), q(&owner));
+            if let Err(e) = l.s.batch_execute(&sql).await {
+                self.drop_quietly(&l.s, &tmp).await;
+                return Err(ApiError::from(e).context(format!("copying {label} online")));
+            }
+        }
+        Ok(tmp)
+    }
+
+    /// Copies the database `from` (on this server or another) with the online copy engine,
+    /// tables and rows as `selection` says, to a new temporary database on this server; returns
+    /// its name and what was copied. On failure or cancellation nothing is left behind.
+    pub(super) async fn copy_from(
+        &self,
+        l: &Locked,
+        op: &Op<'_>,
+        from: copy::Endpoint,
+        selection: copy::TableSelection,
+        label: &str,
+        size: Option<u64>,
+    ) -> Result<(String, copy::CopyResult)> {
+        let tmp = new_name(TMP_PREFIX);
         let req = copy::CopyRequest {
-            source: copy::Endpoint {
-                fields: self.server.with_database(source),
-                password: self.password.clone(),
-            },
+            source: from,
             target: copy::Endpoint {
                 fields: self.server.clone(),
                 password: self.password.clone(),
@@ -316,30 +343,23 @@ impl Branches {
             build_as: tmp.clone(),
             publish_as: None,
             workers: ONLINE_WORKERS,
+            selection,
         };
-        op.report(
-            "copying",
-            Some(format!("copying \"{source}\" online")),
-            Some(size),
-        );
+        op.report("copying", Some(format!("copying {label} online")), size);
         let report = |p: &copy::CopyProgress| {
-            op.report("copying", Some(online_detail(source, p)), Some(size));
+            op.report("copying", Some(online_detail(label, p)), size);
         };
         let copied = copy::copy_database(&req, &report, self.cancel.cancelled()).await;
-        let copied = match copied {
-            Ok(_) if may_own => {
-                let sql = format!("ALTER DATABASE {} OWNER TO {}", q(&tmp), q(&owner));
-                l.s.batch_execute(&sql).await.map_err(ApiError::from)
+        match copied {
+            Ok(r) => Ok((tmp, r)),
+            Err(e) => {
+                self.drop_quietly(&l.s, &tmp).await;
+                if e.code == ErrorCode::Cancelled {
+                    return Err(cancelled_error());
+                }
+                Err(e.context(format!("copying {label} online")))
             }
-            Ok(_) => Ok(()),
-            Err(e) if e.code == ErrorCode::Cancelled => Err(cancelled_error()),
-            Err(e) => Err(e),
-        };
-        if let Err(e) = copied {
-            self.drop_quietly(&l.s, &tmp).await;
-            return Err(e.context(format!("copying \"{source}\" online")));
         }
-        Ok(tmp)
     }
 
     /// Prepares a fresh copy: empties it for a schema-only branch, and fingerprints its schema.
@@ -513,7 +533,7 @@ const ONLINE_WORKERS: usize = 2;
 
 /// "copying rows of "p" online: 3/10 tables, 12.0 MB, 4.0 MB/s, about 9 s left".
 fn online_detail(source: &str, p: &copy::CopyProgress) -> String {
-    let mut d = format!("{} of \"{source}\" online", p.phase);
+    let mut d = format!("{} of {source} online", p.phase);
     if p.tables_total > 0 {
         let rate: f64 = p.active.iter().map(|t| t.bytes_per_sec).sum();
         d += &format!(
@@ -530,6 +550,49 @@ fn online_detail(source: &str, p: &copy::CopyProgress) -> String {
         }
     }
     d
+}
+
+/// Swaps `tmp` in as branch `b` in a transaction the caller commits: `b`'s database becomes an
+/// undoable reset-undo snapshot, `tmp` takes its name, and its schema fingerprint and merge
+/// base (None for a root) are recorded.
+pub(super) async fn swap_in<'a>(
+    l: &'a mut Locked,
+    b: &Branch,
+    tmp: &str,
+    fingerprint: &str,
+    base: Option<&[u8]>,
+) -> Result<tokio_postgres::Transaction<'a>> {
+    let id = uuid_of(b)?;
+    let before = catalog::row_json(&l.s, id).await?;
+    let snap = new_name(super::SNAP_PREFIX);
+    let tx = l.s.client.transaction().await?;
+    tx.batch_execute(&format!(
+        "ALTER DATABASE {name} RENAME TO {snap}; ALTER DATABASE {tmp} RENAME TO {name};",
+        name = q(&b.name),
+        snap = q(&snap),
+        tmp = q(tmp)
+    ))
+    .await
+    .map_err(busy)?;
+    tx.execute(
+        "INSERT INTO snapshots (id, branch_id, branch_name, db_name, kind, branch, keep_until)
+         VALUES ($1, $2, $3, $4, 'reset-undo', $5, now() + make_interval(secs => $6))",
+        &[
+            &Uuid::new_v4(),
+            &id,
+            &b.name,
+            &snap,
+            &before,
+            &super::KEEP_SNAPSHOTS.as_secs_f64(),
+        ],
+    )
+    .await?;
+    tx.execute(
+        "UPDATE branches SET parent_schema_fingerprint = $2, base_schema = $3 WHERE id = $1",
+        &[&id, &fingerprint, &base],
+    )
+    .await?;
+    Ok(tx)
 }
 
 pub(super) fn busy_error(db: &str, sessions: &[BlockingSession], hint: &str) -> ApiError {

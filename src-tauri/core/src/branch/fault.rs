@@ -25,6 +25,9 @@ pub const FAULT_STEPS: &[&str] = &[
     "deploy:before-commit",
     "deploy:after-commit",
     "revert:before-commit",
+    "source-add:before-commit",
+    "source-refresh:after-copy",
+    "source-refresh:before-commit",
 ];
 
 /// Kills the process if `GROVE_FAULT` names this step.

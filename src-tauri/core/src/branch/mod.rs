@@ -12,6 +12,7 @@ mod engine;
 pub(crate) mod fault;
 mod operations;
 mod progress;
+mod synced;
 mod types;
 
 pub use engine::Branches;

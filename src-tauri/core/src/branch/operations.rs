@@ -210,29 +210,7 @@ impl Branches {
             // Sessions may have connected to the branch while we copied.
             self.settle(&l.s, &b.name, false, on_busy).await?;
             op.phase("swapping");
-            let id = uuid_of(&b)?;
-            let before = catalog::row_json(&l.s, id).await?;
-            let snap = new_name(SNAP_PREFIX);
-            let tx = l.s.client.transaction().await?;
-            tx.batch_execute(&format!(
-                "ALTER DATABASE {name} RENAME TO {snap}; ALTER DATABASE {tmp} RENAME TO {name};",
-                name = q(&b.name),
-                snap = q(&snap),
-                tmp = q(&tmp)
-            ))
-            .await
-            .map_err(busy)?;
-            tx.execute(
-                "INSERT INTO snapshots (id, branch_id, branch_name, db_name, kind, branch, keep_until)
-                 VALUES ($1, $2, $3, $4, 'reset-undo', $5, now() + make_interval(secs => $6))",
-                &[&Uuid::new_v4(), &id, &b.name, &snap, &before, &KEEP_SNAPSHOTS.as_secs_f64()],
-            )
-            .await?;
-            tx.execute(
-                "UPDATE branches SET parent_schema_fingerprint = $2, base_schema = $3 WHERE id = $1",
-                &[&id, &fingerprint, &base],
-            )
-                .await?;
+            let tx = swap_in(&mut l, &b, &tmp, &fingerprint, Some(&base)).await?;
             fault::point("reset:before-commit");
             tx.commit().await.map_err(busy)?;
             Ok::<_, ApiError>(())

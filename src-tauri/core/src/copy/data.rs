@@ -97,7 +97,21 @@ async fn copy_table(
         format!(" ({})", t.columns.join(", "))
     };
     let format = if binary { " (FORMAT binary)" } else { "" };
-    let out_sql = format!("COPY {}{cols} TO STDOUT{format}", t.name);
+    let out_sql = match &t.filter {
+        // The user's condition, run on the source in the read-only snapshot transaction.
+        Some(cond) => {
+            let list = if t.columns.is_empty() {
+                "*".to_string()
+            } else {
+                t.columns.join(", ")
+            };
+            format!(
+                "COPY (SELECT {list} FROM {} WHERE ({cond})) TO STDOUT{format}",
+                t.name
+            )
+        }
+        None => format!("COPY {}{cols} TO STDOUT{format}", t.name),
+    };
     let in_sql = format!("COPY {}{cols} FROM STDIN{format}", t.name);
     let (stream, sink) =
         tokio::try_join!(from.copy_out(&out_sql), to.copy_in(&in_sql)).map_err(ApiError::from)?;

@@ -14,15 +14,23 @@
 //! database is renamed into place when asked. On failure or cancellation the new database is
 //! dropped and every session closed: nothing is left behind on either server.
 //!
+//! A [`TableSelection`] narrows the copy (`select`): tables included or excluded (with their
+//! partitions), tables copied without rows, and a row filter per table, run on the source as
+//! `COPY (SELECT … WHERE (condition)) TO STDOUT` in the read-only snapshot. It is resolved
+//! against the source's schema before anything is created, and refused, naming the foreign
+//! key, when it would break one.
+//!
 //! Not yet: splitting big tables into ranges, building indexes and constraints in parallel,
 //! owners (objects are owned by the user Grove connects as).
 mod check;
 mod data;
 mod plan;
 mod progress;
+mod select;
 mod source;
 
 pub use progress::{CopyProgress, CopyProgressFn, TableProgress};
+pub use select::TableSelection;
 pub use source::APP;
 
 use crate::conn::{ConnectionFields, Session};
@@ -53,6 +61,8 @@ pub struct CopyRequest {
     pub publish_as: Option<String>,
     /// How many tables are copied at once.
     pub workers: usize,
+    /// Which tables and rows (default: everything).
+    pub selection: TableSelection,
 }
 
 /// One table copied.
@@ -140,8 +150,9 @@ async fn run(
             Ok::<i32, ApiError>(r.await?.get(0))
         }
     )?;
-    let fitted = plan::fit(full, &facts)?;
-    let tables = plan::tables(&fitted.catalog);
+    let mut fitted = plan::fit(full, &facts)?;
+    let selected = select::apply(&mut fitted.catalog, &req.selection)?;
+    let tables = plan::tables(&fitted.catalog, &selected.schema_only, &selected.filters);
     let names: Vec<String> = tables.iter().map(|t| t.name.clone()).collect();
     source::lock_tables(&leader.session, &names).await?;
 

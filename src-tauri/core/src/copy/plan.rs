@@ -10,7 +10,7 @@
 //! Before planning, the catalog is fitted to the target server: grants to roles the target
 //! lacks are removed (and reported), and each extension gets a version the target has.
 use crate::error::{ApiError, Result};
-use crate::schema::model::{Acl, Catalog, Grantee, ObjRef};
+use crate::schema::model::{Acl, Catalog, Grantee, ObjRef, QualName};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What the target server offers.
@@ -152,38 +152,46 @@ pub(super) fn pre_data(full: &Catalog) -> Catalog {
             }
         }
     }
-    // Renumber the graph over the nodes that remain.
-    let mut new_id = vec![u32::MAX; n];
-    pre.nodes.clear();
-    for (i, r) in full.nodes.iter().enumerate() {
+    retain_nodes(&mut pre, &drop);
+    pre
+}
+
+/// Keeps the graph's nodes not marked in `drop`, renumbering the dependencies.
+pub(super) fn retain_nodes(cat: &mut Catalog, drop: &[bool]) {
+    let nodes = std::mem::take(&mut cat.nodes);
+    let mut new_id = vec![u32::MAX; nodes.len()];
+    for (i, r) in nodes.into_iter().enumerate() {
         if !drop[i] {
-            new_id[i] = pre.nodes.len() as u32;
-            pre.nodes.push(r.clone());
+            new_id[i] = cat.nodes.len() as u32;
+            cat.nodes.push(r);
         }
     }
-    pre.dependencies = full
-        .dependencies
-        .iter()
+    cat.dependencies = std::mem::take(&mut cat.dependencies)
+        .into_iter()
         .filter(|d| !drop[d.dependent as usize] && !drop[d.referenced as usize])
-        .map(|d| {
-            let mut d = *d;
+        .map(|mut d| {
             d.dependent = new_id[d.dependent as usize];
             d.referenced = new_id[d.referenced as usize];
             d
         })
         .collect();
-    pre
 }
 
-/// The tables whose rows are copied: every table with storage (not partitioned parents), with
-/// the columns COPY can write (not generated ones), biggest first.
-pub(super) fn tables(cat: &Catalog) -> Vec<TableJob> {
+/// The tables whose rows are copied: every table with storage (not partitioned parents) that
+/// is not schema-only, with the columns COPY can write (not generated ones) and its row
+/// filter, biggest first.
+pub(super) fn tables(
+    cat: &Catalog,
+    schema_only: &BTreeSet<QualName>,
+    filters: &BTreeMap<QualName, String>,
+) -> Vec<TableJob> {
     use crate::schema::model::TableKind;
     let mut v: Vec<TableJob> = cat
         .tables
         .values()
-        .filter(|t| t.kind == TableKind::Regular)
+        .filter(|t| t.kind == TableKind::Regular && !schema_only.contains(&t.name))
         .map(|t| TableJob {
+            filter: filters.get(&t.name).cloned(),
             name: t.name.sql(),
             columns: t
                 .columns
@@ -212,4 +220,6 @@ pub(super) struct TableJob {
     pub name: String,
     pub columns: Vec<String>,
     pub estimated_rows: Option<u64>,
+    /// A WHERE condition (the user's SQL, run on the source in the read-only snapshot).
+    pub filter: Option<String>,
 }

@@ -126,14 +126,16 @@ pub(super) async fn set_sequences(
     let mut n = 0;
     for (seq, value) in values {
         if let Some(v) = value {
-            target
+            // A sequence of a table left out of the copy is not there.
+            n += target
                 .execute(
-                    "SELECT setval($1::text::regclass, $2, true)",
+                    "SELECT setval(s, $2, true) FROM (SELECT to_regclass($1::text) AS s) x
+                      WHERE s IS NOT NULL",
                     &[&seq.sql(), v],
                 )
                 .await
-                .map_err(|e| ApiError::from(e).context(format!("setting sequence {seq}")))?;
-            n += 1;
+                .map_err(|e| ApiError::from(e).context(format!("setting sequence {seq}")))?
+                as u32;
         }
     }
     Ok(n)
