@@ -57,8 +57,8 @@ test-rust:
 	cargo test -p grove-app --test conformance
 
 # Benchmarks print figures (branch creation on btrfs clone vs plain copy, schema diff at
-# 2,000/10,000 tables, deploy check at 2,000 tables, streaming 1M/10M rows); they assert nothing about time. Needs root
-# (loop-mounted btrfs). GROVE_BENCH_SIZES=100M,1G shortens the branch benchmark.
+# 2,000/10,000 tables, deploy check at 2,000 tables, streaming 1M/10M rows); they assert
+# nothing about time. Needs root (loop-mounted btrfs). GROVE_BENCH_SIZES=100M,1G shortens the branch benchmark.
 bench: build
 	cargo bench --bench branches
 	cargo bench --bench schema_diff
