@@ -13,6 +13,9 @@ use grove_core::{ApiError, ConnectionDraft, Grove, Result, ServerRef};
 use serde_json::{json, Value};
 use std::io::Read;
 
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "grove",
@@ -99,7 +102,7 @@ async fn main() {
             // A closed pipe (`grove … | head`) is not an error worth a panic.
             use std::io::Write;
             let mut stdout = std::io::stdout().lock();
-            // Null: the command streamed its own output (`grove sql`).
+            // Null: the command streamed its own output (`grove sql`, `grove diff`).
             let _ = if json_out && out.json.is_null() {
                 Ok(())
             } else if json_out {
@@ -163,7 +166,7 @@ async fn run(cli: Cli) -> Result<Output> {
         Cmd::Local { cmd } => local(&grove, cmd).await,
         Cmd::Server { cmd } => server(&grove, cmd, cli.server).await,
         Cmd::Branch { cmd } => branch::run(&grove, cmd, &selected, cli.json).await,
-        Cmd::Diff(args) => diff::run(&grove, &selected, args).await,
+        Cmd::Diff(args) => diff::run(&grove, &selected, args, cli.json).await,
         Cmd::Sql(args) => sql::run(&grove, args, &selected, cli.json).await,
     }
 }
