@@ -13,8 +13,17 @@ use grove_core::{ApiError, ConnectionDraft, Grove, Result, ServerRef};
 use serde_json::{json, Value};
 use std::io::Read;
 
-#[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+/// One malloc arena (glibc), not one per thread: memory freed on one thread is reused by the
+/// next allocation on any other, which keeps the peak of a large schema diff down (10,000
+/// tables: about a quarter less) at no measurable cost in time (the work is mostly one thread
+/// at a time).
+fn one_malloc_arena() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter; called before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
+    }
+}
 
 #[derive(Parser)]
 #[command(
@@ -89,8 +98,17 @@ enum ServerCmd {
     Test { name: Option<String> },
 }
 
-#[tokio::main]
-async fn main() {
+fn main() {
+    // Before the runtime's threads exist (a thread keeps the arena it first allocated in).
+    one_malloc_arena();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+        .block_on(cli_main());
+}
+
+async fn cli_main() {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_env("GROVE_LOG"))
         .with_writer(std::io::stderr)
