@@ -11,7 +11,7 @@ impl Assembly {
         // go: the rows and the columns made of them are not both held in full.
         attrs.sort_unstable_by_key(|r| std::cmp::Reverse((r.relid, r.attnum)));
         while let Some(mut r) = attrs.pop() {
-            if attrs.len() % 4096 == 0 {
+            if attrs.len().is_multiple_of(4096) {
                 attrs.shrink_to_fit();
             }
             let (relid, attnum) = (r.relid, r.attnum);
