@@ -8,8 +8,9 @@
 //!  - Grove: introspecting both databases (concurrently) and diffing them;
 //!  - `pg_dump --schema-only` of one of them, for comparison.
 //!
-//! Time is wall-clock of the whole process (median of the runs); memory is the process's peak
-//! resident set (ru_maxrss from wait4). The server is PostgreSQL 15, which Debian's pg_dump 15
+//! Time is wall-clock of the whole process (median of the runs), CPU its user + system time;
+//! memory is the process's peak resident set (ru_maxrss from wait4), with the malloc settings
+//! of the `grove` CLI (one arena). The server is PostgreSQL 15, which Debian's pg_dump 15
 //! can dump. Prints figures, asserts nothing about time; panics if anything fails.
 //!
 //! Environment:
@@ -142,10 +143,11 @@ async fn generate(pg: &grove_core::local_pg::LocalPg, n: usize) -> (String, Stri
     (a, b)
 }
 
-/// Runs a command to completion; wall time and peak RSS (KiB) of that process alone.
+/// Runs a command to completion; wall time, CPU time (user + system) and peak RSS (KiB) of that
+/// process alone.
 // The child is reaped with wait4 (for its own rusage), not Child::wait.
 #[allow(clippy::zombie_processes)]
-fn measure(cmd: &mut Command) -> (Duration, i64, String) {
+fn measure(cmd: &mut Command) -> (Duration, Duration, i64, String) {
     let started = Instant::now();
     let child = cmd
         .stdout(Stdio::piped())
@@ -171,7 +173,9 @@ fn measure(cmd: &mut Command) -> (Duration, i64, String) {
         libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
         "{cmd:?} failed (status {status})"
     );
-    (elapsed, usage.ru_maxrss, out)
+    let secs = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    let cpu = secs(usage.ru_utime) + secs(usage.ru_stime);
+    (elapsed, cpu, usage.ru_maxrss, out)
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -185,6 +189,11 @@ fn mib(kib: i64) -> f64 {
 
 /// The child: introspect both databases concurrently and diff them; one line of figures.
 fn child_diff() {
+    // It stands for `grove diff`: one malloc arena, as the CLI sets.
+    // SAFETY: mallopt only sets an allocator parameter; no other thread exists yet.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -249,9 +258,9 @@ fn main() {
         pg.bins.version, runs
     );
     println!(
-        "{:>7} | {:>26} | {:>11} | {:>9} | {:>24} | {:>8}",
+        "{:>7} | {:>36} | {:>11} | {:>9} | {:>24} | {:>8}",
         "tables",
-        "grove: introspect 2 + diff",
+        "grove: introspect 2 + diff (wall, CPU)",
         "introspect",
         "diff",
         "pg_dump --schema-only (1)",
@@ -260,23 +269,24 @@ fn main() {
     for n in sizes {
         let (a, b) = rt.block_on(generate(pg, n));
         // Interleaved (ours, pg_dump, ours, …): both see the same background load.
-        let (mut ours, mut dumps) = (Vec::new(), Vec::new());
+        let (mut ours, mut ours_cpu, mut dumps) = (Vec::new(), Vec::new(), Vec::new());
         let (mut ours_rss, mut dump_rss) = (0, 0);
         let mut last = String::new();
         let mut parts = Vec::new();
         for _ in 0..runs {
-            let (t, rss, out) = measure(
+            let (t, cpu, rss, out) = measure(
                 Command::new(std::env::current_exe().unwrap())
                     .env("GROVE_BENCH_CHILD", "1")
                     .env("GROVE_BENCH_FROM", pg.uri(&a))
                     .env("GROVE_BENCH_TO", pg.uri(&b)),
             );
             ours.push(t);
+            ours_cpu.push(cpu);
             ours_rss = ours_rss.max(rss);
             let f: Vec<u64> = out.split_whitespace().map(|x| x.parse().unwrap()).collect();
             parts.push((f[0], f[1]));
             last = out;
-            let (t, rss, _) = measure(
+            let (t, _, rss, _) = measure(
                 Command::new(&pg_dump)
                     .args(["--schema-only", "-f", "/dev/null"])
                     .env("PGPASSWORD", pg.password())
@@ -296,9 +306,10 @@ fn main() {
         let (intro, diff) = parts[parts.len() / 2];
         let (o, d) = (median(ours), median(dumps));
         println!(
-            "{:>7} | {:>8.2} s {:>9.0} MiB | {:>7} ms | {:>6} ms | {:>8.2} s {:>9.0} MiB | {:>7.2}x",
+            "{:>7} | {:>8.2} s {:>6.2} s CPU {:>9.0} MiB | {:>7} ms | {:>6} ms | {:>8.2} s {:>9.0} MiB | {:>7.2}x",
             n,
             o.as_secs_f64(),
+            median(ours_cpu).as_secs_f64(),
             mib(ours_rss),
             intro,
             diff,

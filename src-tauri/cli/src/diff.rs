@@ -5,6 +5,8 @@ use crate::{out, Output};
 use clap::{Args, ValueEnum};
 use grove_core::api::{DatabaseRef, DiffSchemas};
 use grove_core::{Grove, Result, ServerRef};
+use serde_json::Value;
+use std::io::Write;
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Format {
@@ -27,20 +29,30 @@ pub struct DiffArgs {
     pub format: Format,
 }
 
-pub async fn run(grove: &Grove, server: &ServerRef, args: DiffArgs) -> Result<Output> {
+/// Prints the comparison itself: the JSON goes straight from the struct to stdout (with
+/// `--json` too), never held whole as a JSON tree or a string (tens of MB at 10,000 tables).
+pub async fn run(grove: &Grove, server: &ServerRef, args: DiffArgs, json: bool) -> Result<Output> {
     let req = DiffSchemas {
         server: server.clone(),
         from: DatabaseRef::Spec(args.from),
         to: DatabaseRef::Spec(args.to),
     };
     let d = grove.diff_schemas(req).await?;
-    let json = serde_json::to_value(&d).expect("json");
     let text = match args.format {
-        Format::Sql if d.migration.is_empty() => "-- no differences".to_string(),
-        Format::Sql => d.migration_sql().trim_end().to_string(),
-        // Straight from the struct: fields in their declared order.
-        Format::Json => serde_json::to_string_pretty(&d).expect("json"),
-        Format::Summary => d.summary(),
+        _ if json => None,
+        Format::Json => None,
+        Format::Sql if d.migration.is_empty() => Some("-- no differences".to_string()),
+        Format::Sql => Some(d.migration_sql().trim_end().to_string()),
+        Format::Summary => Some(d.summary()),
     };
-    out(json, text)
+    let Some(text) = text else {
+        // Fields in their declared order. A closed pipe (`grove diff … | head`) is no error.
+        let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+        let _ = serde_json::to_writer_pretty(&mut w, &d)
+            .map_err(std::io::Error::from)
+            .and_then(|_| writeln!(w))
+            .and_then(|_| w.flush());
+        return out(Value::Null, "");
+    };
+    out(Value::Null, text)
 }

@@ -15,6 +15,18 @@ use grove_core::{ApiError, ConnectionDraft, Grove, Result, ServerRef};
 use serde_json::{json, Value};
 use std::io::Read;
 
+/// One malloc arena (glibc), not one per thread: memory freed on one thread is reused by the
+/// next allocation on any other, which keeps the peak of a large schema diff down (10,000
+/// tables: about a quarter less) at no measurable cost in time (the work is mostly one thread
+/// at a time).
+fn one_malloc_arena() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter; called before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
+    }
+}
+
 #[derive(Parser)]
 #[command(
     name = "grove",
@@ -98,8 +110,17 @@ enum ServerCmd {
     Test { name: Option<String> },
 }
 
-#[tokio::main]
-async fn main() {
+fn main() {
+    // Before the runtime's threads exist (a thread keeps the arena it first allocated in).
+    one_malloc_arena();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+        .block_on(cli_main());
+}
+
+async fn cli_main() {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_env("GROVE_LOG"))
         .with_writer(std::io::stderr)
@@ -111,7 +132,7 @@ async fn main() {
             // A closed pipe (`grove … | head`) is not an error worth a panic.
             use std::io::Write;
             let mut stdout = std::io::stdout().lock();
-            // Null: the command streamed its own output (`grove sql`).
+            // Null: the command streamed its own output (`grove sql`, `grove diff`).
             let _ = if json_out && out.json.is_null() {
                 Ok(())
             } else if json_out {
@@ -183,7 +204,7 @@ async fn run(cli: Cli) -> Result<Output> {
         Cmd::Server { cmd } => server(&grove, cmd, cli.server).await,
         Cmd::Branch { cmd } => branch::run(&grove, cmd, &selected, cli.json).await,
         Cmd::Source { cmd } => source::run(&grove, cmd, &selected, cli.json).await,
-        Cmd::Diff(args) => diff::run(&grove, &selected, args).await,
+        Cmd::Diff(args) => diff::run(&grove, &selected, args, cli.json).await,
         Cmd::Deploy { cmd } => deploy::run(&grove, cmd, &selected, cli.json).await,
         Cmd::Sql(args) => sql::run(&grove, args, &selected, cli.json).await,
     }

@@ -284,7 +284,8 @@ pub struct Table {
     pub rls_forced: bool,
     /// `d` default, `n` nothing, `f` full, `i` index (see `Index::replica_identity`).
     pub replica_identity: String,
-    pub constraints: BTreeMap<String, Constraint>,
+    /// Boxed: a map's node has room for eleven entries, and most tables have two or three.
+    pub constraints: BTreeMap<String, Box<Constraint>>,
     pub policies: BTreeMap<String, Policy>,
     pub owner: String,
     pub comment: Option<String>,
@@ -316,7 +317,8 @@ pub struct Column {
     pub collation: Option<String>,
     pub not_null: bool,
     pub default: Option<String>,
-    pub identity: Option<Identity>,
+    /// Boxed: most columns have none, and a column is held per table on both sides.
+    pub identity: Option<Box<Identity>>,
     /// Generation expression (`GENERATED ALWAYS AS (…) STORED`).
     pub generated: Option<String>,
     /// `STORED` or `VIRTUAL` (18+).

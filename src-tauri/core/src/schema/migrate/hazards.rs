@@ -314,7 +314,7 @@ mod tests {
         assert_eq!(kinds(&add_column(&t.name, &c, &t)), rewrite);
         let mut c = column("c", "integer");
         c.not_null = true;
-        c.identity = Some(Identity {
+        c.identity = Some(Box::new(Identity {
             always: true,
             sequence: QualName::new("public", "t_c_seq"),
             options: SequenceOptions {
@@ -326,7 +326,7 @@ mod tests {
                 cache: 1,
                 cycle: false,
             },
-        });
+        }));
         assert_eq!(kinds(&add_column(&t.name, &c, &t)), rewrite);
         let mut c = column("c", "integer");
         c.generated = Some("(a * 2)".into());

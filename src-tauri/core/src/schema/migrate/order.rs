@@ -318,10 +318,10 @@ mod tests {
         let mut t = table("t", -1.0);
         t.constraints.insert(
             "fk".into(),
-            constraint("fk", "f", "FOREIGN KEY (a) REFERENCES u(a)"),
+            constraint("fk", "f", "FOREIGN KEY (a) REFERENCES u(a)").into(),
         );
         t.constraints
-            .insert("pk".into(), constraint("pk", "p", "PRIMARY KEY (a)"));
+            .insert("pk".into(), constraint("pk", "p", "PRIMARY KEY (a)").into());
         cat.tables.insert(t.name.clone(), t);
         let mv = QualName::new("public", "mv");
         cat.views.insert(
@@ -373,9 +373,9 @@ mod tests {
         let mut t = table("t", -1.0);
         let mut pk = constraint("t_pkey", "p", "PRIMARY KEY (a)");
         pk.index = Some(QualName::new("public", "t_pkey"));
-        t.constraints.insert("t_pkey".into(), pk);
+        t.constraints.insert("t_pkey".into(), pk.into());
         t.constraints
-            .insert("c".into(), constraint("c", "c", "CHECK (a > 0)"));
+            .insert("c".into(), constraint("c", "c", "CHECK (a > 0)").into());
         cat.tables.insert(t.name.clone(), t);
         let q = QualName::new("public", "t");
         let key = Some(("public".to_string(), "t_pkey".to_string()));

@@ -7,8 +7,13 @@ use crate::schema::model::*;
 
 impl Assembly {
     pub(super) fn columns(&mut self, mut attrs: Vec<AttrRow>) {
-        attrs.sort_unstable_by_key(|r| (r.relid, r.attnum));
-        for mut r in attrs {
+        // Taken from the end in (relation, attnum) order, the rows' room given back as they
+        // go: the rows and the columns made of them are not both held in full.
+        attrs.sort_unstable_by_key(|r| std::cmp::Reverse((r.relid, r.attnum)));
+        while let Some(mut r) = attrs.pop() {
+            if attrs.len().is_multiple_of(4096) {
+                attrs.shrink_to_fit();
+            }
             let (relid, attnum) = (r.relid, r.attnum);
             let Some((rel, kind)) = self.rels.get(&relid) else {
                 continue;
@@ -61,11 +66,11 @@ impl Assembly {
             identity: if r.identity == 0 {
                 None
             } else {
-                Some(Identity {
+                Some(Box::new(Identity {
                     always: r.identity == b'a',
                     sequence: QualName::new("", ""),
                     options: new_seq_options(),
-                })
+                }))
             },
             generated_kind: match r.generated {
                 b's' => Some("STORED".into()),

@@ -55,7 +55,7 @@ impl Assembly {
             if let Some(t) = self.tables.get_mut(&relid) {
                 t.constraints.insert(
                     name.clone(),
-                    Constraint {
+                    Box::new(Constraint {
                         name,
                         kind,
                         definition,
@@ -67,7 +67,7 @@ impl Assembly {
                         replica_identity: replident,
                         comment: r.get(9),
                         index_comment: r.get(10),
-                    },
+                    }),
                 );
             }
         }

@@ -101,10 +101,15 @@ impl Assembly {
     /// what is left of the node index (to be dropped).
     pub(super) fn finish(mut self, mut deps: Vec<Dependency>) -> (Catalog, Nodes) {
         let mut cat = self.cat;
+        // Vectors grown row by row have up to twice the room they need: with thousands of
+        // tables, that is a good part of the catalog.
         cat.tables = self
             .tables
             .into_values()
-            .map(|t| (t.name.clone(), t))
+            .map(|mut t| {
+                t.columns.shrink_to_fit();
+                (t.name.clone(), t)
+            })
             .collect();
         cat.views = self
             .views
@@ -114,8 +119,10 @@ impl Assembly {
         deps.extend(inherited_dependencies(&cat, &self.g.nodes));
         deps.sort_unstable();
         deps.dedup();
+        deps.shrink_to_fit();
         cat.dependencies = deps;
         cat.nodes = std::mem::take(&mut self.g.nodes);
+        cat.nodes.shrink_to_fit();
         (cat, self.g)
     }
 }

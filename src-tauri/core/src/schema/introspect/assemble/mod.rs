@@ -82,11 +82,16 @@ pub(super) fn assemble(mut rows: Rows) -> Catalog {
     a.types(&rows.types);
     a.sequence_parameters(&rows.sequences);
     a.relations(&rows.relations);
+    // Each family's rows go once assembled (the big ones; see the end for the rest).
+    drop(std::mem::take(&mut rows.relations));
     a.columns(std::mem::take(&mut rows.attributes));
     a.identity_sequences();
     a.inheritance(&rows.inherits);
     a.constraints(&rows.constraints, &rows.indexes);
     a.indexes(&rows.indexes, &rows.index_defs);
+    drop(std::mem::take(&mut rows.constraints));
+    drop(std::mem::take(&mut rows.indexes));
+    drop(std::mem::take(&mut rows.index_defs));
     a.functions(&rows.functions);
     a.triggers(&rows.triggers);
     a.policies(&rows.policies);
