@@ -113,7 +113,7 @@ async fn apply_then_revert_keeps_new_rows_and_brings_back_dropped_data() {
             schema_differences(pg, &root, &before).await.is_empty(),
             "otherwise the parent's schema is back"
         );
-        let left = one(pg, &"postgres".to_string(), &format!("SELECT count(*)::text FROM pg_database WHERE datname LIKE 'grove\\_tmp\\_%' OR datname = 'grove_revert_{id}'")).await;
+        let left = one(pg, "postgres", &format!("SELECT count(*)::text FROM pg_database WHERE datname LIKE 'grove\\_tmp\\_%' OR datname = 'grove_revert_{id}'")).await;
         assert_eq!(left, "0", "no temporary or backup database left");
         let again = grove.revert_deploy(run, &ctx()).await.unwrap_err();
         assert_eq!(again.code, ErrorCode::Conflict);
@@ -357,7 +357,7 @@ async fn cli_deploy_commands() {
         .as_array()
         .unwrap()
         .iter()
-        .any(|r| r["id"].to_string() == id));
+        .any(|r| r["id"].as_i64().map(|v| v.to_string()) == Some(id.clone())));
     let check = cli(&data, &url, None, &["--json", "deploy", "check", &id]).await;
     assert_eq!(check.status.code(), Some(0));
     let check: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
