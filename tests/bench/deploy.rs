@@ -131,6 +131,7 @@ fn main() {
             let id = grove.create_deploy(req, &ctx).await.unwrap().request.id;
             let (mut with, mut without, mut dry) = (Vec::new(), Vec::new(), Vec::new());
             let mut statements = 0;
+            let mut copy = String::new();
             for _ in 0..runs {
                 for dry_run in [true, false] {
                     let t = Instant::now();
@@ -152,6 +153,7 @@ fn main() {
                         let d = c.dry_run.expect("a dry run");
                         assert!(d.ok, "{d:?}");
                         dry.push(Duration::from_millis(d.duration_ms));
+                        copy = d.copy.clone();
                     } else {
                         without.push(t.elapsed());
                     }
@@ -163,6 +165,7 @@ fn main() {
                 median(without).as_secs_f64(),
                 median(dry).as_secs_f64()
             );
+            println!("         dry run on a {copy}");
         }
     });
 }

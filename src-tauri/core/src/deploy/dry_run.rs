@@ -90,18 +90,43 @@ async fn make_copy(
         l.s.query_one("SELECT pg_database_size($1)", &[&parent])
             .await?
             .get(0);
-    if size <= COPY_WHOLE_UP_TO && engine.template_copy(&l.s, tmp, parent).await.is_ok() {
-        return Ok("template copy (schema and rows)");
+    if size <= COPY_WHOLE_UP_TO {
+        own_sessions_gone(l, parent).await?;
+        if engine.template_copy(&l.s, tmp, parent).await.is_ok() {
+            return Ok("template copy (schema and rows)");
+        }
     }
     engine.create_empty(&l.s, tmp).await?;
     let s = engine.connect_internal(tmp).await?;
     let empty = schema::introspect(&s.client).await?;
     let parent_cat = parent_cat.clone();
     let build = schema::off_runtime(move || schema::diff(&empty, &parent_cat).migration).await?;
-    for st in &build {
-        s.batch_execute(&st.sql).await.map_err(|e| {
-            ApiError::from(e).context(format!("rebuilding the parent's schema at: {}", st.sql))
+    // In batches: one round trip per statement is what would take the time.
+    for chunk in build.chunks(200) {
+        let sql: Vec<&str> = chunk.iter().map(|st| st.sql.as_str()).collect();
+        s.batch_execute(&sql.join("\n")).await.map_err(|e| {
+            ApiError::from(e).context("rebuilding the parent's schema from Grove's model")
         })?;
     }
     Ok("schema rebuilt from Grove's model")
+}
+
+/// Waits (up to 2 s) for the sessions the comparison just closed on `parent` to end, so that
+/// they do not make it look busy.
+async fn own_sessions_gone(l: &Locked, parent: &str) -> Result<()> {
+    let deadline = Instant::now() + std::time::Duration::from_secs(2);
+    loop {
+        let n: i64 =
+            l.s.query_one(
+                "SELECT count(*) FROM pg_stat_activity
+                  WHERE datname = $1 AND application_name = 'grove schema diff'",
+                &[&parent],
+            )
+            .await?
+            .get(0);
+        if n == 0 || Instant::now() > deadline {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
