@@ -6,6 +6,7 @@ import { formatDate } from "../../format";
 import { DetailRow } from "../DetailRow";
 import { CopyIcon } from "../Icons";
 import type { BranchDetailsProps } from "./BranchDetails";
+import { SourcePanel } from "../../sources/SourcePanel";
 
 /** The Overview tab of a branch: its details, and how to connect to it. */
 export function BranchOverview({
@@ -75,6 +76,7 @@ export function BranchOverview({
           )}
         </dl>
       </div>
+      {b.is_root && <SourcePanel server={server} root={b.name} now={now} />}
       {!b.missing && <ConnectionCard key={b.name} server={server} name={b.name} />}
     </>
   );
