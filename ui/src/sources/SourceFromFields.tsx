@@ -154,6 +154,7 @@ export function SourceFromFields({
           <button
             type="button"
             className="button"
+            id="source-test"
             data-testid="source-test"
             disabled={testing || fromError(value, list) !== null}
             onClick={() => void runTest()}
