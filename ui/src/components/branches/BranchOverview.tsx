@@ -21,6 +21,7 @@ export function BranchOverview({
   const until = b.expires_at ? formatUntil(b.expires_at, now) : null;
   return (
     <>
+      {b.is_root && <SourcePanel server={server} root={b.name} now={now} />}
       <div className="card">
         <h3>Branch</h3>
         <dl className="detail-grid">
@@ -76,7 +77,6 @@ export function BranchOverview({
           )}
         </dl>
       </div>
-      {b.is_root && <SourcePanel server={server} root={b.name} now={now} />}
       {!b.missing && <ConnectionCard key={b.name} server={server} name={b.name} />}
     </>
   );

@@ -68,8 +68,7 @@ export function BranchesToolbar(props: Props) {
           onClick={props.onAddSource}
           title="A root branch copied online from a database elsewhere, refreshed by hand or on a schedule"
         >
-          <RefreshIcon size={12} />
-          Add source…
+          Add source
         </button>
       )}
       <button
