@@ -27,11 +27,19 @@ async fn add_and_refresh_a_source() {
     )
     .await;
     let f = app.local.fields("upstream");
-    std::fs::write(&pgpass, format!("*:*:*:{}:{}\n", f.user, app.local.password())).unwrap();
+    std::fs::write(
+        &pgpass,
+        format!("*:*:*:{}:{}\n", f.user, app.local.password()),
+    )
+    .unwrap();
     harness::set_mode(&pgpass, 0o600);
     let url = format!("postgresql://{}@{}:{}/upstream", f.user, f.host, f.port);
 
-    exists(d, By::Id("local-server")).await.click().await.unwrap();
+    exists(d, By::Id("local-server"))
+        .await
+        .click()
+        .await
+        .unwrap();
     click_and_settle(d, "add-source").await;
     exists(d, By::Id("add-source-dialog")).await;
     type_into(d, "source-root", "prod").await;
@@ -56,15 +64,24 @@ async fn add_and_refresh_a_source() {
     )
     .await;
     let title = badge.attr("title").await.unwrap().unwrap_or_default();
-    assert!(title.contains("synced from upstream on"), "badge title: {title}");
+    assert!(
+        title.contains("synced from upstream on"),
+        "badge title: {title}"
+    );
     wait_gone(d, By::Id("add-source-dialog"), "add source dialog").await;
     let copy = app.local.connect("prod").await.unwrap();
-    let n: i64 = copy.query_one("SELECT count(*) FROM items", &[]).await.unwrap().get(0);
+    let n: i64 = copy
+        .query_one("SELECT count(*) FROM items", &[])
+        .await
+        .unwrap()
+        .get(0);
     assert_eq!(n, 500);
 
     // Refresh now: the source's new rows arrive.
     let up = app.local.connect("upstream").await.unwrap();
-    up.batch_execute("INSERT INTO items VALUES (501, 'new')").await.unwrap();
+    up.batch_execute("INSERT INTO items VALUES (501, 'new')")
+        .await
+        .unwrap();
     drop(copy);
     select_branch(d, "prod").await;
     exists(d, By::Id("source-panel")).await;
@@ -78,10 +95,18 @@ async fn add_and_refresh_a_source() {
     )
     .await;
     let copy = app.local.connect("prod").await.unwrap();
-    let n: i64 = copy.query_one("SELECT count(*) FROM items", &[]).await.unwrap().get(0);
+    let n: i64 = copy
+        .query_one("SELECT count(*) FROM items", &[])
+        .await
+        .unwrap()
+        .get(0);
     assert_eq!(n, 501, "the refresh brought the new row");
     drop(copy);
-    let last = exists(d, By::Css("[data-testid=\"source-last\"][data-outcome=\"ok\"]")).await;
+    let last = exists(
+        d,
+        By::Css("[data-testid=\"source-last\"][data-outcome=\"ok\"]"),
+    )
+    .await;
     println!("last refresh: {}", last.text().await.unwrap());
     d.screenshot(&shot_path("source-panel")).await.unwrap();
     app.quit().await;
