@@ -177,7 +177,9 @@ export function BranchDetails(props: BranchDetailsProps) {
             </>
           ) : b.is_root ? (
             source ? (
-              <span data-testid="branch-synced-from">Root branch · synced from {describeFrom(source)}</span>
+              <span data-testid="branch-synced-from" title={`Synced from ${describeFrom(source)}`}>
+                Root branch · synced from “{source.database}”
+              </span>
             ) : (
               "Root branch · an imported database"
             )
