@@ -9,4 +9,5 @@ mod connections;
 mod deploy;
 mod layout;
 mod paging;
+mod sources;
 mod support;

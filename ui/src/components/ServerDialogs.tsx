@@ -17,10 +17,12 @@ import { HousekeepingDialog } from "./branches/HousekeepingDialog";
 import { ImportDialog } from "./branches/ImportDialog";
 import { OpenDeployDialog } from "../deploy/OpenDeployDialog";
 import { RebaseDialog } from "../deploy/RebaseDialog";
+import { AddSourceDialog } from "../sources/AddSourceDialog";
 
 /** The dialog a server view shows, if any. */
 export type ServerDialog =
   | { kind: "import" }
+  | { kind: "add-source" }
   | { kind: "housekeeping" }
   | { kind: "restore"; snapshot: Snapshot }
   | { kind: BranchAction; id: string };
@@ -51,6 +53,12 @@ export function ServerDialogs(props: Props) {
     <>
       {dialog?.kind === "import" && (
         <ImportDialog server={server} branches={branches} onClose={onClose} onImported={(b) => onLanded(b)} />
+      )}
+      {dialog?.kind === "add-source" && (
+        <AddSourceDialog server={server} branches={branches} onClose={onClose} onAdded={() => {
+          onClose();
+          onReload();
+        }} />
       )}
       {dialog?.kind === "housekeeping" && (
         <HousekeepingDialog

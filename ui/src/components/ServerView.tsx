@@ -18,6 +18,7 @@ import { PaletteHost } from "../layout/PaletteHost";
 import { SideSplit } from "../layout/SideSplit";
 import { sqlStore } from "../sql/store";
 import { DeployArea, type DeployNav } from "../deploy/DeployArea";
+import { useSources } from "../sources/useSources";
 import { BranchIcon, ImportIcon } from "./Icons";
 import { ServerDialogs, type ServerDialog } from "./ServerDialogs";
 
@@ -42,6 +43,7 @@ const CLOCK_MS = 30_000;
 export function ServerView({ server, enabled, header, about, unavailable }: Props) {
   const data = useBranchData(server, enabled);
   const now = useNow(CLOCK_MS);
+  const sources = useSources(server, enabled);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const [dialog, setDialog] = useState<ServerDialog | null>(null);
@@ -186,6 +188,7 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
         setBranchTab("compare");
       },
       showDeploys: () => setDeployNav({ view: "list" }),
+      addSource: () => setDialog({ kind: "add-source" }),
       toggleSidebar: layout.toggleSidebar,
       toggleTree: layout.toggleTree,
       toggleFocus,
@@ -251,6 +254,7 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
               treeCollapsed={lay.treeCollapsed}
               onToggleTree={layout.toggleTree}
               onImport={() => setDialog({ kind: "import" })}
+              onAddSource={() => setDialog({ kind: "add-source" })}
               onHousekeeping={() => setDialog({ kind: "housekeeping" })}
               onDeploys={() => setDeployNav({ view: "list" })}
               onReload={() => void data.reload()}
@@ -298,6 +302,7 @@ export function ServerView({ server, enabled, header, about, unavailable }: Prop
                       collapsed={collapsed}
                       selectedId={selectedId}
                       now={now}
+                      sources={sources}
                       onSelect={select}
                       onToggle={toggle}
                     />

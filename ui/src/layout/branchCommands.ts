@@ -15,6 +15,8 @@ export interface CommandHandlers {
   compareWithParent: () => void;
   /** Shows the server's deploy requests. */
   showDeploys: () => void;
+  /** Opens "Add source…". */
+  addSource: () => void;
   toggleSidebar: () => void;
   toggleTree: () => void;
   toggleFocus: () => void;
@@ -56,6 +58,7 @@ export function branchCommands(ctx: Context, h: CommandHandlers): Command[] {
     cmd("branch-reset", "Branch", "Reset from parent…", () => h.action("reset"), none ?? why?.reset),
     cmd("deploy-open", "Deploy", "Open deploy request…", () => h.action("deploy"), none ?? why?.deploy),
     cmd("deploy-list", "Deploy", "Show deploy requests", h.showDeploys),
+    cmd("source-add", "Source", "Add source…", h.addSource),
     cmd("branch-rebase", "Branch", "Rebase onto parent…", () => h.action("rebase"), none ?? why?.rebase),
   ];
   if (b?.undo_available) list.push(cmd("branch-undo", "Branch", "Undo reset…", () => h.action("undo"), why?.undo));

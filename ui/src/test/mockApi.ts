@@ -10,6 +10,7 @@ import type { DeleteOutcome } from "../bindings/DeleteOutcome";
 import type { HousekeepingReport } from "../bindings/HousekeepingReport";
 import type { OnBusy } from "../bindings/OnBusy";
 import type { Snapshot } from "../bindings/Snapshot";
+import type { SourceInfo } from "../bindings/SourceInfo";
 
 export function makeCommands() {
   return {
@@ -57,6 +58,7 @@ export function makeCommands() {
       ),
     housekeeping: vi.fn<(server: string | null, opId: string) => Promise<HousekeepingReport>>(),
     cancelOperation: vi.fn<(opId: string) => Promise<boolean>>().mockResolvedValue(true),
+    listSources: vi.fn<(server: string | null) => Promise<SourceInfo[]>>().mockResolvedValue([]),
   };
 }
 

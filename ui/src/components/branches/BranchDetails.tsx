@@ -16,6 +16,8 @@ import {
   UnlockIcon,
   WarnIcon,
 } from "../Icons";
+import { describeFrom } from "../../sources/sourceText";
+import { useSources } from "../../sources/useSources";
 import { BranchBadges, MISSING_HINT } from "./BranchBadges";
 import { BranchOverview } from "./BranchOverview";
 import { CompactHeader } from "./CompactHeader";
@@ -104,6 +106,7 @@ export function disabledReasons(b: Branch, parent: Branch | null) {
 
 export function BranchDetails(props: BranchDetailsProps) {
   const { branch: b, parent, now } = props;
+  const source = useSources(props.server).get(b.name);
   const [ownTab, setOwnTab] = useState<BranchTabId>("overview");
   const tab = props.tab ?? ownTab;
   const setTab = props.onTab ?? setOwnTab;
@@ -173,7 +176,13 @@ export function BranchDetails(props: BranchDetailsProps) {
               </button>
             </>
           ) : b.is_root ? (
-            "Root branch · an imported database"
+            source ? (
+              <span data-testid="branch-synced-from" title={`Synced from ${describeFrom(source)}`}>
+                Root branch · synced from “{source.database}”
+              </span>
+            ) : (
+              "Root branch · an imported database"
+            )
           ) : (
             "Detached · the branch it came from was deleted"
           )}

@@ -6,6 +6,7 @@ import { formatDate } from "../../format";
 import { DetailRow } from "../DetailRow";
 import { CopyIcon } from "../Icons";
 import type { BranchDetailsProps } from "./BranchDetails";
+import { SourcePanel } from "../../sources/SourcePanel";
 
 /** The Overview tab of a branch: its details, and how to connect to it. */
 export function BranchOverview({
@@ -20,6 +21,7 @@ export function BranchOverview({
   const until = b.expires_at ? formatUntil(b.expires_at, now) : null;
   return (
     <>
+      {b.is_root && <SourcePanel server={server} root={b.name} now={now} />}
       <div className="card">
         <h3>Branch</h3>
         <dl className="detail-grid">

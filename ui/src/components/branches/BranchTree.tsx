@@ -1,6 +1,8 @@
 import { useEffect, useRef, type KeyboardEvent } from "react";
 import { visibleNodes, type BranchNode } from "../../branches";
 import { BranchIcon, ChevronIcon } from "../Icons";
+import type { SourceInfo } from "../../bindings/SourceInfo";
+import { SourceBadge } from "../../sources/SourceBadge";
 import { BranchBadges, MISSING_HINT } from "./BranchBadges";
 
 interface Props {
@@ -8,12 +10,14 @@ interface Props {
   collapsed: ReadonlySet<string>;
   selectedId: string | null;
   now: number;
+  /** Synced roots by name: they get a badge. */
+  sources?: ReadonlyMap<string, SourceInfo>;
   onSelect: (id: string) => void;
   onToggle: (id: string, open?: boolean) => void;
 }
 
 /** The branch tree: rows in display order, indented by depth; arrow keys move and fold. */
-export function BranchTree({ roots, collapsed, selectedId, now, onSelect, onToggle }: Props) {
+export function BranchTree({ roots, collapsed, selectedId, now, sources, onSelect, onToggle }: Props) {
   const rows = visibleNodes(roots, collapsed);
   const refs = useRef(new Map<string, HTMLDivElement>());
   const parentOf = new Map<string, string>();
@@ -75,6 +79,7 @@ export function BranchTree({ roots, collapsed, selectedId, now, onSelect, onTogg
         const b = n.branch;
         const selected = b.id === selectedId;
         const hasChildren = n.children.length > 0;
+        const source = b.is_root ? sources?.get(b.name) : undefined;
         const open = hasChildren && !collapsed.has(b.id);
         return (
           <div
@@ -120,6 +125,7 @@ export function BranchTree({ roots, collapsed, selectedId, now, onSelect, onTogg
             <span className="branch-main">
               <span className="branch-label">{b.name}</span>
               <BranchBadges branch={b} compact now={now} />
+              {source && <SourceBadge source={source} now={now} />}
               {hasChildren && !open && (
                 <span className="muted small folded-count" title={`${n.children.length} hidden`}>
                   +{n.children.length}

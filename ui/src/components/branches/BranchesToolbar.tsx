@@ -11,6 +11,8 @@ interface Props {
   treeCollapsed: boolean;
   onToggleTree: () => void;
   onImport: () => void;
+  /** Opens "Add source…". */
+  onAddSource?: () => void;
   onHousekeeping: () => void;
   /** Shows the server's deploy requests. */
   onDeploys?: () => void;
@@ -57,6 +59,18 @@ export function BranchesToolbar(props: Props) {
         <ImportIcon size={12} />
         Import database
       </button>
+      {props.onAddSource && (
+        <button
+          type="button"
+          className="button"
+          id="add-source"
+          data-testid="add-source"
+          onClick={props.onAddSource}
+          title="A root branch copied online from a database elsewhere, refreshed by hand or on a schedule"
+        >
+          Add source
+        </button>
+      )}
       <button
         type="button"
         className="button"
