@@ -232,7 +232,33 @@ async fn a_killed_grove_leaves_the_parent_before_or_after_and_the_request_says_w
                 .is_some_and(|e| e.contains("Grove stopped")),
             "{shown}"
         );
+        if applied {
+            // Killed just before the revert commits: still applied, nothing reverted.
+            let step = "revert:before-commit";
+            let killed = cli(&data, &url, Some(step), &["deploy", "revert", &id]).await;
+            assert!(!killed.status.success(), "{step}: the process was killed");
+            let _ = cli(&data, &url, None, &["deploy", "check", &id, "--no-dry-run"]).await;
+            let shown = ok_json(&cli(&data, &url, None, &["--json", "deploy", "show", &id]).await);
+            assert_eq!(shown["status"], "applied", "{step}: {shown}");
+            assert!(
+                schema_differences(pg, &root, &child).await.is_empty(),
+                "{step}: still after"
+            );
+            let reverted =
+                ok_json(&cli(&data, &url, None, &["--json", "deploy", "revert", &id]).await);
+            assert_eq!(reverted["status"], "reverted");
+            assert!(
+                schema_differences(pg, &root, &before).await.is_empty(),
+                "{step}: reverted"
+            );
+        }
     }
+    let covered = [
+        "deploy:before-commit",
+        "deploy:after-commit",
+        "revert:before-commit",
+    ];
+    assert_eq!(covered, crate::branches::DEPLOY_FAULTS);
 }
 
 #[tokio::test]
