@@ -201,7 +201,7 @@ fn as_deploy(
     from: &schema::Catalog,
     to: &schema::Catalog,
     d: &schema::SchemaDiff,
-) -> Result<(), String> {
+) -> Result<Option<String>, String> {
     let stored =
         schema::stored::encode(from).map_err(|e| format!("storing the base: {}", e.message))?;
     let base =
