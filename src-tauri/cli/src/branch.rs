@@ -297,8 +297,17 @@ fn branch_out(b: Branch, verb: &str) -> Result<Output> {
     out(serde_json::to_value(&b).expect("json"), text)
 }
 
+/// The context of a CLI operation: progress to `printer`, cancelled by Ctrl-C.
+pub(crate) fn cli_context(printer: &(dyn Fn(Progress) + Send + Sync)) -> OpContext<'_> {
+    OpContext {
+        client: "grove-cli",
+        progress: printer,
+        cancel: cancel_on_ctrl_c(),
+    }
+}
+
 /// A cancellation handle that Ctrl-C cancels.
-pub(crate) fn cancel_on_ctrl_c() -> Cancel {
+fn cancel_on_ctrl_c() -> Cancel {
     let cancel = Cancel::new();
     let on_ctrl_c = cancel.clone();
     tokio::spawn(async move {
@@ -315,13 +324,8 @@ pub async fn run(
     server: &ServerRef,
     json_out: bool,
 ) -> Result<Output> {
-    let cancel = cancel_on_ctrl_c();
     let printer = progress_printer(json_out);
-    let ctx = OpContext {
-        client: "grove-cli",
-        progress: &printer,
-        cancel,
-    };
+    let ctx = cli_context(&printer);
     let server = server.clone();
     let at = |name: &str| BranchRef {
         server: server.clone(),

@@ -1,10 +1,8 @@
 //! `grove deploy …`: deploy requests on the selected server.
-use crate::branch::{cancel_on_ctrl_c, parse_duration, progress_printer};
+use crate::branch::{cli_context, parse_duration, progress_printer};
 use crate::{out, Output};
 use clap::Subcommand;
-use grove_core::api::{
-    CheckDeploy, CreateDeploy, DeployRef, OpContext, RunDeploy, SetRevertWindow,
-};
+use grove_core::api::{CheckDeploy, CreateDeploy, DeployRef, RunDeploy, SetRevertWindow};
 use grove_core::deploy::{ApplyOptions, DeployCheck, DeployRequest};
 use grove_core::schema::{DiffStatus, ObjectDiff};
 use grove_core::{Grove, Result, ServerRef};
@@ -76,11 +74,7 @@ pub async fn run(
     json_out: bool,
 ) -> Result<Output> {
     let printer = progress_printer(json_out);
-    let ctx = OpContext {
-        client: "grove-cli",
-        progress: &printer,
-        cancel: cancel_on_ctrl_c(),
-    };
+    let ctx = cli_context(&printer);
     let server = server.clone();
     let options = |run: RunArgs, confirm, skip_dry_run| ApplyOptions {
         lock_timeout: run.lock_timeout,

@@ -1,9 +1,9 @@
 //! `grove source …`: root branches on the selected server (--server / GROVE_SERVER, default
 //! the embedded local server) kept in sync with a database elsewhere.
-use crate::branch::{cancel_on_ctrl_c, progress_printer, BusyArgs};
+use crate::branch::{cli_context, progress_printer, BusyArgs};
 use crate::{out, Output};
 use clap::Subcommand;
-use grove_core::api::{AddSource, BranchRef, OpContext, RefreshSource};
+use grove_core::api::{AddSource, BranchRef, RefreshSource};
 use grove_core::copy::TableSelection;
 use grove_core::source::{RefreshOutcome, SourceInfo};
 use grove_core::{ApiError, ErrorCode, Grove, Result, ServerRef};
@@ -154,11 +154,7 @@ pub async fn run(
     json_out: bool,
 ) -> Result<Output> {
     let printer = progress_printer(json_out);
-    let ctx = OpContext {
-        client: "grove-cli",
-        progress: &printer,
-        cancel: cancel_on_ctrl_c(),
-    };
+    let ctx = cli_context(&printer);
     let server = server.clone();
     let at = |name: String| BranchRef {
         server: server.clone(),

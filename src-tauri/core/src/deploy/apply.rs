@@ -19,15 +19,11 @@ pub(crate) async fn apply(
     opts: &ApplyOptions,
 ) -> Result<DeployRequest> {
     let req = store::get(&l.s, id).await?;
-    if !matches!(req.status, DeployStatus::Open | DeployStatus::Conflicted) {
-        return Err(ApiError::new(
-            ErrorCode::Conflict,
-            format!(
-                "deploy request #{id} is {}: only an open request can be applied",
-                req.status.as_str()
-            ),
-        ));
-    }
+    store::require_status(
+        &req,
+        &[DeployStatus::Open, DeployStatus::Conflicted],
+        "an open request can be applied",
+    )?;
     let (checked, cmp) = Box::pin(check::check(engine, l, op, id, !opts.skip_dry_run)).await?;
     check::refuse_conflicts(
         &checked.conflicts,

@@ -32,7 +32,7 @@ pub(crate) use check::{check, compare, refuse_conflicts};
 pub(crate) use revert::revert;
 
 use crate::branch::{Branches, Locked};
-use crate::error::{ApiError, ErrorCode, Result};
+use crate::error::{ApiError, Result};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -62,15 +62,11 @@ pub(crate) async fn get(engine: &Branches, id: i64) -> Result<DeployRequest> {
 /// Closes an open request (it stays listed).
 pub(crate) async fn close(l: &Locked, id: i64) -> Result<DeployRequest> {
     let req = store::get(&l.s, id).await?;
-    if !matches!(req.status, DeployStatus::Open | DeployStatus::Conflicted) {
-        return Err(ApiError::new(
-            ErrorCode::Conflict,
-            format!(
-                "deploy request #{id} is {}: only an open request can be closed",
-                req.status.as_str()
-            ),
-        ));
-    }
+    store::require_status(
+        &req,
+        &[DeployStatus::Open, DeployStatus::Conflicted],
+        "an open request can be closed",
+    )?;
     store::set_status(&l.s, id, DeployStatus::Closed).await?;
     store::get(&l.s, id).await
 }

@@ -18,15 +18,11 @@ pub(crate) async fn revert(
     opts: &ApplyOptions,
 ) -> Result<DeployRequest> {
     let req = store::get(&l.s, id).await?;
-    if req.status != DeployStatus::Applied {
-        return Err(ApiError::new(
-            ErrorCode::Conflict,
-            format!(
-                "deploy request #{id} is {}: only an applied request can be reverted",
-                req.status.as_str()
-            ),
-        ));
-    }
+    store::require_status(
+        &req,
+        &[DeployStatus::Applied],
+        "an applied request can be reverted",
+    )?;
     if !req.revertible {
         return Err(ApiError::new(
             ErrorCode::Conflict,

@@ -173,6 +173,26 @@ async fn get_row(s: &Session, id: i64) -> Result<Row> {
         })
 }
 
+/// Fails unless request `r` is in one of `allowed` (named in the error as "an open request",
+/// "an applied request"…).
+pub(super) fn require_status(
+    r: &DeployRequest,
+    allowed: &[DeployStatus],
+    what: &str,
+) -> Result<()> {
+    if allowed.contains(&r.status) {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        ErrorCode::Conflict,
+        format!(
+            "deploy request #{} is {}: only {what}",
+            r.id,
+            r.status.as_str()
+        ),
+    ))
+}
+
 pub(super) async fn set_status(s: &Session, id: i64, status: DeployStatus) -> Result<()> {
     s.execute(
         "UPDATE deploy_requests SET status = $2 WHERE id = $1",
