@@ -11,7 +11,7 @@ CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 TAURI_DRIVER_VERSION := 2.1.0
 
 .PHONY: run test deps apt-deps ui-deps tauri-driver ui build cli test-rust test-ui test-e2e \
-	check-bindings check-core-deps lint bench
+	check-bindings check-core-deps lint bench bench-deps
 
 deps: apt-deps ui-deps tauri-driver
 
@@ -59,11 +59,17 @@ test-rust:
 # Benchmarks print figures (branch creation on btrfs clone vs plain copy, schema diff at
 # 2,000/10,000 tables, deploy check at 2,000 tables, streaming 1M/10M rows); they assert
 # nothing about time. Needs root (loop-mounted btrfs). GROVE_BENCH_SIZES=100M,1G shortens the branch benchmark.
-bench: build
+bench: build bench-deps
 	cargo bench --bench branches
 	cargo bench --bench schema_diff
 	cargo bench --bench deploy
 	cargo bench --bench sql_stream
+	cargo bench --bench online_copy
+
+# Peer tools the benchmarks compare with.
+bench-deps:
+	@dpkg-query -W -f='$${Status}\n' pgcopydb 2>/dev/null | grep -q 'install ok installed' || \
+		{ $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q pgcopydb; }
 
 test-e2e:
 	xvfb-run -a -s "-screen 0 1280x800x24" tests/session.sh cargo test -p grove-app --test e2e -- --test-threads=1

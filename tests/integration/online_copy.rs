@@ -85,6 +85,19 @@ pub(crate) const BANK: &str = "
     CREATE FUNCTION no_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE 'no'; END $$;
     CREATE TRIGGER keep BEFORE DELETE ON transfers FOR EACH ROW EXECUTE FUNCTION no_delete();
     COMMENT ON TABLE accounts IS 'money';
+    -- Indexes and keys with what the workers leave to the post-data step.
+    COMMENT ON INDEX transfers_from IS 'by sender';
+    COMMENT ON CONSTRAINT accounts_pkey ON accounts IS 'the key';
+    ALTER TABLE events CLUSTER ON events_payload;
+    CREATE INDEX accounts_owner_lower ON accounts (lower(owner));
+    ALTER INDEX accounts_owner_lower ALTER COLUMN 1 SET STATISTICS 500;
+    CREATE TABLE ledger (id int NOT NULL, at date NOT NULL, note text, PRIMARY KEY (id, at))
+        PARTITION BY RANGE (at);
+    CREATE TABLE ledger_2024 PARTITION OF ledger FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+    CREATE INDEX ledger_note ON ledger (note);
+    CREATE UNIQUE INDEX ledger_2024_id ON ledger_2024 (id);
+    ALTER TABLE ledger_2024 REPLICA IDENTITY USING INDEX ledger_2024_id;
+    INSERT INTO ledger SELECT g, date '2024-01-01' + g % 300, 'n' || g FROM generate_series(1, 2000) g;
     INSERT INTO accounts (id, owner, balance) SELECT g, 'owner ' || g, 1000 FROM generate_series(1, 1000) g;
     INSERT INTO events (account, payload)
         SELECT 1 + g % 1000, repeat(md5(g::text), 4) FROM generate_series(1, 200000) g;

@@ -11,8 +11,11 @@ use super::{Endpoint, TableCopied};
 use crate::conn::Session;
 use crate::error::{ApiError, Result};
 use futures_util::{SinkExt, StreamExt};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::collections::VecDeque;
+use std::sync::atomic::Ordering;
+use std::sync::Mutex;
 use std::time::Instant;
+use tokio::sync::Notify;
 
 pub(super) struct DataJob<'a> {
     pub src: &'a Endpoint,
@@ -26,9 +29,9 @@ pub(super) struct DataJob<'a> {
 
 /// Copies every table; returns what each worker copied, in table order.
 pub(super) async fn copy_all(job: &DataJob<'_>, tracker: &Tracker<'_>) -> Result<Vec<TableCopied>> {
-    let next = AtomicUsize::new(0);
+    let queue = Queue::default();
     let n = job.workers.clamp(1, job.tables.len().max(1));
-    let workers = (0..n).map(|_| worker(job, tracker, &next));
+    let workers = (0..n).map(|_| worker(job, tracker, &queue));
     let ticker = async {
         let mut every = tokio::time::interval(super::progress::TICK);
         loop {
@@ -46,38 +49,108 @@ pub(super) async fn copy_all(job: &DataJob<'_>, tracker: &Tracker<'_>) -> Result
     Ok(copied)
 }
 
-/// One worker: its two sessions, then tables from the shared queue until it is empty.
+/// The work the workers share: tables to copy, in order, and the index statements of tables
+/// whose rows are in (taken first, so a big table's indexes build while others copy).
+#[derive(Default)]
+struct Queue {
+    state: Mutex<QueueState>,
+    changed: Notify,
+}
+
+#[derive(Default)]
+struct QueueState {
+    next_table: usize,
+    copying: usize,
+    ready: VecDeque<(usize, String)>,
+}
+
+enum Work {
+    Table(usize),
+    Index(usize, String),
+    Wait,
+    Done,
+}
+
+impl Queue {
+    fn take(&self, tables: usize) -> Work {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((t, sql)) = s.ready.pop_front() {
+            Work::Index(t, sql)
+        } else if s.next_table < tables {
+            s.next_table += 1;
+            s.copying += 1;
+            Work::Table(s.next_table - 1)
+        } else if s.copying > 0 {
+            Work::Wait
+        } else {
+            Work::Done
+        }
+    }
+
+    fn copied(&self, table: usize, indexes: &[String]) {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        s.copying -= 1;
+        s.ready
+            .extend(indexes.iter().map(|sql| (table, sql.clone())));
+        drop(s);
+        self.changed.notify_waiters();
+    }
+}
+
+/// One worker: its two sessions, then work from the shared queue until none is left.
 async fn worker(
     job: &DataJob<'_>,
     tracker: &Tracker<'_>,
-    next: &AtomicUsize,
+    queue: &Queue,
 ) -> Result<Vec<TableCopied>> {
     let (from, to) = tokio::try_join!(
         source::follower(job.src, &job.leader.snapshot),
         source::open(job.dst, job.dst_database)
     )?;
-    // Nothing here needs to survive a crash before the copy is published.
-    to.batch_execute("SET synchronous_commit = off").await?;
+    // Nothing here needs to survive a crash before the copy is published; sorts for the
+    // index builds get room.
+    to.batch_execute("SET synchronous_commit = off; SET maintenance_work_mem = '256MB'")
+        .await?;
     let mut out = Vec::new();
     loop {
-        let i = next.fetch_add(1, Ordering::Relaxed);
-        let Some(t) = job.tables.get(i) else { break };
-        let slot = &tracker.slots[i];
-        *slot.started.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
-        let started = Instant::now();
-        let (rows, bytes) = copy_table(&from, &to, t, job.binary, slot)
-            .await
-            .map_err(|e| e.context(format!("copying the rows of {}", t.name)))?;
-        let ms = started.elapsed().as_millis() as u64;
-        slot.rows.store(rows, Ordering::Relaxed);
-        slot.ms.store(ms, Ordering::Relaxed);
-        slot.done.store(true, Ordering::Relaxed);
-        out.push(TableCopied {
-            table: t.name.clone(),
-            rows,
-            bytes,
-            ms,
-        });
+        let changed = queue.changed.notified();
+        futures_util::pin_mut!(changed);
+        changed.as_mut().enable();
+        match queue.take(job.tables.len()) {
+            Work::Done => break,
+            Work::Wait => changed.await,
+            Work::Index(i, sql) => {
+                to.batch_execute(&sql).await.map_err(|e| {
+                    ApiError::from(e)
+                        .context(format!("building an index of {}", job.tables[i].name))
+                })?;
+            }
+            Work::Table(i) => {
+                let t = &job.tables[i];
+                let slot = &tracker.slots[i];
+                *slot.started.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
+                let started = Instant::now();
+                let copied = copy_table(&from, &to, t, job.binary, slot).await;
+                let (rows, bytes) = match copied {
+                    Ok(r) => r,
+                    Err(e) => {
+                        queue.copied(i, &[]);
+                        return Err(e.context(format!("copying the rows of {}", t.name)));
+                    }
+                };
+                let ms = started.elapsed().as_millis() as u64;
+                slot.rows.store(rows, Ordering::Relaxed);
+                slot.ms.store(ms, Ordering::Relaxed);
+                slot.done.store(true, Ordering::Relaxed);
+                queue.copied(i, &t.indexes);
+                out.push(TableCopied {
+                    table: t.name.clone(),
+                    rows,
+                    bytes,
+                    ms,
+                });
+            }
+        }
     }
     let _ = from.batch_execute("COMMIT").await;
     Ok(out)

@@ -20,8 +20,12 @@
 //! against the source's schema before anything is created, and refused, naming the foreign
 //! key, when it would break one.
 //!
-//! Not yet: splitting big tables into ranges, building indexes and constraints in parallel,
-//! owners (objects are owned by the user Grove connects as).
+//! Indexes and keys of ordinary tables are built by the same workers as soon as their table's
+//! rows are in, while other tables still copy (`plan::stages`); the rest of the post-data
+//! schema (foreign keys, triggers, …) follows in one transaction.
+//!
+//! Not yet: splitting big tables into ranges, owners (objects are owned by the user Grove
+//! connects as).
 mod check;
 mod data;
 mod plan;
@@ -169,7 +173,8 @@ async fn run(
         return Err(ApiError::from(e).context(format!("creating {}", req.build_as)));
     }
     let target = source::open(&req.target, &req.build_as).await?;
-    let (pre_sql, post_sql, extensions) = plan_scripts(&target, fitted.catalog).await?;
+    let (scripts, tables) = plan_scripts(&target, fitted.catalog, tables).await?;
+    let (pre_sql, post_sql, extensions) = scripts;
     apply(&target, &pre_sql, "creating the schema (before the rows)").await?;
 
     let est: Vec<(String, Option<u64>)> = tables
@@ -178,6 +183,7 @@ async fn run(
         .collect();
     tracker.set_tables(&est);
     let binary = leader.version_num / 10000 == target_version_num / 10000;
+    let index_statements: usize = tables.iter().map(|t| t.indexes.len()).sum();
     let job = data::DataJob {
         src: &req.source,
         dst: &req.target,
@@ -232,7 +238,7 @@ async fn run(
         extensions,
         sequences_set,
         pre_data_statements: pre_sql.len() as u32,
-        post_data_statements: post_sql.len() as u32,
+        post_data_statements: (post_sql.len() + index_statements) as u32,
     })
 }
 
@@ -271,17 +277,20 @@ async fn target_facts(admin: &Session) -> Result<plan::TargetFacts> {
     })
 }
 
-/// The pre-data and post-data scripts (the schema planner's migrations empty → pre-data →
-/// source), and the extensions the first one creates.
+/// The pre-data and post-data scripts (the schema planner's migrations empty → pre-data and
+/// indexed → source), the extensions the first one creates, and `tables` with the index
+/// statements their workers run.
+#[allow(clippy::type_complexity)]
 async fn plan_scripts(
     target: &Session,
     full: Catalog,
-) -> Result<(Vec<String>, Vec<String>, Vec<String>)> {
+    mut tables: Vec<plan::TableJob>,
+) -> Result<((Vec<String>, Vec<String>, Vec<String>), Vec<plan::TableJob>)> {
     let empty = schema::introspect(target)
         .await
         .map_err(|e| e.context("reading the new database"))?;
     tokio::task::spawn_blocking(move || {
-        let pre = plan::pre_data(&full);
+        let stages = plan::stages(&full, &mut tables);
         let extensions = full
             .extensions
             .keys()
@@ -289,9 +298,9 @@ async fn plan_scripts(
             .cloned()
             .collect();
         let sql = |d: schema::SchemaDiff| d.migration.into_iter().map(|s| s.sql).collect();
-        let pre_sql = sql(schema::diff(&empty, &pre));
-        let post_sql = sql(schema::diff(&pre, &full));
-        (pre_sql, post_sql, extensions)
+        let pre_sql = sql(schema::diff(&empty, &stages.pre));
+        let post_sql = sql(schema::diff(&stages.indexed, &full));
+        ((pre_sql, post_sql, extensions), tables)
     })
     .await
     .map_err(|e| ApiError::internal(format!("planning the copy's schema failed: {e}")))

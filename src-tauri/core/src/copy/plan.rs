@@ -109,11 +109,104 @@ fn post_data(cat: &Catalog, n: &ObjRef) -> bool {
     }
 }
 
-/// The pre-data stage of `full`: without post-data nodes nor anything that depends on them.
-pub(super) fn pre_data(full: &Catalog) -> Catalog {
+/// An index or key that is built on a worker's session as soon as its table's rows are in,
+/// while other tables are still copying: plain indexes and primary, unique and exclusion
+/// keys of ordinary tables (not partitions, not inheritance children), without the extras
+/// (clustering, replica identity) that the post-data step sets.
+fn built_with_rows(cat: &Catalog, n: &ObjRef) -> bool {
+    use crate::schema::model::TableKind;
+    let plain = |t: &QualName| {
+        cat.tables.get(t).is_some_and(|t| {
+            t.kind == TableKind::Regular && t.partition_of.is_none() && t.inherits.is_empty()
+        })
+    };
+    match n {
+        ObjRef::Index(i) => cat
+            .indexes
+            .get(i)
+            .is_some_and(|i| plain(&i.table) && !i.clustered && !i.replica_identity),
+        ObjRef::Constraint(t, c) => {
+            plain(t)
+                && cat.tables[t].constraints.get(c).is_some_and(|c| {
+                    matches!(c.kind.as_str(), "p" | "u" | "x")
+                        && c.is_local
+                        && c.inherit_count == 0
+                        && !c.clustered
+                        && !c.replica_identity
+                })
+        }
+        _ => false,
+    }
+}
+
+/// The stages of a copy: `pre` (before the rows), `indexed` (pre plus what the workers build
+/// with the rows) and the statements of the latter per table (`TableJob::indexes`); the
+/// post-data script goes from `indexed` to the whole source.
+pub(super) struct Stages {
+    pub pre: Catalog,
+    pub indexed: Catalog,
+}
+
+/// Splits `full` into stages and gives each table of `tables` its index statements.
+pub(super) fn stages(full: &Catalog, tables: &mut [TableJob]) -> Stages {
+    let drop = post_data_closure(full);
+    let pre = without(full, &drop);
+    let with_rows: BTreeSet<&str> = tables.iter().map(|t| t.name.as_str()).collect();
+    let mut refs = vec![Vec::new(); full.nodes.len()];
+    for d in &full.dependencies {
+        refs[d.dependent as usize].push(d.referenced as usize);
+    }
+    let early: Vec<bool> = (0..full.nodes.len())
+        .map(|i| {
+            let n = &full.nodes[i];
+            let table = match n {
+                ObjRef::Index(x) => full.indexes.get(x).map(|x| &x.table),
+                ObjRef::Constraint(t, _) => Some(t),
+                _ => None,
+            };
+            drop[i]
+                && table.is_some_and(|t| with_rows.contains(t.sql().as_str()))
+                && built_with_rows(full, n)
+                && refs[i].iter().all(|&r| !drop[r])
+        })
+        .collect();
+    let keep: Vec<bool> = (0..drop.len()).map(|i| drop[i] && !early[i]).collect();
+    let mut indexed = without(full, &keep);
+    let mut jobs: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (i, n) in full.nodes.iter().enumerate().filter(|(i, _)| early[*i]) {
+        match n {
+            ObjRef::Index(x) => {
+                let mut idx = full.indexes[x].clone();
+                idx.comment = None;
+                idx.column_statistics.clear();
+                let sql = crate::schema::ddl::index_create(&idx);
+                jobs.entry(idx.table.sql()).or_default().extend(sql);
+                indexed.indexes.insert(x.clone(), idx);
+            }
+            ObjRef::Constraint(t, c) => {
+                let mut con = full.tables[t].constraints[c].clone();
+                con.comment = None;
+                con.index_comment = None;
+                let sql = crate::schema::ddl::constraint_create(t, &con);
+                jobs.entry(t.sql()).or_default().extend(sql);
+                if let Some(tab) = indexed.tables.get_mut(t) {
+                    tab.constraints.insert(c.clone(), con);
+                }
+            }
+            _ => unreachable!("only indexes and keys are built with the rows: {i}"),
+        }
+    }
+    for t in tables.iter_mut() {
+        t.indexes = jobs.remove(&t.name).unwrap_or_default();
+    }
+    Stages { pre, indexed }
+}
+
+/// Nodes built after the rows, closed over their dependents: whatever needs such a node
+/// waits for post-data too (tables and columns excepted).
+fn post_data_closure(full: &Catalog) -> Vec<bool> {
     let n = full.nodes.len();
     let mut drop: Vec<bool> = full.nodes.iter().map(|r| post_data(full, r)).collect();
-    // Close over dependents: whatever needs a dropped node waits for post-data too.
     let mut dependents = vec![Vec::new(); n];
     for d in &full.dependencies {
         dependents[d.referenced as usize].push(d.dependent as usize);
@@ -127,6 +220,13 @@ pub(super) fn pre_data(full: &Catalog) -> Catalog {
             }
         }
     }
+    drop
+}
+
+/// `full` without the nodes marked in `drop` and without any index, constraint (other than
+/// NOT NULL), trigger, policy or row security.
+fn without(full: &Catalog, drop: &[bool]) -> Catalog {
+    let n = full.nodes.len();
     let mut pre = full.clone();
     let gone: BTreeSet<&ObjRef> = (0..n)
         .filter(|i| drop[*i])
@@ -152,7 +252,7 @@ pub(super) fn pre_data(full: &Catalog) -> Catalog {
             }
         }
     }
-    retain_nodes(&mut pre, &drop);
+    retain_nodes(&mut pre, drop);
     pre
 }
 
@@ -204,6 +304,7 @@ pub(super) fn tables(
             } else {
                 None
             },
+            indexes: Vec::new(),
         })
         .collect();
     v.sort_by(|a, b| {
@@ -222,4 +323,6 @@ pub(super) struct TableJob {
     pub estimated_rows: Option<u64>,
     /// A WHERE condition (the user's SQL, run on the source in the read-only snapshot).
     pub filter: Option<String>,
+    /// Statements building its indexes and keys once its rows are in (`stages`).
+    pub indexes: Vec<String>,
 }
