@@ -237,6 +237,50 @@ fn as_deploy(
     Ok(None)
 }
 
+/// The deploy's dry run on only the part of FROM around the changes: FROM cut down to it is
+/// rebuilt in an empty database, the whole script runs there, and the result must be TO cut
+/// down the same way.
+async fn part_dry_run(
+    srv: &Server,
+    a: &str,
+    from: &schema::Catalog,
+    to: &schema::Catalog,
+    script: &str,
+) -> Result<(), String> {
+    let (part_from, part_to) = schema::around_changes(from, to, 1.0).expect("no share limit");
+    let db = format!("{a}_part");
+    srv.create_db(&db).await;
+    let out = async {
+        let s = srv.pg.connect(&db).await.map_err(|e| e.message)?;
+        let empty = schema::introspect(&s).await.map_err(|e| e.message)?;
+        let build = schema::diff(&empty, &part_from).migration_sql();
+        s.batch_execute(&build)
+            .await
+            .map_err(|e| format!("dry run: rebuilding the part: {e}\n{build}"))?;
+        s.batch_execute(&format!("BEGIN;\n{script}\nCOMMIT;"))
+            .await
+            .map_err(|e| {
+                format!(
+                    "dry run on the part: {}",
+                    grove_core::ApiError::from(e).message
+                )
+            })?;
+        let got = schema::introspect(&s).await.map_err(|e| e.message)?;
+        let left = schema::diff(&got, &part_to);
+        if left.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "dry run on the part: the result differs: {}",
+                left.migration_sql()
+            ))
+        }
+    }
+    .await;
+    srv.drop_db(&db).await;
+    out
+}
+
 async fn round_trip(srv: &Server, a: &str, b: &str) -> CaseResult {
     let fail = |m: String, detail: String| CaseResult {
         outcome: Outcome::Fail(m),
@@ -255,6 +299,9 @@ async fn round_trip(srv: &Server, a: &str, b: &str) -> CaseResult {
         Ok(reordered) => reordered.unwrap_or_else(|| d.migration_sql()),
         Err(m) => return fail(m, d.migration_sql()),
     };
+    if let Err(m) = part_dry_run(srv, a, &ca, &cb, &script).await {
+        return fail(m, script);
+    }
     if let Err(e) = sa
         .batch_execute(&format!("BEGIN;\n{script}\nCOMMIT;"))
         .await

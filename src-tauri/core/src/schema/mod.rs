@@ -72,7 +72,8 @@
 //! Modules: `model` (the catalog types), `introspect` (database → catalog), `migrate` (the
 //! planner: catalogs → ordered statements), `statement` (what a migration is made of, shared
 //! by the planner and the report), `diff` (the per-object report around the plan), `ddl`
-//! (SQL spelling of objects), `blocking` (keeping CPU work off the async runtime).
+//! (SQL spelling of objects), `blocking` (keeping CPU work off the async runtime), `subset`
+//! (the part of two catalogs a migration touches, for dry runs).
 mod blocking;
 pub mod ddl;
 pub mod diff;
@@ -82,6 +83,7 @@ mod migrate;
 pub mod model;
 pub mod statement;
 pub mod stored;
+mod subset;
 #[cfg(test)]
 mod test_support;
 
@@ -90,6 +92,7 @@ pub use diff::{diff, DiffStatus, KindCount, ObjectDiff, ObjectKind, SchemaDiff};
 pub use introspect::{introspect, introspect_parallel};
 pub use model::Catalog;
 pub use statement::{Hazard, HazardKind, MigrationStatement};
+pub use subset::around_changes;
 
 use crate::conn::{self, ConnectOptions, ConnectionFields};
 use crate::error::Result;

@@ -5,7 +5,7 @@ use crate::schema::model::*;
 use std::collections::{BTreeSet, HashMap};
 
 /// `m` with node `n` as `src` has it (present, changed or absent).
-pub(super) fn take_node(m: &mut Catalog, src: &Catalog, n: &ObjRef) {
+pub(crate) fn take_node(m: &mut Catalog, src: &Catalog, n: &ObjRef) {
     match n {
         ObjRef::Schema(k) => put(&mut m.schemas, k, src.schemas.get(k)),
         ObjRef::Extension(k) => put(&mut m.extensions, k, src.extensions.get(k)),

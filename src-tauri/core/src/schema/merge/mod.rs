@@ -8,7 +8,7 @@
 //! uses (by the dependency graph) something the other side dropped or reshaped: an index on a
 //! column the parent dropped, a view over a column the parent retyped.
 mod apply;
-pub(crate) use apply::prune_graph;
+pub(crate) use apply::{prune_graph, take_node};
 mod conflicts;
 
 pub use conflicts::{Conflict, ConflictKind, Side};
