@@ -12,6 +12,7 @@ mod local_server;
 mod online_copy;
 mod schema_diff;
 mod schema_diff_breadth;
+mod source_faults;
 mod sources;
 mod sql;
 mod tls;

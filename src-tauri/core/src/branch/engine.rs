@@ -122,9 +122,13 @@ impl Branches {
                 let sql = format!("CREATE DATABASE {} TEMPLATE template0", q(CATALOG_DB));
                 match admin.batch_execute(&sql).await {
                     Ok(()) => {}
+                    // Created meanwhile by another Grove: a concurrent CREATE DATABASE of the
+                    // same name may fail on pg_database's unique index instead.
                     Err(e)
                         if e.code()
-                            == Some(&tokio_postgres::error::SqlState::DUPLICATE_DATABASE) => {}
+                            == Some(&tokio_postgres::error::SqlState::DUPLICATE_DATABASE)
+                            || e.code()
+                                == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) => {}
                     Err(e) => {
                         return Err(ApiError::from(e).context("creating the grove_catalog database"))
                     }
