@@ -16,3 +16,4 @@ mod source_faults;
 mod sources;
 mod sql;
 mod tls;
+mod workflows;
