@@ -176,3 +176,208 @@ async fn source_last_refresh_records_the_rows_copied_not_an_estimate() {
     assert!(database_exists(dst, &root).await);
     assert_eq!(copy_sessions(src, &db).await, 0);
 }
+
+/// A DROP TABLE on the source, run from inside a progress callback: it returns once the DROP
+/// has committed or is waiting for a lock (so the copy goes on only after that), and the DROP
+/// runs on to its end on a thread of its own.
+struct Dropper {
+    /// The DROP had to wait for a lock.
+    waited: bool,
+    done: std::sync::mpsc::Receiver<Result<(), String>>,
+}
+
+impl Dropper {
+    fn drop_table(src: &'static LocalPg, db: &str, table: &'static str) -> Dropper {
+        let (first_tx, first_rx) = std::sync::mpsc::channel();
+        let (done_tx, done) = std::sync::mpsc::channel();
+        let db = db.to_string();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let s = src.connect(&db).await.unwrap();
+                let pid: i32 = s
+                    .query_one("SELECT pg_backend_pid()", &[])
+                    .await
+                    .unwrap()
+                    .get(0);
+                let watch = src.connect("postgres").await.unwrap();
+                let sql = format!("DROP TABLE {}", grove_core::ident::quote_ident(table));
+                let dropping =
+                    tokio::spawn(
+                        async move { s.batch_execute(&sql).await.map_err(|e| e.to_string()) },
+                    );
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+                loop {
+                    if dropping.is_finished() {
+                        let _ = first_tx.send(false);
+                        break;
+                    }
+                    let waiting: bool = watch
+                        .query_one(
+                            "SELECT coalesce(bool_or(wait_event_type = 'Lock'), false)
+                               FROM pg_stat_activity WHERE pid = $1",
+                            &[&pid],
+                        )
+                        .await
+                        .unwrap()
+                        .get(0);
+                    if waiting {
+                        let _ = first_tx.send(true);
+                        break;
+                    }
+                    assert!(
+                        std::time::Instant::now() < deadline,
+                        "the DROP neither ran nor waited"
+                    );
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                }
+                let _ = done_tx.send(dropping.await.unwrap());
+            });
+        });
+        let waited = first_rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the DROP helper");
+        Dropper { waited, done }
+    }
+}
+
+const DROP_SEED: &str = "
+    CREATE TABLE big (id int PRIMARY KEY, payload text);
+    CREATE TABLE mid (id int PRIMARY KEY, payload text);
+    CREATE TABLE victim (id int PRIMARY KEY, note text);
+    INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 60000) g;
+    INSERT INTO mid SELECT g, md5(g::text) FROM generate_series(1, 20000) g;
+    INSERT INTO victim SELECT g, 'v' FROM generate_series(1, 100) g;
+    ANALYZE;";
+
+/// A refresh of `root` that drops `victim` on the source when the copy reports a phase
+/// starting with `at`; returns the refresh's outcome and what the DROP did.
+async fn refresh_dropping(
+    grove: &Grove,
+    dst: &LocalPg,
+    root: &str,
+    src: &'static LocalPg,
+    db: &str,
+    at: &'static str,
+) -> (grove_core::Result<grove_core::source::SourceInfo>, Dropper) {
+    let dropper: Mutex<Option<Dropper>> = Mutex::new(None);
+    let progress = |p: grove_core::branch::Progress| {
+        if p.detail.is_some_and(|d| d.starts_with(at)) {
+            let mut d = dropper.lock().unwrap();
+            if d.is_none() {
+                *d = Some(Dropper::drop_table(src, db, "victim"));
+            }
+        }
+    };
+    let ctx = grove_core::api::OpContext {
+        client: "tests",
+        progress: &progress,
+        cancel: grove_core::branch::Cancel::new(),
+    };
+    // Without its own lock, a worker would queue behind the DROP, which waits for the copy.
+    let r = tokio::time::timeout(
+        std::time::Duration::from_secs(120),
+        grove.refresh_source(refresh(dst, root), &ctx),
+    )
+    .await
+    .expect("the refresh hung behind the DROP it was blocking");
+    let d = dropper
+        .into_inner()
+        .unwrap()
+        .expect("the phase was reported");
+    (r, d)
+}
+
+async fn rows_of(pg: &LocalPg, db: &str) -> (i64, i64, i64) {
+    let s = pg.connect(db).await.unwrap();
+    let n = |t: &'static str| {
+        let s = &s;
+        async move { count(s, &format!("SELECT * FROM {t}")).await }
+    };
+    (n("big").await, n("mid").await, n("victim").await)
+}
+
+#[tokio::test]
+async fn source_table_dropped_during_the_copy_fails_clearly_and_leaves_nothing() {
+    let (src, dst) = (harness::server(15).await, harness::server(18).await);
+    let (grove, conn, db) = setup("faults-dropped", src).await;
+    let s = src.connect(&db).await.unwrap();
+    s.batch_execute("DROP TABLE orders, customers, audit_log, settings CASCADE")
+        .await
+        .unwrap();
+    s.batch_execute(DROP_SEED).await.unwrap();
+    close(src, s).await;
+    let root = unique("prod");
+    grove
+        .add_source(add(&root, dst, &conn, TableSelection::default()), &ctx())
+        .await
+        .unwrap();
+    let before = rows_of(dst, &root).await;
+    assert_eq!(before, (60000, 20000, 100));
+    let nothing_left = async |root: &str| {
+        assert_eq!(rows_of(dst, root).await, before, "the old root is intact");
+        assert_eq!(tmp_databases(dst).await, 0);
+        assert_eq!(copy_sessions(src, &db).await, 0);
+        let b = crate::branches::find(&grove.list_branches(&target(dst)).await.unwrap(), root)
+            .cloned()
+            .unwrap();
+        assert!(!b.undo_available, "no snapshot of a failed refresh");
+    };
+
+    // Dropped after the schema was read, before the copy locked the tables.
+    let (r, d) = refresh_dropping(&grove, dst, &root, src, &db, "locking the tables").await;
+    let e = r.unwrap_err();
+    assert!(!d.waited, "nothing held the table yet");
+    assert_eq!(e.code, ErrorCode::Conflict, "{e:?}");
+    assert!(
+        e.message.contains("dropped or renamed on the source"),
+        "{e:?}"
+    );
+    assert!(e.message.contains("victim"), "{e:?}");
+    assert!(e.message.contains(&root), "{e:?}");
+    nothing_left(&root).await;
+
+    // Dropped while the rows stream: the DROP waits for the copy's lock, and the copy gives
+    // up rather than queue behind it (which would block everyone on that table).
+    let s = src.connect(&db).await.unwrap();
+    s.batch_execute(
+        "CREATE TABLE victim (id int PRIMARY KEY, note text);
+         INSERT INTO victim SELECT g, 'v' FROM generate_series(1, 100) g; ANALYZE victim;",
+    )
+    .await
+    .unwrap();
+    close(src, s).await;
+    let (r, d) = refresh_dropping(&grove, dst, &root, src, &db, "copying rows").await;
+    let e = r.unwrap_err();
+    assert!(d.waited, "the DROP waited for the copy's lock");
+    assert_eq!(e.code, ErrorCode::Conflict, "{e:?}");
+    assert!(
+        e.message
+            .contains("waiting to drop or alter table \"public\".\"victim\""),
+        "{e:?}"
+    );
+    let dropped = d.done.recv_timeout(std::time::Duration::from_secs(60));
+    assert_eq!(
+        dropped,
+        Ok(Ok(())),
+        "the DROP went through once the copy let go"
+    );
+    nothing_left(&root).await;
+
+    // The next refresh takes the source as it is now.
+    let info = grove
+        .refresh_source(refresh(dst, &root), &ctx())
+        .await
+        .unwrap();
+    assert_eq!(info.last_refresh.unwrap().rows, Some(80000));
+    let copy = dst.connect(&root).await.unwrap();
+    let gone: bool = copy
+        .query_one("SELECT to_regclass('victim') IS NULL", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(gone);
+}

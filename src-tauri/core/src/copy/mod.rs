@@ -154,6 +154,8 @@ async fn run(
     let selected = select::apply(&mut fitted.catalog, &req.selection)?;
     let tables = plan::tables(&fitted.catalog, &selected.schema_only, &selected.filters);
     let names: Vec<String> = tables.iter().map(|t| t.name.clone()).collect();
+    // May wait (up to lock_timeout) behind someone's ALTER TABLE on the source.
+    tracker.phase("locking the tables");
     source::lock_tables(&leader.session, &names).await?;
 
     tracker.phase("creating schema");
