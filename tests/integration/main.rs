@@ -8,6 +8,7 @@ mod cli;
 mod connections;
 mod deploy;
 mod deploy_conflicts;
+mod disk_full;
 mod local_server;
 mod online_copy;
 mod schema_diff;

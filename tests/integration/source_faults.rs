@@ -42,23 +42,6 @@ async fn sql_tab(grove: &Grove, dst: &LocalPg, root: &str) -> SqlSession {
     SqlSession::open(&at, None).await.unwrap()
 }
 
-/// Sessions of Grove's online copy left on a target server of the test's own.
-#[allow(dead_code)] // used by the disk-full test
-async fn target_copy_sessions(dst: &LocalPg) -> i64 {
-    let s = dst.connect("postgres").await.unwrap();
-    let sql = format!(
-        "SELECT 1 FROM pg_stat_activity WHERE application_name = {}",
-        grove_core::ident::quote_literal(grove_core::copy::APP)
-    );
-    for _ in 0..50 {
-        if count(&s, &sql).await == 0 {
-            return 0;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    count(&s, &sql).await
-}
-
 #[tokio::test]
 async fn source_refresh_closes_groves_own_sql_session_on_the_root() {
     let (src, dst) = (harness::server(15).await, harness::server(18).await);
