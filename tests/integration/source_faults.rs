@@ -44,7 +44,12 @@ async fn sql_tab(grove: &Grove, dst: &LocalPg, root: &str) -> SqlSession {
 
 #[tokio::test]
 async fn source_refresh_closes_groves_own_sql_session_on_the_root() {
-    let (src, dst) = (harness::server(15).await, harness::server(18).await);
+    // A Grove server of its own: its due sources are this test's only (and 18 → 15).
+    let src = harness::server(18).await;
+    let own = LocalPg::start(&harness::options(15, "faults-own-session-target"))
+        .await
+        .unwrap();
+    let dst = &own;
     let (grove, conn, _db) = setup("faults-own-session", src).await;
     let root = unique("prod");
     let mut req = add(&root, dst, &conn, TableSelection::default());
@@ -89,12 +94,12 @@ async fn source_refresh_closes_groves_own_sql_session_on_the_root() {
         .refresh_due_sources(&target(dst), &ctx())
         .await
         .unwrap();
-    let done: Vec<_> = done.into_iter().filter(|o| o.root == root).collect();
     assert_eq!(done.len(), 1);
     assert!(done[0].ok, "{:?}", done[0].error);
     assert!(tabs.lock().unwrap().is_empty());
     assert_eq!(*released.lock().unwrap(), [root.clone(), root.clone()]);
     assert_eq!(tmp_databases(dst).await, 0);
+    own.stop().await.unwrap();
 }
 
 #[tokio::test]
