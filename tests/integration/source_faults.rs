@@ -369,3 +369,69 @@ async fn source_table_dropped_during_the_copy_fails_clearly_and_leaves_nothing()
         .get(0);
     assert!(gone);
 }
+
+/// Source PostgreSQL 18, target 15: copied when the target can hold it (equal to the source);
+/// refused up front, naming both versions and the objects, when it cannot.
+#[tokio::test]
+async fn source_newer_than_the_target() {
+    use crate::sources::sum_totals;
+    let (src, dst) = (harness::server(18).await, harness::server(15).await);
+    let (grove, conn, db) = setup("faults-newer", src).await;
+    let root = unique("prod");
+    let info = grove
+        .add_source(add(&root, dst, &conn, TableSelection::default()), &ctx())
+        .await
+        .unwrap();
+    assert_eq!(info.last_refresh.unwrap().rows, Some(300 + 3000 + 500 + 2));
+    let source = src.connect(&db).await.unwrap();
+    let before = sum_totals(&dst.connect(&root).await.unwrap()).await;
+    assert_eq!(before, sum_totals(&source).await);
+
+    // A virtual generated column (PostgreSQL 18+): nothing the target could create.
+    source
+        .batch_execute(
+            "ALTER TABLE orders ADD COLUMN doubled numeric GENERATED ALWAYS AS (total * 2) VIRTUAL;
+             INSERT INTO orders (customer_id, placed_at, total) VALUES (1, now(), 7)",
+        )
+        .await
+        .unwrap();
+    let e = grove
+        .refresh_source(refresh(dst, &root), &ctx())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidInput, "{e:?}");
+    for part in [
+        "PostgreSQL 18",
+        "PostgreSQL 15",
+        "virtual generated",
+        "doubled",
+    ] {
+        assert!(e.message.contains(part), "{part}: {e:?}");
+    }
+    assert_eq!(sum_totals(&dst.connect(&root).await.unwrap()).await, before);
+    assert_eq!(tmp_databases(dst).await, 0);
+    assert_eq!(copy_sessions(src, &db).await, 0);
+    let list = grove.list_branches(&target(dst)).await.unwrap();
+    assert!(!crate::branches::find(&list, &root).unwrap().undo_available);
+
+    // Stored instead: copied, equal to the source.
+    source
+        .batch_execute(
+            "ALTER TABLE orders DROP COLUMN doubled;
+             ALTER TABLE orders ADD COLUMN doubled numeric GENERATED ALWAYS AS (total * 2) STORED",
+        )
+        .await
+        .unwrap();
+    grove
+        .refresh_source(refresh(dst, &root), &ctx())
+        .await
+        .unwrap();
+    let copy = dst.connect(&root).await.unwrap();
+    assert_eq!(sum_totals(&copy).await, sum_totals(&source).await);
+    let doubled = "SELECT sum(doubled)::text FROM orders";
+    let (a, b): (String, String) = (
+        copy.query_one(doubled, &[]).await.unwrap().get(0),
+        source.query_one(doubled, &[]).await.unwrap().get(0),
+    );
+    assert_eq!(a, b);
+}
