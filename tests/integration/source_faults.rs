@@ -435,3 +435,191 @@ async fn source_newer_than_the_target() {
     );
     assert_eq!(a, b);
 }
+
+/// Runs `sql` on `db` of `src` as its superuser, from a thread of its own: usable inside a
+/// progress callback, which must not wait on the runtime it is called from.
+fn run_now(src: &'static LocalPg, db: &str, sql: String) {
+    let db = db.to_string();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            src.connect(&db)
+                .await
+                .unwrap()
+                .batch_execute(&sql)
+                .await
+                .unwrap();
+        })
+    })
+    .join()
+    .unwrap();
+}
+
+/// The source's password wrong before a copy, changed as a copy begins (its workers cannot
+/// log in), and the source's sessions gone while rows stream: each a clear error, the old
+/// root intact, nothing left on either server, the failure recorded with the source.
+#[tokio::test]
+async fn source_password_and_reachability_faults_before_and_during_a_copy() {
+    use crate::sources::{sum_totals, SEED};
+    use grove_core::ident::{quote_ident, quote_literal};
+    let (src, dst) = (harness::server(15).await, harness::server(18).await);
+    let role = format!("faults_pw_{}", harness::uuid_like());
+    let pw = "first pass word";
+    harness::create_role(src, &role, pw).await;
+    let (db, s) = fresh_db(src).await;
+    s.batch_execute(&format!(
+        "ALTER DATABASE {d} OWNER TO {r}; SET ROLE {r}; {SEED}
+         CREATE FUNCTION gate() RETURNS boolean LANGUAGE plpgsql AS
+             $$ BEGIN PERFORM pg_advisory_xact_lock_shared(4242); RETURN true; END $$;",
+        d = quote_ident(&db),
+        r = quote_ident(&role)
+    ))
+    .await
+    .unwrap();
+    close(src, s).await;
+    let grove = Grove::open(Paths::at(harness::scratch_dir("faults-pw").join("state")))
+        .await
+        .unwrap();
+    let conn = unique("pw-source");
+    let mut fields = src.fields(&db);
+    fields.user = role.clone();
+    let draft = |password: &str| ConnectionDraft {
+        name: conn.clone(),
+        fields: fields.clone(),
+        password: Some(password.to_string()),
+    };
+    let saved = grove.save_connection(None, draft(pw)).await.unwrap();
+    let root = unique("prod");
+    grove
+        .add_source(add(&root, dst, &conn, TableSelection::default()), &ctx())
+        .await
+        .unwrap();
+    let before = sum_totals(&dst.connect(&root).await.unwrap()).await;
+    let nothing_left = async |e: &grove_core::ApiError| {
+        assert!(e.message.contains(&root), "the error names the root: {e:?}");
+        assert_eq!(sum_totals(&dst.connect(&root).await.unwrap()).await, before);
+        assert_eq!(tmp_databases(dst).await, 0);
+        assert_eq!(copy_sessions(src, &db).await, 0);
+        let list = grove.list_branches(&target(dst)).await.unwrap();
+        assert!(!crate::branches::find(&list, &root).unwrap().undo_available);
+        let at = BranchRef {
+            server: target(dst),
+            name: root.clone(),
+        };
+        let last = grove.show_source(at).await.unwrap().last_refresh.unwrap();
+        assert_eq!(last.outcome, "failed");
+    };
+
+    // Wrong before anything is copied.
+    grove
+        .save_connection(Some(&saved.id), draft("not the password"))
+        .await
+        .unwrap();
+    let e = grove
+        .refresh_source(refresh(dst, &root), &ctx())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::AuthFailed, "{e:?}");
+    nothing_left(&e).await;
+    grove
+        .save_connection(Some(&saved.id), draft(pw))
+        .await
+        .unwrap();
+
+    // Changed on the source once the copy's first session is in: its workers are refused,
+    // after the new database was created.
+    let change = format!(
+        "ALTER ROLE {} PASSWORD {}",
+        quote_ident(&role),
+        quote_literal("second pass word")
+    );
+    let changed = Mutex::new(false);
+    let progress = |p: grove_core::branch::Progress| {
+        let locking = p
+            .detail
+            .is_some_and(|d| d.starts_with("locking the tables"));
+        let mut done = changed.lock().unwrap();
+        if locking && !*done {
+            run_now(src, "postgres", change.clone());
+            *done = true;
+        }
+    };
+    let hooked = grove_core::api::OpContext {
+        client: "tests",
+        progress: &progress,
+        cancel: grove_core::branch::Cancel::new(),
+    };
+    let e = grove
+        .refresh_source(refresh(dst, &root), &hooked)
+        .await
+        .unwrap_err();
+    assert!(*changed.lock().unwrap());
+    assert_eq!(e.code, ErrorCode::AuthFailed, "{e:?}");
+    nothing_left(&e).await;
+    harness::create_role(src, &role, pw).await;
+
+    // The source's sessions end while rows stream (a source server going away): the rows of
+    // `orders` wait on a lock the test holds until it has terminated them.
+    let cat = dst.connect("grove_catalog").await.unwrap();
+    cat.execute(
+        "UPDATE sources SET filters = '[[\"orders\", \"gate()\"]]'::jsonb
+          WHERE root_id = (SELECT id FROM branches WHERE name = $1)",
+        &[&root],
+    )
+    .await
+    .unwrap();
+    let gate = src.connect(&db).await.unwrap();
+    gate.batch_execute("SELECT pg_advisory_lock(4242)")
+        .await
+        .unwrap();
+    let watch = src.connect("postgres").await.unwrap();
+    let cut = async {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let waiting: i64 = watch
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = $1
+                        AND application_name = $2 AND wait_event = 'advisory'",
+                    &[&db, &grove_core::copy::APP],
+                )
+                .await
+                .unwrap()
+                .get(0);
+            if waiting > 0 {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no copy reached the rows"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        watch
+            .execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                  WHERE datname = $1 AND application_name = $2",
+                &[&db, &grove_core::copy::APP],
+            )
+            .await
+            .unwrap();
+    };
+    let quiet = ctx();
+    let (r, ()) = tokio::join!(grove.refresh_source(refresh(dst, &root), &quiet), cut);
+    let e = r.unwrap_err();
+    assert!(
+        e.message.contains("terminating connection"),
+        "the source's own words: {e:?}"
+    );
+    nothing_left(&e).await;
+    gate.batch_execute("SELECT pg_advisory_unlock(4242)")
+        .await
+        .unwrap();
+    let info = grove
+        .refresh_source(refresh(dst, &root), &ctx())
+        .await
+        .unwrap();
+    assert_eq!(info.last_refresh.unwrap().outcome, "ok");
+}

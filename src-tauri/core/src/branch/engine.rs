@@ -351,6 +351,10 @@ impl Branches {
         };
         op.report("copying", Some(format!("copying {label} online")), size);
         let report = |p: &copy::CopyProgress| {
+            if p.phase == "copying rows" {
+                // The new database exists and rows stream from the source.
+                fault::point(&format!("{}:during-copy", op.name));
+            }
             op.report("copying", Some(online_detail(label, p)), size);
         };
         let copied = copy::copy_database(&req, &report, self.cancel.cancelled()).await;
