@@ -623,3 +623,45 @@ async fn source_password_and_reachability_faults_before_and_during_a_copy() {
         .unwrap();
     assert_eq!(info.last_refresh.unwrap().outcome, "ok");
 }
+
+/// Extensions the source uses that the target server cannot create, both ways between 15 and
+/// 18: named in the error before anything is created; a refresh keeps the old root.
+#[tokio::test]
+async fn source_extensions_the_target_lacks_are_named_and_nothing_moves() {
+    use crate::sources::sum_totals;
+    let (pg15, pg18) = (harness::server(15).await, harness::server(18).await);
+    // old_snapshot left PostgreSQL after 16; pg_logicalinspect came with 18.
+    for (src, dst, ext) in [
+        (pg15, pg18, "old_snapshot"),
+        (pg18, pg15, "pg_logicalinspect"),
+    ] {
+        let (grove, conn, db) = setup(&format!("faults-ext-{ext}"), src).await;
+        let root = unique("prod");
+        grove
+            .add_source(add(&root, dst, &conn, TableSelection::default()), &ctx())
+            .await
+            .unwrap();
+        let before = sum_totals(&dst.connect(&root).await.unwrap()).await;
+        let s = src.connect(&db).await.unwrap();
+        s.batch_execute(&format!("CREATE EXTENSION {ext}"))
+            .await
+            .unwrap();
+        close(src, s).await;
+        let e = grove
+            .refresh_source(refresh(dst, &root), &ctx())
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidInput, "{e:?}");
+        assert!(e.message.contains(&format!("extension(s) {ext} ")), "{e:?}");
+        assert_eq!(sum_totals(&dst.connect(&root).await.unwrap()).await, before);
+        let other = unique("prod2");
+        let e = grove
+            .add_source(add(&other, dst, &conn, TableSelection::default()), &ctx())
+            .await
+            .unwrap_err();
+        assert!(e.message.contains(ext), "{e:?}");
+        assert!(!database_exists(dst, &other).await);
+        assert_eq!(tmp_databases(dst).await, 0);
+        assert_eq!(copy_sessions(src, &db).await, 0);
+    }
+}
