@@ -100,7 +100,9 @@ async fn copy_sessions_on(pg: &LocalPg) -> i64 {
 async fn source_add_and_refresh_on_a_full_disk_fail_clearly_and_leave_nothing() {
     let src = harness::server(15).await;
     let fs = Tmpfs::mount(&harness::scratch_dir("disk-full-fs").join("mnt"), "120m");
-    let opts = harness::options(18, "disk-full");
+    let mut opts = harness::options(18, "disk-full");
+    // Nothing but the copy writes to the full disk (no autovacuum dirtying pages meanwhile).
+    opts.settings.push(("autovacuum".into(), "off".into()));
     let dst = server_on(&fs, &opts).await;
     let grove = Grove::open(Paths::at(
         harness::scratch_dir("disk-full-grove").join("state"),
