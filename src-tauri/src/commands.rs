@@ -23,7 +23,7 @@ use grove_core::sql::{
     SqlCanceller, SqlResults, SqlRow, SqlSession,
 };
 use grove_core::store::SavedConnection;
-use grove_core::{ApiError, ConnectionDraft};
+use grove_core::{ApiError, ConnectionDraft, ServerRef};
 use std::sync::Arc;
 use tauri::State;
 
@@ -110,11 +110,16 @@ pub struct SqlTab {
 /// Closes Grove's own editor sessions on a branch before it is copied (as a parent), reset,
 /// renamed or deleted, so they do not block the operation; those tabs reopen on their next run.
 fn release_sql_tabs(state: &AppState, server: &Option<String>, branch: &str) {
+    release_sql_tabs_on(state, &server.clone().into(), branch);
+}
+
+/// `release_sql_tabs` for a server as the core names it (the hook of `on_release_sessions`).
+pub fn release_sql_tabs_on(state: &AppState, server: &ServerRef, branch: &str) {
     state
         .sql_tabs
         .lock()
         .expect("tabs lock")
-        .retain(|_, t| !(&t.server == server && t.branch == branch));
+        .retain(|_, t| !(&ServerRef::from(t.server.clone()) == server && t.branch == branch));
 }
 
 fn sql_tab(state: &AppState, tab_id: &str) -> Result<SqlTab, ApiError> {

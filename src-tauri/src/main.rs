@@ -111,6 +111,12 @@ fn main() {
                 });
             }
             if let Ok(grove) = app.state::<AppState>().grove().cloned() {
+                // The app's editor tabs are Grove's own sessions: operations the core starts
+                // by itself (scheduled refreshes) close them on the branch first.
+                let tabs = handle.clone();
+                grove.on_release_sessions(Arc::new(move |server, branch| {
+                    commands::release_sql_tabs_on(&tabs.state::<AppState>(), server, branch);
+                }));
                 // Forward every status change of the embedded server to the UI.
                 let mut rx = grove.local.subscribe();
                 let events = handle.clone();

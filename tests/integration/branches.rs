@@ -139,7 +139,7 @@ pub(crate) async fn database_exists(pg: &LocalPg, name: &str) -> bool {
 /// The whole server agrees with the catalog: every branch's database exists, every snapshot
 /// row has its database and vice versa, no temporary or half-dropped databases. Only for
 /// servers a test has to itself.
-async fn assert_consistent(pg: &LocalPg) {
+pub(crate) async fn assert_consistent(pg: &LocalPg) {
     let s = pg.connect("grove_catalog").await.unwrap();
     let rows = s
         .query(

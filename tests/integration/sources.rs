@@ -12,7 +12,7 @@ use grove_core::local_pg::LocalPg;
 use grove_core::paths::Paths;
 use grove_core::{ConnectionDraft, ErrorCode, Grove, ServerRef};
 
-const SEED: &str = "
+pub(crate) const SEED: &str = "
     CREATE TABLE customers (id serial PRIMARY KEY, name text NOT NULL, region text NOT NULL);
     CREATE TABLE orders (
         id serial PRIMARY KEY, customer_id int NOT NULL REFERENCES customers (id),
@@ -29,12 +29,12 @@ const SEED: &str = "
     INSERT INTO settings VALUES ('a', '1'), ('b', '2');";
 
 /// Grove's server for the roots (a URL with its password, as `--server` takes it).
-fn target(pg: &LocalPg) -> ServerRef {
+pub(crate) fn target(pg: &LocalPg) -> ServerRef {
     ServerRef::Url(pg.uri("postgres"))
 }
 
 /// A Grove with a saved connection (password in the keychain) to a seeded database on `src`.
-async fn setup(name: &str, src: &LocalPg) -> (Grove, String, String) {
+pub(crate) async fn setup(name: &str, src: &LocalPg) -> (Grove, String, String) {
     let grove = Grove::open(Paths::at(harness::scratch_dir(name).join("state")))
         .await
         .unwrap();
@@ -51,7 +51,7 @@ async fn setup(name: &str, src: &LocalPg) -> (Grove, String, String) {
     (grove, conn, db)
 }
 
-fn add(root: &str, at: &LocalPg, from: &str, selection: TableSelection) -> AddSource {
+pub(crate) fn add(root: &str, at: &LocalPg, from: &str, selection: TableSelection) -> AddSource {
     AddSource {
         server: target(at),
         root: root.into(),
@@ -62,11 +62,11 @@ fn add(root: &str, at: &LocalPg, from: &str, selection: TableSelection) -> AddSo
     }
 }
 
-fn ctx() -> OpContext<'static> {
+pub(crate) fn ctx() -> OpContext<'static> {
     OpContext::quiet("tests")
 }
 
-async fn count(s: &Session, sql: &str) -> i64 {
+pub(crate) async fn count(s: &Session, sql: &str) -> i64 {
     s.query_one(&format!("SELECT count(*) FROM ({sql}) x"), &[])
         .await
         .unwrap()
@@ -75,7 +75,7 @@ async fn count(s: &Session, sql: &str) -> i64 {
 
 /// Grove's temporary databases on `pg`, counted while holding Grove's operation lock (no
 /// operation of a parallel test is half way then).
-async fn tmp_databases(pg: &LocalPg) -> i64 {
+pub(crate) async fn tmp_databases(pg: &LocalPg) -> i64 {
     let s = pg.connect("grove_catalog").await.unwrap();
     s.batch_execute("SELECT pg_advisory_lock(29117745654464513)")
         .await
@@ -92,7 +92,7 @@ async fn tmp_databases(pg: &LocalPg) -> i64 {
 }
 
 /// Sessions the copy left on the source database.
-async fn copy_sessions(pg: &LocalPg, db: &str) -> i64 {
+pub(crate) async fn copy_sessions(pg: &LocalPg, db: &str) -> i64 {
     let s = pg.connect("postgres").await.unwrap();
     let sql = format!(
         "SELECT 1 FROM pg_stat_activity WHERE datname = {} AND application_name = {}",
@@ -108,7 +108,7 @@ async fn copy_sessions(pg: &LocalPg, db: &str) -> i64 {
     count(&s, &sql).await
 }
 
-async fn sum_totals(s: &Session) -> String {
+pub(crate) async fn sum_totals(s: &Session) -> String {
     s.query_one(
         "SELECT count(*)::text || '/' || sum(total)::text FROM orders",
         &[],

@@ -199,6 +199,8 @@ impl From<tokio_postgres::Error> for ApiError {
         let code = match &sqlstate[..2] {
             "28" => ErrorCode::AuthFailed,
             "57" if sqlstate == "57014" => ErrorCode::Cancelled,
+            // disk_full: "could not extend file …: No space left on device".
+            "53" if sqlstate == "53100" => ErrorCode::Storage,
             _ => ErrorCode::ServerError,
         };
         let position = match db.position() {

@@ -141,11 +141,17 @@ pub struct SqlRunEvent {
     pub event: crate::sql::RunEvent,
 }
 
+/// Closes Grove's own sessions (the desktop app's editor tabs) on a branch of a server.
+pub type ReleaseSessions = Arc<dyn Fn(&ServerRef, &str) + Send + Sync>;
+
 pub struct Grove {
     pub paths: Paths,
     pub store: Store,
     pub secrets: Secrets,
     pub local: Arc<LocalServer>,
+    /// Set by the desktop app: closes its own sessions on a branch before an operation that
+    /// the core starts by itself (a scheduled refresh) or that must rename the branch.
+    release_sessions: std::sync::RwLock<Option<ReleaseSessions>>,
 }
 
 impl Grove {
@@ -161,7 +167,31 @@ impl Grove {
             store,
             secrets: Secrets::default(),
             local,
+            release_sessions: std::sync::RwLock::new(None),
         })
+    }
+
+    /// Registers how Grove's own sessions on a branch are closed (the desktop app closes its
+    /// editor tabs on it; they reopen on their next run). Operations that rename a branch the
+    /// caller did not name itself, such as scheduled refreshes, call it first so that those
+    /// sessions never block them.
+    pub fn on_release_sessions(&self, release: ReleaseSessions) {
+        *self
+            .release_sessions
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = Some(release);
+    }
+
+    /// Closes Grove's own sessions on `branch` of `server`, if a way to was registered.
+    pub(crate) fn release_own_sessions(&self, server: &ServerRef, branch: &str) {
+        let release = self
+            .release_sessions
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if let Some(release) = release {
+            release(server, branch);
+        }
     }
 
     /// Connection details of a server: the embedded local server is started on demand; a

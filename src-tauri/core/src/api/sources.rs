@@ -62,6 +62,8 @@ impl Grove {
         let engine = self.engine_for(&req.server, ctx).await?;
         let info = engine.source(&req.root).await?;
         let endpoint = self.endpoint_or_record(&engine, &info).await?;
+        // The swap renames the root: Grove's own sessions on it must not block that.
+        self.release_own_sessions(&req.server, &req.root);
         engine
             .refresh_synced_root(&req.root, endpoint, req.on_busy, ctx.progress)
             .await
@@ -93,6 +95,7 @@ impl Grove {
         for due in engine.sources(true).await? {
             let refreshed = async {
                 let endpoint = self.endpoint_or_record(&engine, &due).await?;
+                self.release_own_sessions(server, &due.root);
                 engine
                     .refresh_synced_root_if_due(&due.root, endpoint, ctx.progress)
                     .await

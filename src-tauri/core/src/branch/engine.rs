@@ -122,9 +122,13 @@ impl Branches {
                 let sql = format!("CREATE DATABASE {} TEMPLATE template0", q(CATALOG_DB));
                 match admin.batch_execute(&sql).await {
                     Ok(()) => {}
+                    // Created meanwhile by another Grove: a concurrent CREATE DATABASE of the
+                    // same name may fail on pg_database's unique index instead.
                     Err(e)
                         if e.code()
-                            == Some(&tokio_postgres::error::SqlState::DUPLICATE_DATABASE) => {}
+                            == Some(&tokio_postgres::error::SqlState::DUPLICATE_DATABASE)
+                            || e.code()
+                                == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) => {}
                     Err(e) => {
                         return Err(ApiError::from(e).context("creating the grove_catalog database"))
                     }
@@ -347,6 +351,10 @@ impl Branches {
         };
         op.report("copying", Some(format!("copying {label} online")), size);
         let report = |p: &copy::CopyProgress| {
+            if p.phase == "copying rows" {
+                // The new database exists and rows stream from the source.
+                fault::point(&format!("{}:during-copy", op.name));
+            }
             op.report("copying", Some(online_detail(label, p)), size);
         };
         let copied = copy::copy_database(&req, &report, self.cancel.cancelled()).await;

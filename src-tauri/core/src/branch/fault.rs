@@ -25,7 +25,9 @@ pub const FAULT_STEPS: &[&str] = &[
     "deploy:before-commit",
     "deploy:after-commit",
     "revert:before-commit",
+    "source-add:during-copy",
     "source-add:before-commit",
+    "source-refresh:during-copy",
     "source-refresh:after-copy",
     "source-refresh:before-commit",
 ];

@@ -130,6 +130,7 @@ async fn worker(
                 let slot = &tracker.slots[i];
                 *slot.started.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
                 let started = Instant::now();
+                source::lock_for_worker(&from, &t.name).await?;
                 let copied = copy_table(&from, &to, t, job.binary, slot).await;
                 let (rows, bytes) = match copied {
                     Ok(r) => r,

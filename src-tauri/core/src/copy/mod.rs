@@ -154,10 +154,13 @@ async fn run(
             Ok::<i32, ApiError>(r.await?.get(0))
         }
     )?;
+    plan::refuse_newer_features(&full, leader.version_num, target_version_num)?;
     let mut fitted = plan::fit(full, &facts)?;
     let selected = select::apply(&mut fitted.catalog, &req.selection)?;
     let tables = plan::tables(&fitted.catalog, &selected.schema_only, &selected.filters);
     let names: Vec<String> = tables.iter().map(|t| t.name.clone()).collect();
+    // May wait (up to lock_timeout) behind someone's ALTER TABLE on the source.
+    tracker.phase("locking the tables");
     source::lock_tables(&leader.session, &names).await?;
 
     tracker.phase("creating schema");
@@ -175,7 +178,13 @@ async fn run(
     let target = source::open(&req.target, &req.build_as).await?;
     let (scripts, tables) = plan_scripts(&target, fitted.catalog, tables).await?;
     let (pre_sql, post_sql, extensions) = scripts;
-    apply(&target, &pre_sql, "creating the schema (before the rows)").await?;
+    let step = |what| plan::schema_step(what, leader.version_num, target_version_num);
+    apply(
+        &target,
+        &pre_sql,
+        &step("creating the schema (before the rows)"),
+    )
+    .await?;
 
     let est: Vec<(String, Option<u64>)> = tables
         .iter()
@@ -201,12 +210,12 @@ async fn run(
     tracker.phase("setting sequences");
     let sequences_set = source::set_sequences(&target, &sequences).await?;
     tracker.phase("building indexes and constraints");
-    apply(
-        &target,
-        &post_sql,
+    let post = plan::schema_step(
         "creating indexes, constraints and triggers",
-    )
-    .await?;
+        source_version_num,
+        target_version_num,
+    );
+    apply(&target, &post_sql, &post).await?;
     drop(target);
 
     let mut database = req.build_as.clone();

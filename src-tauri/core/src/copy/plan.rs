@@ -98,6 +98,58 @@ pub(super) fn fit(mut cat: Catalog, target: &TargetFacts) -> Result<Fitted> {
     })
 }
 
+/// Fails, naming both versions and the objects, when the source uses what the target's older
+/// PostgreSQL cannot create (found before anything is created on the target).
+pub(super) fn refuse_newer_features(cat: &Catalog, source: i32, target: i32) -> Result<()> {
+    let (s, t) = (source / 10000, target / 10000);
+    if s <= t {
+        return Ok(());
+    }
+    let mut found = Vec::new();
+    if t < 18 {
+        let virtual_cols: Vec<String> = cat
+            .tables
+            .values()
+            .flat_map(|tb| {
+                tb.columns
+                    .iter()
+                    .filter(|c| c.generated_kind.as_deref() == Some("VIRTUAL"))
+                    .map(move |c| format!("{}.{}", tb.name, crate::ident::quote_ident(&c.name)))
+            })
+            .collect();
+        if !virtual_cols.is_empty() {
+            found.push(format!(
+                "virtual generated columns (PostgreSQL 18+): {}",
+                virtual_cols.join(", ")
+            ));
+        }
+    }
+    if found.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::invalid(format!(
+        "the source runs PostgreSQL {s} and uses what the target's PostgreSQL {t} lacks: {}; nothing was copied",
+        found.join("; ")
+    ))
+    .with_hint(format!(
+        "copy to a server running PostgreSQL {s}, or change these objects on the source"
+    )))
+}
+
+/// What a schema step is called in its error: with both versions when the target is older
+/// (the source may use what the target's PostgreSQL lacks).
+pub(super) fn schema_step(what: &str, source: i32, target: i32) -> String {
+    if source / 10000 > target / 10000 {
+        format!(
+            "{what}, of PostgreSQL {} on PostgreSQL {}",
+            source / 10000,
+            target / 10000
+        )
+    } else {
+        what.to_string()
+    }
+}
+
 /// Is this node built after the rows are loaded?
 fn post_data(cat: &Catalog, n: &ObjRef) -> bool {
     match n {

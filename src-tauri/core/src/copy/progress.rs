@@ -26,8 +26,8 @@ pub struct TableProgress {
 /// One progress report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CopyProgress {
-    /// "checking", "reading schema", "creating schema", "copying rows", "setting sequences",
-    /// "building indexes and constraints", "publishing", "done".
+    /// "checking", "reading schema", "locking the tables", "creating schema", "copying rows",
+    /// "setting sequences", "building indexes and constraints", "publishing", "done".
     pub phase: String,
     pub elapsed_ms: u64,
     pub tables_done: u32,

@@ -4,9 +4,10 @@
 //! transaction open until every worker has imported the snapshot and finished.
 use super::Endpoint;
 use crate::conn::{self, ConnectOptions, Session};
-use crate::error::{ApiError, Result};
+use crate::error::{ApiError, ErrorCode, Result};
 use crate::ident::quote_literal;
 use crate::schema::model::QualName;
+use tokio_postgres::error::SqlState;
 
 /// `application_name` of every session a copy opens, on both servers.
 pub const APP: &str = "grove online copy";
@@ -88,9 +89,43 @@ pub(super) async fn lock_tables(leader: &Session, tables: &[String]) -> Result<(
                 chunk.join(", ")
             ))
             .await
-            .map_err(|e| ApiError::from(e).context("locking the tables copied"))?;
+            .map_err(|e| {
+                if e.code() == Some(&SqlState::UNDEFINED_TABLE) {
+                    // Listed in the snapshot, gone by now: dropped or renamed meanwhile.
+                    return ApiError::new(
+                        ErrorCode::Conflict,
+                        format!(
+                            "a table was dropped or renamed on the source as the copy began ({}); nothing was copied",
+                            e.as_db_error().map_or("", |d| d.message())
+                        ),
+                    )
+                    .with_hint("try again: the next copy takes the source as it is then");
+                }
+                ApiError::from(e).context("locking the tables copied")
+            })?;
     }
     Ok(())
+}
+
+/// Takes a worker's ACCESS SHARE lock on `table` before its rows are read, without waiting.
+/// The leader's lock keeps the table from being dropped, but a DROP or ALTER TABLE waiting
+/// for that lock queues every later request behind it, the worker's too: waiting would block
+/// the copy, the DROP and everyone behind it until the copy ended, that is, forever. So the
+/// copy gives up, as `pg_dump -j` does, and the DROP goes ahead once its sessions close.
+pub(super) async fn lock_for_worker(worker: &Session, table: &str) -> Result<()> {
+    let sql = format!("LOCK TABLE {table} IN ACCESS SHARE MODE NOWAIT");
+    worker.batch_execute(&sql).await.map_err(|e| {
+        if e.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) {
+            return ApiError::new(
+                ErrorCode::Conflict,
+                format!(
+                    "someone on the source is waiting to drop or alter table {table} (an exclusive lock); the copy gave up so as not to block them and everyone queued behind them; nothing was copied"
+                ),
+            )
+            .with_hint("try again once that change is done");
+        }
+        ApiError::from(e).context(format!("locking table {table}"))
+    })
 }
 
 /// The sequences' values, read right after the snapshot was taken: every row the snapshot
