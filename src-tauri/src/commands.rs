@@ -448,6 +448,7 @@ api! {
                 detail: Some(format!("{:.1} MB written", bytes / 1e6)),
                 bytes_total: None,
                 elapsed_ms: started.elapsed().as_millis().min(u32::MAX as u128) as u32,
+                copy: None,
             });
             !cancel.is_cancelled()
         })

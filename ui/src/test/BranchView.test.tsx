@@ -239,17 +239,17 @@ describe("create branch", () => {
     expect(within(panel).getByTestId("op-phase").textContent).toBe("Starting…");
 
     // Someone else's operation is not ours.
-    emit({ op_id: "other", progress: { op: "reset", phase: "swapping", detail: null, bytes_total: null, elapsed_ms: 1 } });
+    emit({ op_id: "other", progress: { op: "reset", phase: "swapping", detail: null, bytes_total: null, elapsed_ms: 1, copy: null } });
     expect(within(panel).getByTestId("op-phase").textContent).toBe("Starting…");
 
     emit({
       op_id: opId,
-      progress: { op: "create", phase: "copying", detail: 'copying "dev/alex"', bytes_total: 3 * 1024 ** 3, elapsed_ms: 500 },
+      progress: { op: "create", phase: "copying", detail: 'copying "dev/alex"', bytes_total: 3 * 1024 ** 3, elapsed_ms: 500, copy: null },
     });
     expect(within(panel).getByTestId("op-phase").textContent).toBe('Copying "dev/alex"');
     expect(within(panel).getByTestId("op-size").textContent).toBe("3 GB");
     // A tick repeats the phase without its detail: the detail stays.
-    emit({ op_id: opId, progress: { op: "create", phase: "copying", detail: null, bytes_total: 3 * 1024 ** 3, elapsed_ms: 65_000 } });
+    emit({ op_id: opId, progress: { op: "create", phase: "copying", detail: null, bytes_total: 3 * 1024 ** 3, elapsed_ms: 65_000, copy: null } });
     expect(within(panel).getByTestId("op-phase").textContent).toBe('Copying "dev/alex"');
     expect(within(panel).getByTestId("op-elapsed").textContent).toBe("1:05");
     // The dialog cannot be closed under a running operation.

@@ -347,7 +347,12 @@ impl Branches {
         };
         op.report("copying", Some(format!("copying {label} online")), size);
         let report = |p: &copy::CopyProgress| {
-            op.report("copying", Some(online_detail(label, p)), size);
+            op.report_copy(
+                "copying",
+                Some(online_detail(label, p)),
+                size,
+                Some(p.into()),
+            );
         };
         let copied = copy::copy_database(&req, &report, self.cancel.cancelled()).await;
         match copied {

@@ -4,6 +4,7 @@ import type { OnBusy } from "../../bindings/OnBusy";
 import type { Blocked, BranchOp, RunningOp } from "../../hooks/useBranchOp";
 import { formatDate } from "../../format";
 import { Modal } from "../Modal";
+import { CopyStatsView } from "./CopyStatsView";
 
 const capitalize = (s: string) => (s ? s[0].toUpperCase() + s.slice(1) : s);
 
@@ -22,6 +23,7 @@ export function OpProgressPanel({ op, onCancel }: { op: RunningOp; onCancel: () 
   const p = op.progress;
   const phase = p ? (p.phase === "done" ? "Finishing…" : capitalize(p.detail ?? p.phase)) : "Starting…";
   const copying = p?.phase === "copying";
+  const stats = copying && p?.copy && p.copy.tables_total > 0 ? p.copy : null;
 
   return (
     <div
@@ -60,9 +62,13 @@ export function OpProgressPanel({ op, onCancel }: { op: RunningOp; onCancel: () 
           {op.cancelling ? "Cancelling…" : "Cancel"}
         </button>
       </div>
-      <div className="progress-track" aria-hidden="true">
-        <div className="progress-bar indeterminate" />
-      </div>
+      {stats ? (
+        <CopyStatsView copy={stats} />
+      ) : (
+        <div className="progress-track" aria-hidden="true">
+          <div className="progress-bar indeterminate" />
+        </div>
+      )}
       {copying && elapsed > SLOW_COPY_MS && !op.cancelling && (
         <p className="muted small op-note">
           The copy takes time in proportion to the database size. Cancelling is safe: nothing is left behind.
