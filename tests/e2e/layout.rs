@@ -41,6 +41,24 @@ async fn grid_rows_shown(d: &WebDriver) -> i64 {
     .await
 }
 
+/// (rows, buttons) of the Overview's branch toolbar: buttons whose tops are more than a few
+/// pixels apart are on different rows.
+async fn toolbar_rows(d: &WebDriver) -> (i64, i64) {
+    let (rows, buttons): (i64, i64) = js(
+        d,
+        "const bar = document.querySelector('[role=\"toolbar\"][aria-label=\"Branch actions\"]');
+        if (!bar) return [-1, 0];
+        const tops = Array.from(bar.querySelectorAll('button'))
+          .filter(b => !b.closest('[role=\"menu\"]') && b.getBoundingClientRect().height > 0)
+          .map(b => b.getBoundingClientRect().top)
+          .sort((a, b) => a - b);
+        const rows = tops.filter((t, i) => i === 0 || t - tops[i - 1] > 4).length;
+        return [rows, tops.length];",
+    )
+    .await;
+    (rows, buttons)
+}
+
 /// Editor lines the user sees whole.
 async fn editor_lines_shown(d: &WebDriver) -> i64 {
     js(
@@ -154,6 +172,7 @@ async fn room_to_work(theme: &str) {
         .unwrap();
 
     select_branch(d, "shop").await;
+    let (root_rows, root_buttons) = toolbar_rows(d).await;
     click_and_settle(d, "branch-create-child").await;
     type_into(d, "create-branch-name", "dev/alice").await;
     click_and_settle(d, "create-branch-submit").await;
@@ -276,6 +295,21 @@ async fn room_to_work(theme: &str) {
         .get(0);
     assert_eq!(price, 0, "reset took the branch back to its parent");
     drop(alice);
+
+    // The Overview's toolbar on a child with every action (Undo reset too) fits in one row,
+    // as it does on a root.
+    click_and_settle(d, "branch-tab-overview").await;
+    exists(d, By::Id("branch-undo-reset")).await;
+    let (rows, buttons) = toolbar_rows(d).await;
+    if theme == "light" {
+        d.screenshot(&shot_path("branch-toolbar")).await.unwrap();
+    }
+    println!(
+        "toolbar at 1280x800 ({theme}): {buttons} buttons in {rows} row(s) on dev/alice, \
+         {root_buttons} in {root_rows} on shop"
+    );
+    assert_eq!((root_rows, rows), (1, 1), "the branch toolbar is one row");
+    assert!(buttons >= 6, "the toolbar shows {buttons} buttons");
 
     app.quit().await;
 }

@@ -312,8 +312,11 @@ describe("reset, undo, delete", () => {
     const reset = byTestId("branch-reset") as HTMLButtonElement;
     expect(reset.disabled).toBe(true);
     expect(reset.parentElement?.getAttribute("title")).toMatch(/root branch/);
+    fireEvent.click(byTestId("branch-more"));
     expect((byTestId("branch-delete") as HTMLButtonElement).disabled).toBe(true);
-    expect(byTestId("branch-delete").parentElement?.getAttribute("title")).toMatch(/Protected/);
+    expect(byTestId("branch-delete").getAttribute("title")).toMatch(/Protected/);
+    expect((byTestId("branch-rename") as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.click(byTestId("branch-more"));
     expect(byTestId("branch-protect").textContent).toContain("Unprotect");
     expect(screen.queryByTestId("branch-undo-reset")).toBeNull();
 
@@ -330,6 +333,7 @@ describe("reset, undo, delete", () => {
   it("deletes a branch with its children only when asked, then selects the parent", async () => {
     api.commands.deleteBranch.mockResolvedValue({ deleted: ["dev/alex/fix", "dev/alex"], untracked: [] });
     await renderView();
+    fireEvent.click(byTestId("branch-more"));
     fireEvent.click(byTestId("branch-delete"));
     const dialog = byTestId("delete-dialog");
     expect(dialog.textContent).toMatch(/restore it .*24 hours|24 hours: until then you can restore it/);
@@ -369,11 +373,35 @@ describe("reset, undo, delete", () => {
   it("shows a backend error inside the dialog", async () => {
     api.commands.renameBranch.mockRejectedValue(apiError({ code: "already_exists", message: 'a database named "x" exists' }));
     await renderView();
+    fireEvent.click(byTestId("branch-more"));
     fireEvent.click(byTestId("branch-rename"));
     fireEvent.change(input("rename-name"), { target: { value: "x" } });
     fireEvent.click(byTestId("rename-submit"));
     expect((await screen.findByTestId("branch-error")).textContent).toBe('a database named "x" exists');
     expect(api.commands.renameBranch).toHaveBeenCalledWith("c1", "dev/alex", "x", "fail", expect.any(String));
+  });
+});
+
+describe("the branch toolbar", () => {
+  it("keeps rename, expiry and delete under More, with the keyboard as in any menu", async () => {
+    await renderView();
+    expect(screen.queryByTestId("branch-expire")).toBeNull();
+    const more = byTestId("branch-more");
+    fireEvent.click(more);
+    expect(more.getAttribute("aria-expanded")).toBe("true");
+    const menu = screen.getByRole("menu", { name: "More branch actions" });
+    expect(within(menu).getAllByRole("menuitem").map((i) => i.id)).toEqual(["branch-rename", "branch-expire", "branch-delete"]);
+    await waitFor(() => expect(document.activeElement?.id).toBe("branch-rename"));
+    fireEvent.keyDown(menu, { key: "ArrowDown" });
+    expect(document.activeElement?.id).toBe("branch-expire");
+    fireEvent.keyDown(menu, { key: "Escape" });
+    expect(screen.queryByRole("menu")).toBeNull();
+    expect(document.activeElement).toBe(more);
+    fireEvent.click(more);
+    fireEvent.click(byTestId("branch-expire"));
+    expect(await screen.findByRole("dialog")).toBeTruthy();
+    expect(document.getElementById("expire-dialog")).not.toBeNull();
+    expect(screen.queryByRole("menu")).toBeNull();
   });
 });
 
