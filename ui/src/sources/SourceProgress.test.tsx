@@ -123,6 +123,8 @@ describe("progress of a refresh", () => {
     expect(overall).toBe(`1 of 4 tables · ${(150_000).toLocaleString()} rows · 30 MB · 2.5 MB/s · about 6 s left`);
     expect(screen.getByRole("progressbar", { name: "Tables copied" }).getAttribute("aria-valuenow")).toBe("1");
     expect(screen.getByTestId("copy-bar").style.width).toBe("25%");
+    // The figures are below; the phase line says only the copy's phase.
+    expect(screen.getByTestId("op-phase").textContent).toBe("Copying rows");
   });
 
   it("keeps the last figures through a tick without them, and drops them in the next phase", async () => {
@@ -133,6 +135,7 @@ describe("progress of a refresh", () => {
     expect(screen.getByTestId("copy-overall").textContent).toContain("1 of 4 tables");
     emit(opId, null, "swapping");
     await waitFor(() => expect(screen.queryByTestId("copy-stats")).toBeNull());
+    expect(screen.getByTestId("op-phase").textContent).toBe("Copying rows of shop online");
     expect(screen.getByTestId("op-progress").getAttribute("data-phase")).toBe("swapping");
   });
 
