@@ -26,7 +26,7 @@ export function BranchesToolbar(props: Props) {
     <div className="branches-toolbar">
       <TreeToggle collapsed={props.treeCollapsed} onToggle={props.onToggleTree} />
       <h2>Branches</h2>
-      <span className="muted small" data-testid="branches-summary">
+      <span className="muted small branches-summary" data-testid="branches-summary">
         {count} {count === 1 ? "branch" : "branches"}
         {totalBytes > 0 ? ` · ${formatBytes(totalBytes)}` : ""}
       </span>
@@ -55,9 +55,16 @@ export function BranchesToolbar(props: Props) {
           Deploy requests
         </button>
       )}
-      <button type="button" className="button" id="import-database" data-testid="import-database" onClick={props.onImport}>
+      <button
+        type="button"
+        className="button"
+        id="import-database"
+        data-testid="import-database"
+        onClick={props.onImport}
+        title="Import a database of this server as a root branch"
+      >
         <ImportIcon size={12} />
-        Import database
+        Import…
       </button>
       {props.onAddSource && (
         <button
