@@ -316,14 +316,15 @@ describe("reset, undo, delete", () => {
     expect((byTestId("branch-delete") as HTMLButtonElement).disabled).toBe(true);
     expect(byTestId("branch-delete").getAttribute("title")).toMatch(/Protected/);
     expect((byTestId("branch-rename") as HTMLButtonElement).disabled).toBe(true);
-    fireEvent.click(byTestId("branch-more"));
     expect(byTestId("branch-protect").textContent).toContain("Unprotect");
+    fireEvent.click(byTestId("branch-more"));
     expect(screen.queryByTestId("branch-undo-reset")).toBeNull();
 
     const prot = { ...alex, protected: true };
     api.commands.setBranchProtected.mockResolvedValue(prot);
     api.commands.listBranches.mockResolvedValue(TREE.map((b) => (b.id === alex.id ? prot : b)));
     clickLabel("dev/alex");
+    fireEvent.click(byTestId("branch-more"));
     fireEvent.click(byTestId("branch-protect"));
     await waitFor(() => expect((byTestId("branch-reset") as HTMLButtonElement).disabled).toBe(true));
     expect(api.commands.setBranchProtected).toHaveBeenCalledWith("c1", "dev/alex", true);
@@ -383,17 +384,22 @@ describe("reset, undo, delete", () => {
 });
 
 describe("the branch toolbar", () => {
-  it("keeps rename, expiry and delete under More, with the keyboard as in any menu", async () => {
+  it("keeps protect, rename, expiry and delete under More, with the keyboard as in any menu", async () => {
     await renderView();
     expect(screen.queryByTestId("branch-expire")).toBeNull();
     const more = byTestId("branch-more");
     fireEvent.click(more);
     expect(more.getAttribute("aria-expanded")).toBe("true");
     const menu = screen.getByRole("menu", { name: "More branch actions" });
-    expect(within(menu).getAllByRole("menuitem").map((i) => i.id)).toEqual(["branch-rename", "branch-expire", "branch-delete"]);
-    await waitFor(() => expect(document.activeElement?.id).toBe("branch-rename"));
+    expect(within(menu).getAllByRole("menuitem").map((i) => i.id)).toEqual([
+      "branch-protect",
+      "branch-rename",
+      "branch-expire",
+      "branch-delete",
+    ]);
+    await waitFor(() => expect(document.activeElement?.id).toBe("branch-protect"));
     fireEvent.keyDown(menu, { key: "ArrowDown" });
-    expect(document.activeElement?.id).toBe("branch-expire");
+    expect(document.activeElement?.id).toBe("branch-rename");
     fireEvent.keyDown(menu, { key: "Escape" });
     expect(screen.queryByRole("menu")).toBeNull();
     expect(document.activeElement).toBe(more);

@@ -228,20 +228,21 @@ export function BranchDetails(props: BranchDetailsProps) {
           )}
         </div>
         <div className="action-group">
-          <Action
-            id="branch-protect"
-            icon={b.protected ? <UnlockIcon size={12} /> : <LockIcon size={12} />}
-            label={props.protecting ? (b.protected ? "Unprotecting…" : "Protecting…") : b.protected ? "Unprotect" : "Protect"}
-            disabledReason={props.protecting ? "Saving…" : undefined}
-            title={b.protected ? "Allow reset, rename, expiry and delete again" : "Prevent reset, rename, expiry and delete"}
-            onClick={props.onToggleProtect}
-          />
           <ActionsMenu
             id="branch-more"
             label="More"
             menuLabel="More branch actions"
-            title="Rename, expiry, delete"
+            title="Protect, rename, expiry, delete"
             items={[
+              {
+                ...menuItem(
+                  "branch-protect",
+                  props.protecting ? (b.protected ? "Unprotecting…" : "Protecting…") : b.protected ? "Unprotect" : "Protect",
+                  b.protected ? <UnlockIcon size={12} /> : <LockIcon size={12} />,
+                  props.protecting ? "Saving…" : undefined,
+                  props.onToggleProtect,
+                ),
+              },
               menuItem("branch-rename", "Rename…", <EditIcon size={12} />, why.rename, () => props.onAction("rename")),
               menuItem(
                 "branch-expire",
