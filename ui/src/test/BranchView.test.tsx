@@ -2,6 +2,7 @@ import { act, fireEvent, screen, waitFor, within } from "@testing-library/react"
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { Branch } from "../bindings/Branch";
 import type { OpProgress } from "../bindings/OpProgress";
+import { BranchesToolbar } from "../components/branches/BranchesToolbar";
 import { ServerView } from "../components/ServerView";
 import { apiError, branch, makeCommands, session } from "./mockApi";
 import { render } from "./render";
@@ -412,6 +413,27 @@ describe("the branch toolbar", () => {
 });
 
 describe("toolbar", () => {
+  it("shows loading inside the refresh button, so that nothing moves", () => {
+    const props = {
+      count: 2,
+      totalBytes: 15 * 1024 * 1024,
+      treeCollapsed: false,
+      onToggleTree: () => {},
+      onImport: () => {},
+      onHousekeeping: () => {},
+      onReload: () => {},
+    };
+    const { rerender } = render(<BranchesToolbar {...props} loading={false} />);
+    const refresh = byTestId("branches-refresh");
+    expect(refresh.querySelector(".spinner")).toBeNull();
+    const items = () => byTestId("branches-refresh").parentElement?.children.length;
+    const before = items();
+    rerender(<BranchesToolbar {...props} loading />);
+    expect(byTestId("branches-refresh").querySelector('.spinner[aria-label="Loading"]')).not.toBeNull();
+    expect((byTestId("branches-refresh") as HTMLButtonElement).disabled).toBe(true);
+    expect(items()).toBe(before);
+  });
+
   it("imports an untracked database under a new name", async () => {
     api.commands.listDatabases.mockResolvedValue([
       { name: "main", size_bytes: 10, tracked: true },

@@ -30,7 +30,6 @@ export function BranchesToolbar(props: Props) {
         {count} {count === 1 ? "branch" : "branches"}
         {totalBytes > 0 ? ` · ${formatBytes(totalBytes)}` : ""}
       </span>
-      {props.loading && <span className="spinner small" aria-label="Loading" />}
       <span className="spacer" />
       <button
         type="button"
@@ -99,7 +98,8 @@ export function BranchesToolbar(props: Props) {
         title="Refresh"
         aria-label="Refresh branches"
       >
-        <RefreshIcon />
+        {/* Loading shows here, in the button's place, so that the toolbar never reflows. */}
+        {props.loading ? <span className="spinner small" aria-label="Loading" /> : <RefreshIcon />}
       </button>
     </div>
   );
