@@ -4,7 +4,7 @@ use crate::AppState;
 use grove_core::api::{
     AddSource, BranchRef, BranchUrl, CheckDeploy, CreateBranch, CreateDeploy, DatabaseRef,
     DeleteBranch, DeployRef, DiffSchemas, ExpireBranch, ImportDatabase, OpContext, RebaseBranch,
-    RefreshSource, RenameBranch, ResetBranch, RunDeploy, SetProtected,
+    RefreshSource, RenameBranch, ResetBranch, RunDeploy, SetProtected, SetRevertWindow,
 };
 use grove_core::branch::{
     BlockingSession, Branch, Cancel, DatabaseInfo, DeleteOutcome, HousekeepingReport, OnBusy,
@@ -453,6 +453,7 @@ api! {
                 detail: Some(format!("{:.1} MB written", bytes / 1e6)),
                 bytes_total: None,
                 elapsed_ms: started.elapsed().as_millis().min(u32::MAX as u128) as u32,
+                copy: None,
             });
             !cancel.is_cancelled()
         })
@@ -513,6 +514,17 @@ api! {
         let options = apply_options(lock_timeout_ms, statement_timeout_ms, confirm, false)?;
         let req = RunDeploy { server: server.into(), id: id.into(), options };
         state.grove()?.revert_deploy(req, &op.ctx(&progress)).await
+    }
+    /// How long an applied request can be reverted on the server, in seconds.
+    fn deploy_revert_window(state, server: Option<String>) -> u32 {
+        let w = state.grove()?.revert_window(&server.into()).await?;
+        Ok(w.as_secs().min(u32::MAX.into()) as u32)
+    }
+    /// Sets the server's revert window (seconds, at most 30 days); returns it as stored.
+    fn deploy_set_revert_window(state, server: Option<String>, secs: u32) -> u32 {
+        let req = SetRevertWindow { server: server.into(), window: std::time::Duration::from_secs(secs.into()) };
+        let w = state.grove()?.set_revert_window(req).await?;
+        Ok(w.as_secs().min(u32::MAX.into()) as u32)
     }
     /// Closes an open request without applying it (it stays listed).
     fn deploy_close(state, server: Option<String>, id: u32, op_id: String) -> DeployRequest {

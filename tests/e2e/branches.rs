@@ -196,6 +196,7 @@ async fn branch_sql_reset_undo_compare_delete() {
 
     // Delete the branch.
     click_and_settle(d, "branch-tab-overview").await;
+    click_and_settle(d, "branch-more").await;
     click_and_settle(d, "branch-delete").await;
     click_and_settle(d, "confirm-delete").await;
     wait_gone(

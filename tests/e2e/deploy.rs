@@ -1,6 +1,8 @@
 //! Deploy requests in the real app: a change on dev/alice made in the SQL editor, a request
 //! into shop, a conflict once shop changed the same column, fixed, checked clean, dry-run,
-//! applied and reverted; the review laid out full width at 1280x800.
+//! applied (rows written on shop after it survive the revert) and reverted; the revert window
+//! set in the requests list; dev/alice rebased onto shop through its Actions menu; the review
+//! laid out full width at 1280x800.
 use crate::support::*;
 use std::time::{Duration, Instant};
 use thirtyfour::prelude::*;
@@ -67,6 +69,46 @@ async fn review_and_apply() {
     )
     .await;
     import_database(d, "shop").await;
+
+    // The server's revert window, set in the requests list: 2 hours.
+    click_and_settle(d, "show-deploys").await;
+    wait_for(
+        d,
+        By::Css("[data-testid=\"revert-window-value\"]"),
+        "revert window",
+        Duration::from_secs(30),
+        |t, _| t == "30 min",
+    )
+    .await;
+    click_and_settle(d, "revert-window-edit").await;
+    type_into(d, "revert-window-amount", "2").await;
+    exists(d, By::Css("#revert-window-unit option[value=\"h\"]"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    click_and_settle(d, "revert-window-save").await;
+    wait_for(
+        d,
+        By::Css("[data-testid=\"revert-window-value\"]"),
+        "revert window saved",
+        Duration::from_secs(30),
+        |t, _| t == "2 h",
+    )
+    .await;
+    let catalog = app.local.connect("grove_catalog").await.unwrap();
+    let secs: String = catalog
+        .query_one(
+            "SELECT value FROM settings WHERE name = 'deploy.revert_window_secs'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(secs, "7200", "the window is stored for the server");
+    drop(catalog);
+    click_and_settle(d, "deploy-exit").await;
+
     select_branch(d, "shop").await;
     click_and_settle(d, "branch-create-child").await;
     type_into(d, "create-branch-name", "dev/alice").await;
@@ -179,6 +221,23 @@ async fn review_and_apply() {
     page_status(d, "applied").await;
     assert_eq!(price_type(&app, "shop").await.as_deref(), Some("numeric"));
     exists(d, By::Css("[data-testid=\"deploy-revert-window\"]")).await;
+    // Revertible for the server's window from when it was applied.
+    let c = app.local.connect("grove_catalog").await.unwrap();
+    let window: f64 = c
+        .query_one(
+            "SELECT extract(epoch FROM revert_until - applied_at)::float8 FROM deploy_requests
+              WHERE status = 'applied'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!((window - 7200.0).abs() < 60.0, "revertible for {window} s");
+    drop(c);
+    // A row written on shop after the deploy, using the new column.
+    shop.batch_execute("INSERT INTO items (id, name, price) VALUES (3, 'fig', 1.50)")
+        .await
+        .unwrap();
     d.screenshot(&shot_path("deploy-review-applied"))
         .await
         .unwrap();
@@ -191,6 +250,20 @@ async fn review_and_apply() {
     wait_gone(d, By::Id("deploy-revert-dialog"), "revert dialog").await;
     page_status(d, "reverted").await;
     assert_eq!(price_type(&app, "shop").await, None);
+    let names: Vec<String> = shop
+        .query("SELECT name FROM items ORDER BY id", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(
+        names,
+        ["apple", "pear", "fig"],
+        "rows written since the deploy survive its revert"
+    );
+    // The rebase copies shop: nobody else may be connected to it.
+    drop(shop);
 
     // The server's list has it, reverted.
     click_and_settle(d, "deploy-to-list").await;
@@ -245,6 +318,30 @@ async fn review_and_apply() {
     println!("compare at 1280x800: view {view:?}, DDL {ddl:?}");
     assert!(view[2] >= 1180.0, "compare is {view:?} wide");
     assert!(ddl[1] < 400.0, "the side-by-side DDL starts at {ddl:?}");
+
+    // Rebase dev/alice onto shop from the Actions menu: shop's rows now, its own column kept.
+    click_and_settle(d, "branch-actions-menu").await;
+    click_and_settle(d, "branch-menu-rebase").await;
+    exists(d, By::Id("rebase-dialog")).await;
+    click_and_settle(d, "confirm-rebase").await;
+    wait_gone(d, By::Id("rebase-dialog"), "rebase dialog").await;
+    assert_eq!(
+        price_type(&app, "dev/alice").await.as_deref(),
+        Some("numeric"),
+        "the rebase replayed dev/alice's change"
+    );
+    let alice = app.local.connect("dev/alice").await.unwrap();
+    let n: i64 = alice
+        .query_one("SELECT count(*) FROM items WHERE name = 'fig'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(
+        n, 1,
+        "the rebased dev/alice has shop's rows as they are now"
+    );
+    drop(alice);
+
     click_and_settle(d, "branch-tab-overview").await;
     exists(d, By::Css("[aria-label=\"Branch tree\"]")).await;
     app.quit().await;

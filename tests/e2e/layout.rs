@@ -41,6 +41,31 @@ async fn grid_rows_shown(d: &WebDriver) -> i64 {
     .await
 }
 
+/// (rows, items) of a toolbar (`selector`): its buttons and its summary; items whose vertical
+/// centres are more than 8 px apart (a third of a button) are on different rows.
+async fn toolbar_rows(d: &WebDriver, selector: &str) -> (i64, i64) {
+    let (rows, items): (i64, i64) = js(
+        d,
+        &format!(
+            "const bar = document.querySelector('{selector}');
+            if (!bar) return [-1, 0];
+            const tops = Array.from(bar.querySelectorAll('button, [data-testid=\"branches-summary\"]'))
+              .filter(b => !b.closest('[role=\"menu\"]') && b.getBoundingClientRect().height > 0)
+              .map(b => {{ const r = b.getBoundingClientRect(); return (r.top + r.bottom) / 2; }})
+              .sort((a, b) => a - b);
+            const rows = tops.filter((t, i) => i === 0 || t - tops[i - 1] > 8).length;
+            return [rows, tops.length];"
+        ),
+    )
+    .await;
+    (rows, items)
+}
+
+/// The Overview's branch actions.
+const BRANCH_TOOLBAR: &str = "[role=\"toolbar\"][aria-label=\"Branch actions\"]";
+/// The server's branch actions above the tree.
+const BRANCHES_TOOLBAR: &str = ".branches-toolbar";
+
 /// Editor lines the user sees whole.
 async fn editor_lines_shown(d: &WebDriver) -> i64 {
     js(
@@ -154,6 +179,7 @@ async fn room_to_work(theme: &str) {
         .unwrap();
 
     select_branch(d, "shop").await;
+    let (root_rows, root_buttons) = toolbar_rows(d, BRANCH_TOOLBAR).await;
     click_and_settle(d, "branch-create-child").await;
     type_into(d, "create-branch-name", "dev/alice").await;
     click_and_settle(d, "create-branch-submit").await;
@@ -276,6 +302,24 @@ async fn room_to_work(theme: &str) {
         .get(0);
     assert_eq!(price, 0, "reset took the branch back to its parent");
     drop(alice);
+
+    // The Overview's toolbar on a child with every action (Undo reset too) fits in one row,
+    // as it does on a root.
+    click_and_settle(d, "branch-tab-overview").await;
+    exists(d, By::Id("branch-undo-reset")).await;
+    let (rows, buttons) = toolbar_rows(d, BRANCH_TOOLBAR).await;
+    let (tree_rows, tree_items) = toolbar_rows(d, BRANCHES_TOOLBAR).await;
+    if theme == "light" {
+        d.screenshot(&shot_path("branch-toolbar")).await.unwrap();
+    }
+    println!(
+        "toolbar at 1280x800 ({theme}): {buttons} buttons in {rows} row(s) on dev/alice, \
+         {root_buttons} in {root_rows} on shop"
+    );
+    println!("branches toolbar at 1280x800 ({theme}): {tree_items} items in {tree_rows} row(s)");
+    assert_eq!((root_rows, rows), (1, 1), "the branch toolbar is one row");
+    assert_eq!(tree_rows, 1, "the branches toolbar is one row");
+    assert!(buttons >= 5, "the toolbar shows {buttons} buttons");
 
     app.quit().await;
 }

@@ -130,6 +130,10 @@ export const commands = {
   deployApply: (server: string | null, id: number, lockTimeoutMs: number, statementTimeoutMs: number, confirm: string | null, skipDryRun: boolean, opId: string) => invoke<DeployRequest>("deploy_apply", { server, id, lockTimeoutMs, statementTimeoutMs, confirm, skipDryRun, opId }),
   /** Reverts an applied request within the revert window: the parent's previous schema comes back, rows written since stay, data the deploy dropped returns. */
   deployRevert: (server: string | null, id: number, lockTimeoutMs: number, statementTimeoutMs: number, confirm: string | null, opId: string) => invoke<DeployRequest>("deploy_revert", { server, id, lockTimeoutMs, statementTimeoutMs, confirm, opId }),
+  /** How long an applied request can be reverted on the server, in seconds. */
+  deployRevertWindow: (server: string | null) => invoke<number>("deploy_revert_window", { server }),
+  /** Sets the server's revert window (seconds, at most 30 days); returns it as stored. */
+  deploySetRevertWindow: (server: string | null, secs: number) => invoke<number>("deploy_set_revert_window", { server, secs }),
   /** Closes an open request without applying it (it stays listed). */
   deployClose: (server: string | null, id: number, opId: string) => invoke<DeployRequest>("deploy_close", { server, id, opId }),
   /** Rebuilds a branch from its parent as it is now with its own schema changes replayed; refused on conflicts. The old state is kept for undo. */

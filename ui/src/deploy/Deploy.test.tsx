@@ -25,6 +25,7 @@ function makeDeployCommands() {
       vi.fn<(server: string | null, id: number, lock: number, stmt: number, confirm: string | null, opId: string) => Promise<DeployRequest>>(),
     deployClose: vi.fn<(server: string | null, id: number, opId: string) => Promise<DeployRequest>>(),
     branchRebase: vi.fn<(server: string | null, name: string, onBusy: OnBusy, online: boolean, opId: string) => Promise<Branch>>(),
+    deployRevertWindow: vi.fn<(server: string | null) => Promise<number>>().mockResolvedValue(1800),
   };
 }
 

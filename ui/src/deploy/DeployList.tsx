@@ -6,6 +6,7 @@ import { DeployIcon, RefreshIcon } from "../components/Icons";
 import { formatError } from "../errors";
 import { formatDate } from "../format";
 import { queryKeys } from "../queries/keys";
+import { RevertWindowSetting } from "./RevertWindowSetting";
 import { StatusBadge } from "./StatusBadge";
 
 interface Props {
@@ -28,6 +29,7 @@ export function DeployList({ server, now, onOpen }: Props) {
         <h2>Deploy requests</h2>
         {list && <span className="muted small">{list.length === 1 ? "1 request" : `${list.length} requests`}</span>}
         <span className="spacer" />
+        <RevertWindowSetting server={server} />
         <button
           type="button"
           className="icon-button bordered"

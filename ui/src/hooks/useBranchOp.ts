@@ -122,7 +122,12 @@ export function useBranchOp(server: string | null): BranchOp {
           const prev = cur.progress;
           const next =
             prev && prev.phase === p.progress.phase
-              ? { ...p.progress, detail: p.progress.detail ?? prev.detail, bytes_total: p.progress.bytes_total ?? prev.bytes_total }
+              ? {
+                  ...p.progress,
+                  detail: p.progress.detail ?? prev.detail,
+                  bytes_total: p.progress.bytes_total ?? prev.bytes_total,
+                  copy: p.progress.copy ?? prev.copy,
+                }
               : p.progress;
           update({ ...cur, progress: next });
         });

@@ -301,7 +301,7 @@ describe("SQL panel", () => {
     expect([server, br, sql, format, p]).toEqual(["c1", "dev/alex", "select id, name from big", "ndjson", "/home/me/Downloads/grove-result-1.ndjson"]);
     act(() =>
       api.progress.forEach((h) =>
-        h({ op_id: opId, progress: { op: "export", phase: "writing", detail: "1.5 MB written", bytes_total: null, elapsed_ms: 100 } }),
+        h({ op_id: opId, progress: { op: "export", phase: "writing", detail: "1.5 MB written", bytes_total: null, elapsed_ms: 100, copy: null } }),
       ),
     );
     expect(within(dialog).getByTestId("export-progress").textContent).toContain("1.5 MB written");

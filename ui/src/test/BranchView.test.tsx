@@ -2,6 +2,7 @@ import { act, fireEvent, screen, waitFor, within } from "@testing-library/react"
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { Branch } from "../bindings/Branch";
 import type { OpProgress } from "../bindings/OpProgress";
+import { BranchesToolbar } from "../components/branches/BranchesToolbar";
 import { ServerView } from "../components/ServerView";
 import { apiError, branch, makeCommands, session } from "./mockApi";
 import { render } from "./render";
@@ -239,17 +240,17 @@ describe("create branch", () => {
     expect(within(panel).getByTestId("op-phase").textContent).toBe("Starting…");
 
     // Someone else's operation is not ours.
-    emit({ op_id: "other", progress: { op: "reset", phase: "swapping", detail: null, bytes_total: null, elapsed_ms: 1 } });
+    emit({ op_id: "other", progress: { op: "reset", phase: "swapping", detail: null, bytes_total: null, elapsed_ms: 1, copy: null } });
     expect(within(panel).getByTestId("op-phase").textContent).toBe("Starting…");
 
     emit({
       op_id: opId,
-      progress: { op: "create", phase: "copying", detail: 'copying "dev/alex"', bytes_total: 3 * 1024 ** 3, elapsed_ms: 500 },
+      progress: { op: "create", phase: "copying", detail: 'copying "dev/alex"', bytes_total: 3 * 1024 ** 3, elapsed_ms: 500, copy: null },
     });
     expect(within(panel).getByTestId("op-phase").textContent).toBe('Copying "dev/alex"');
     expect(within(panel).getByTestId("op-size").textContent).toBe("3 GB");
     // A tick repeats the phase without its detail: the detail stays.
-    emit({ op_id: opId, progress: { op: "create", phase: "copying", detail: null, bytes_total: 3 * 1024 ** 3, elapsed_ms: 65_000 } });
+    emit({ op_id: opId, progress: { op: "create", phase: "copying", detail: null, bytes_total: 3 * 1024 ** 3, elapsed_ms: 65_000, copy: null } });
     expect(within(panel).getByTestId("op-phase").textContent).toBe('Copying "dev/alex"');
     expect(within(panel).getByTestId("op-elapsed").textContent).toBe("1:05");
     // The dialog cannot be closed under a running operation.
@@ -312,15 +313,19 @@ describe("reset, undo, delete", () => {
     const reset = byTestId("branch-reset") as HTMLButtonElement;
     expect(reset.disabled).toBe(true);
     expect(reset.parentElement?.getAttribute("title")).toMatch(/root branch/);
+    fireEvent.click(byTestId("branch-more"));
     expect((byTestId("branch-delete") as HTMLButtonElement).disabled).toBe(true);
-    expect(byTestId("branch-delete").parentElement?.getAttribute("title")).toMatch(/Protected/);
+    expect(byTestId("branch-delete").getAttribute("title")).toMatch(/Protected/);
+    expect((byTestId("branch-rename") as HTMLButtonElement).disabled).toBe(true);
     expect(byTestId("branch-protect").textContent).toContain("Unprotect");
+    fireEvent.click(byTestId("branch-more"));
     expect(screen.queryByTestId("branch-undo-reset")).toBeNull();
 
     const prot = { ...alex, protected: true };
     api.commands.setBranchProtected.mockResolvedValue(prot);
     api.commands.listBranches.mockResolvedValue(TREE.map((b) => (b.id === alex.id ? prot : b)));
     clickLabel("dev/alex");
+    fireEvent.click(byTestId("branch-more"));
     fireEvent.click(byTestId("branch-protect"));
     await waitFor(() => expect((byTestId("branch-reset") as HTMLButtonElement).disabled).toBe(true));
     expect(api.commands.setBranchProtected).toHaveBeenCalledWith("c1", "dev/alex", true);
@@ -330,6 +335,7 @@ describe("reset, undo, delete", () => {
   it("deletes a branch with its children only when asked, then selects the parent", async () => {
     api.commands.deleteBranch.mockResolvedValue({ deleted: ["dev/alex/fix", "dev/alex"], untracked: [] });
     await renderView();
+    fireEvent.click(byTestId("branch-more"));
     fireEvent.click(byTestId("branch-delete"));
     const dialog = byTestId("delete-dialog");
     expect(dialog.textContent).toMatch(/restore it .*24 hours|24 hours: until then you can restore it/);
@@ -369,6 +375,7 @@ describe("reset, undo, delete", () => {
   it("shows a backend error inside the dialog", async () => {
     api.commands.renameBranch.mockRejectedValue(apiError({ code: "already_exists", message: 'a database named "x" exists' }));
     await renderView();
+    fireEvent.click(byTestId("branch-more"));
     fireEvent.click(byTestId("branch-rename"));
     fireEvent.change(input("rename-name"), { target: { value: "x" } });
     fireEvent.click(byTestId("rename-submit"));
@@ -377,7 +384,56 @@ describe("reset, undo, delete", () => {
   });
 });
 
+describe("the branch toolbar", () => {
+  it("keeps protect, rename, expiry and delete under More, with the keyboard as in any menu", async () => {
+    await renderView();
+    expect(screen.queryByTestId("branch-expire")).toBeNull();
+    const more = byTestId("branch-more");
+    fireEvent.click(more);
+    expect(more.getAttribute("aria-expanded")).toBe("true");
+    const menu = screen.getByRole("menu", { name: "More branch actions" });
+    expect(within(menu).getAllByRole("menuitem").map((i) => i.id)).toEqual([
+      "branch-protect",
+      "branch-rename",
+      "branch-expire",
+      "branch-delete",
+    ]);
+    await waitFor(() => expect(document.activeElement?.id).toBe("branch-protect"));
+    fireEvent.keyDown(menu, { key: "ArrowDown" });
+    expect(document.activeElement?.id).toBe("branch-rename");
+    fireEvent.keyDown(menu, { key: "Escape" });
+    expect(screen.queryByRole("menu")).toBeNull();
+    expect(document.activeElement).toBe(more);
+    fireEvent.click(more);
+    fireEvent.click(byTestId("branch-expire"));
+    expect(await screen.findByRole("dialog")).toBeTruthy();
+    expect(document.getElementById("expire-dialog")).not.toBeNull();
+    expect(screen.queryByRole("menu")).toBeNull();
+  });
+});
+
 describe("toolbar", () => {
+  it("shows loading inside the refresh button, so that nothing moves", () => {
+    const props = {
+      count: 2,
+      totalBytes: 15 * 1024 * 1024,
+      treeCollapsed: false,
+      onToggleTree: () => {},
+      onImport: () => {},
+      onHousekeeping: () => {},
+      onReload: () => {},
+    };
+    const { rerender } = render(<BranchesToolbar {...props} loading={false} />);
+    const refresh = byTestId("branches-refresh");
+    expect(refresh.querySelector(".spinner")).toBeNull();
+    const items = () => byTestId("branches-refresh").parentElement?.children.length;
+    const before = items();
+    rerender(<BranchesToolbar {...props} loading />);
+    expect(byTestId("branches-refresh").querySelector('.spinner[aria-label="Loading"]')).not.toBeNull();
+    expect((byTestId("branches-refresh") as HTMLButtonElement).disabled).toBe(true);
+    expect(items()).toBe(before);
+  });
+
   it("imports an untracked database under a new name", async () => {
     api.commands.listDatabases.mockResolvedValue([
       { name: "main", size_bytes: 10, tracked: true },

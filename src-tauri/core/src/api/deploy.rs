@@ -153,6 +153,12 @@ impl Grove {
         .await
     }
 
+    /// How long an applied request can be reverted on `server` (default 30 minutes).
+    pub async fn revert_window(&self, server: &ServerRef) -> Result<Duration> {
+        let engine = self.branch_engine(server).await?;
+        deploy::revert_window(&engine).await
+    }
+
     pub async fn set_revert_window(&self, req: SetRevertWindow) -> Result<Duration> {
         let engine = self.branch_engine(&req.server).await?;
         deploy::set_revert_window(&engine, req.window).await

@@ -355,7 +355,12 @@ impl Branches {
                 // The new database exists and rows stream from the source.
                 fault::point(&format!("{}:during-copy", op.name));
             }
-            op.report("copying", Some(online_detail(label, p)), size);
+            op.report_copy(
+                "copying",
+                Some(online_detail(label, p)),
+                size,
+                Some(p.into()),
+            );
         };
         let copied = copy::copy_database(&req, &report, self.cancel.cancelled()).await;
         match copied {

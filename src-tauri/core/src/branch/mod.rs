@@ -19,7 +19,7 @@ pub use engine::Branches;
 pub(crate) use engine::Locked;
 pub use fault::FAULT_STEPS;
 pub(crate) use progress::Op;
-pub use progress::{no_progress, Cancel, OpProgress, Progress, ProgressFn};
+pub use progress::{no_progress, Cancel, CopyStats, OpProgress, Progress, ProgressFn, TableStats};
 pub use types::*;
 
 use std::time::Duration;

@@ -23,6 +23,68 @@ pub struct Progress {
     pub bytes_total: Option<u64>,
     /// Time since the operation started.
     pub elapsed_ms: u32,
+    /// An online copy's counters, overall and per table (ticks of its data phase).
+    pub copy: Option<CopyStats>,
+}
+
+/// An online copy's progress as the app shows it: the engine's `copy::CopyProgress`.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
+pub struct CopyStats {
+    /// The copy engine's phase: "reading schema", "copying rows", "building indexes and constraints", …
+    pub phase: String,
+    pub tables_done: u32,
+    pub tables_total: u32,
+    /// Rows and bytes copied so far, over every table.
+    #[ts(type = "number")]
+    pub rows: u64,
+    #[ts(type = "number")]
+    pub bytes: u64,
+    /// The tables being copied now.
+    pub active: Vec<TableStats>,
+}
+
+/// One table being copied.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
+pub struct TableStats {
+    /// `"schema"."table"`.
+    pub table: String,
+    #[ts(type = "number")]
+    pub rows: u64,
+    #[ts(type = "number")]
+    pub bytes: u64,
+    /// The source's estimate of the table's rows, when it was analysed.
+    #[ts(type = "number | null")]
+    pub rows_estimate: Option<u64>,
+    pub bytes_per_sec: f64,
+    /// Estimated time left for this table.
+    #[ts(type = "number | null")]
+    pub eta_ms: Option<u64>,
+}
+
+impl From<&crate::copy::CopyProgress> for CopyStats {
+    fn from(p: &crate::copy::CopyProgress) -> Self {
+        CopyStats {
+            phase: p.phase.clone(),
+            tables_done: p.tables_done,
+            tables_total: p.tables_total,
+            rows: p.rows,
+            bytes: p.bytes,
+            active: p
+                .active
+                .iter()
+                .map(|t| TableStats {
+                    table: t.table.clone(),
+                    rows: t.rows,
+                    bytes: t.bytes,
+                    rows_estimate: t.rows_estimate,
+                    bytes_per_sec: t.bytes_per_sec,
+                    eta_ms: t.eta_ms,
+                })
+                .collect(),
+        }
+    }
 }
 
 /// A progress report tagged with the id of the operation it belongs to (the app's event payload).
@@ -95,12 +157,24 @@ impl<'a> Op<'a> {
     }
 
     pub fn report(&self, phase: &str, detail: Option<String>, bytes_total: Option<u64>) {
+        self.report_copy(phase, detail, bytes_total, None)
+    }
+
+    /// A report that carries an online copy's counters.
+    pub fn report_copy(
+        &self,
+        phase: &str,
+        detail: Option<String>,
+        bytes_total: Option<u64>,
+        copy: Option<CopyStats>,
+    ) {
         (self.progress)(Progress {
             op: self.name.to_string(),
             phase: phase.to_string(),
             detail,
             bytes_total,
             elapsed_ms: self.started.elapsed().as_millis().min(u32::MAX as u128) as u32,
+            copy,
         });
     }
 

@@ -71,6 +71,11 @@ pub(crate) async fn close(l: &Locked, id: i64) -> Result<DeployRequest> {
     store::get(&l.s, id).await
 }
 
+/// How long an applied request can be reverted on the server of `engine`.
+pub(crate) async fn revert_window(engine: &Branches) -> Result<Duration> {
+    store::revert_window(&engine.catalog_session().await?).await
+}
+
 pub(crate) async fn set_revert_window(engine: &Branches, window: Duration) -> Result<Duration> {
     let s = engine.catalog_session().await?;
     store::set_revert_window(&s, window).await?;

@@ -18,6 +18,7 @@ import {
 } from "../Icons";
 import { describeFrom } from "../../sources/sourceText";
 import { useSources } from "../../sources/useSources";
+import { ActionsMenu, type MenuItem } from "./ActionsMenu";
 import { BranchBadges, MISSING_HINT } from "./BranchBadges";
 import { BranchOverview } from "./BranchOverview";
 import { CompactHeader } from "./CompactHeader";
@@ -203,14 +204,15 @@ export function BranchDetails(props: BranchDetailsProps) {
           <Action
             id="branch-reset"
             icon={<ResetIcon size={12} />}
-            label="Reset from parent"
+            label="Reset"
             disabledReason={why.reset}
+            title="Reset from parent: replace this branch with a fresh copy of its parent"
             onClick={() => props.onAction("reset")}
           />
           <Action
             id="branch-deploy"
             icon={<DeployIcon size={12} />}
-            label="Open deploy request…"
+            label="Deploy request…"
             disabledReason={why.deploy}
             title={parent ? `Review and apply this branch's schema changes to ${parent.name}` : undefined}
             onClick={() => props.onAction("deploy")}
@@ -226,35 +228,31 @@ export function BranchDetails(props: BranchDetailsProps) {
           )}
         </div>
         <div className="action-group">
-          <Action
-            id="branch-rename"
-            icon={<EditIcon size={12} />}
-            label="Rename"
-            disabledReason={why.rename}
-            onClick={() => props.onAction("rename")}
-          />
-          <Action
-            id="branch-protect"
-            icon={b.protected ? <UnlockIcon size={12} /> : <LockIcon size={12} />}
-            label={props.protecting ? (b.protected ? "Unprotecting…" : "Protecting…") : b.protected ? "Unprotect" : "Protect"}
-            disabledReason={props.protecting ? "Saving…" : undefined}
-            title={b.protected ? "Allow reset, rename, expiry and delete again" : "Prevent reset, rename, expiry and delete"}
-            onClick={props.onToggleProtect}
-          />
-          <Action
-            id="branch-expire"
-            icon={<ClockIcon size={12} />}
-            label={b.expires_at ? "Change expiry" : "Set expiry"}
-            disabledReason={why.expire}
-            onClick={() => props.onAction("expire")}
-          />
-          <Action
-            id="branch-delete"
-            danger
-            icon={<TrashIcon size={12} />}
-            label="Delete"
-            disabledReason={why.delete}
-            onClick={() => props.onAction("delete")}
+          <ActionsMenu
+            id="branch-more"
+            label="More"
+            menuLabel="More branch actions"
+            title="Protect, rename, expiry, delete"
+            items={[
+              {
+                ...menuItem(
+                  "branch-protect",
+                  props.protecting ? (b.protected ? "Unprotecting…" : "Protecting…") : b.protected ? "Unprotect" : "Protect",
+                  b.protected ? <UnlockIcon size={12} /> : <LockIcon size={12} />,
+                  props.protecting ? "Saving…" : undefined,
+                  props.onToggleProtect,
+                ),
+              },
+              menuItem("branch-rename", "Rename…", <EditIcon size={12} />, why.rename, () => props.onAction("rename")),
+              menuItem(
+                "branch-expire",
+                b.expires_at ? "Change expiry…" : "Set expiry…",
+                <ClockIcon size={12} />,
+                why.expire,
+                () => props.onAction("expire"),
+              ),
+              { ...menuItem("branch-delete", "Delete…", <TrashIcon size={12} />, why.delete, () => props.onAction("delete")), danger: true },
+            ]}
           />
         </div>
       </div>
@@ -292,6 +290,14 @@ export function BranchDetails(props: BranchDetailsProps) {
     </section>
   );
 }
+
+const menuItem = (id: string, label: string, icon: ReactNode, disabledReason: string | undefined, run: () => void): MenuItem => ({
+  id,
+  label,
+  icon,
+  disabledReason,
+  run,
+});
 
 function Action({
   id,

@@ -26,11 +26,10 @@ export function BranchesToolbar(props: Props) {
     <div className="branches-toolbar">
       <TreeToggle collapsed={props.treeCollapsed} onToggle={props.onToggleTree} />
       <h2>Branches</h2>
-      <span className="muted small" data-testid="branches-summary">
+      <span className="muted small branches-summary" data-testid="branches-summary">
         {count} {count === 1 ? "branch" : "branches"}
         {totalBytes > 0 ? ` · ${formatBytes(totalBytes)}` : ""}
       </span>
-      {props.loading && <span className="spinner small" aria-label="Loading" />}
       <span className="spacer" />
       <button
         type="button"
@@ -55,9 +54,16 @@ export function BranchesToolbar(props: Props) {
           Deploy requests
         </button>
       )}
-      <button type="button" className="button" id="import-database" data-testid="import-database" onClick={props.onImport}>
+      <button
+        type="button"
+        className="button"
+        id="import-database"
+        data-testid="import-database"
+        onClick={props.onImport}
+        title="Import a database of this server as a root branch"
+      >
         <ImportIcon size={12} />
-        Import database
+        Import…
       </button>
       {props.onAddSource && (
         <button
@@ -92,7 +98,8 @@ export function BranchesToolbar(props: Props) {
         title="Refresh"
         aria-label="Refresh branches"
       >
-        <RefreshIcon />
+        {/* Loading shows here, in the button's place, so that the toolbar never reflows. */}
+        {props.loading ? <span className="spinner small" aria-label="Loading" /> : <RefreshIcon />}
       </button>
     </div>
   );

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
+import type { ReactNode } from "react";
 import type { Branch } from "../../bindings/Branch";
 import { layout } from "../../layout/layoutStore";
 import { shortcutLabel } from "../../layout/shortcuts";
@@ -9,13 +9,13 @@ import {
   EditIcon,
   ExpandIcon,
   LockIcon,
-  MoreIcon,
   PlusIcon,
   ResetIcon,
   TrashIcon,
   UndoIcon,
   UnlockIcon,
 } from "../Icons";
+import { ActionsMenu, type MenuItem as Item } from "./ActionsMenu";
 import { BranchBadges } from "./BranchBadges";
 import { TreeToggle } from "./TreeToggle";
 import type { BranchAction, disabledReasons } from "./BranchDetails";
@@ -37,15 +37,6 @@ interface Props {
   tabs?: ReactNode;
 }
 
-interface Item {
-  id: string;
-  label: string;
-  icon: ReactNode;
-  disabledReason?: string;
-  danger?: boolean;
-  run: () => void;
-}
-
 /**
  * The branch header folded into one bar (in the SQL and Compare tabs): name, parent, and a
  * menu with the actions the Overview shows as buttons.
@@ -53,7 +44,7 @@ interface Item {
 export function CompactHeader(props: Props) {
   const { branch: b, parent, why } = props;
   const action = (id: string, label: string, icon: ReactNode, kind: BranchAction, disabledReason?: string): Item => ({
-    id,
+    id: `branch-menu-${id}`,
     label,
     icon,
     disabledReason,
@@ -67,7 +58,7 @@ export function CompactHeader(props: Props) {
     ...(b.undo_available ? [action("undo-reset", "Undo reset…", <UndoIcon size={12} />, "undo", why.undo)] : []),
     action("rename", "Rename…", <EditIcon size={12} />, "rename", why.rename),
     {
-      id: "protect",
+      id: "branch-menu-protect",
       label: b.protected ? "Unprotect" : "Protect",
       icon: b.protected ? <UnlockIcon size={12} /> : <LockIcon size={12} />,
       disabledReason: props.protecting ? "Saving…" : undefined,
@@ -118,82 +109,7 @@ export function CompactHeader(props: Props) {
       >
         {shortcutLabel("palette")}
       </button>
-      <ActionsMenu items={items} />
+      <ActionsMenu id="branch-actions-menu" label="Actions" menuLabel="Branch actions" small items={items} />
     </header>
-  );
-}
-
-function ActionsMenu({ items }: { items: Item[] }) {
-  const [open, setOpen] = useState(false);
-  const button = useRef<HTMLButtonElement>(null);
-  const menu = useRef<HTMLDivElement>(null);
-
-  useEffect(() => {
-    if (!open) return;
-    menu.current?.querySelector<HTMLElement>("button:not([disabled])")?.focus();
-    const outside = (e: MouseEvent) => {
-      const t = e.target as Node;
-      if (!menu.current?.contains(t) && !button.current?.contains(t)) setOpen(false);
-    };
-    document.addEventListener("mousedown", outside);
-    return () => document.removeEventListener("mousedown", outside);
-  }, [open]);
-
-  const close = () => {
-    setOpen(false);
-    button.current?.focus();
-  };
-
-  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
-    const enabled = Array.from(menu.current?.querySelectorAll<HTMLElement>("button:not([disabled])") ?? []);
-    const at = enabled.indexOf(document.activeElement as HTMLElement);
-    if (e.key === "Escape" || e.key === "Tab") close();
-    else if (e.key === "ArrowDown") enabled[(at + 1) % enabled.length]?.focus();
-    else if (e.key === "ArrowUp") enabled[(at - 1 + enabled.length) % enabled.length]?.focus();
-    else if (e.key === "Home") enabled[0]?.focus();
-    else if (e.key === "End") enabled[enabled.length - 1]?.focus();
-    else return;
-    e.preventDefault();
-    e.stopPropagation();
-  };
-
-  return (
-    <div className="menu-anchor">
-      <button
-        ref={button}
-        type="button"
-        className="button small"
-        id="branch-actions-menu"
-        data-testid="branch-actions-menu"
-        aria-haspopup="menu"
-        aria-expanded={open}
-        onClick={() => setOpen((o) => !o)}
-      >
-        <MoreIcon size={12} /> Actions
-      </button>
-      {open && (
-        <div ref={menu} className="menu" role="menu" aria-label="Branch actions" onKeyDown={onKeyDown}>
-          {items.map((item) => (
-            <button
-              key={item.id}
-              type="button"
-              role="menuitem"
-              className={`menu-item${item.danger ? " danger-text" : ""}`}
-              id={`branch-menu-${item.id}`}
-              data-testid={`branch-menu-${item.id}`}
-              disabled={item.disabledReason !== undefined}
-              title={item.disabledReason}
-              onClick={() => {
-                setOpen(false);
-                item.run();
-              }}
-            >
-              {item.icon}
-              {item.label}
-            </button>
-          ))}
-        </div>
-      )}
-    </div>
   );
 }

@@ -1,9 +1,10 @@
-import { useEffect, useState, type FormEvent, type ReactNode, type RefObject } from "react";
+import { useEffect, useRef, useState, type FormEvent, type ReactNode, type RefObject } from "react";
 import { formatAge, formatBytes, formatElapsed } from "../../branches";
 import type { OnBusy } from "../../bindings/OnBusy";
 import type { Blocked, BranchOp, RunningOp } from "../../hooks/useBranchOp";
 import { formatDate } from "../../format";
 import { Modal } from "../Modal";
+import { CopyStatsView } from "./CopyStatsView";
 
 const capitalize = (s: string) => (s ? s[0].toUpperCase() + s.slice(1) : s);
 
@@ -20,11 +21,21 @@ export function OpProgressPanel({ op, onCancel }: { op: RunningOp; onCancel: () 
   // The backend's clock started a little later; whichever is further is the truth.
   const elapsed = Math.max(now - op.startedAt, op.progress?.elapsed_ms ?? 0);
   const p = op.progress;
-  const phase = p ? (p.phase === "done" ? "Finishing…" : capitalize(p.detail ?? p.phase)) : "Starting…";
   const copying = p?.phase === "copying";
+  const stats = copying && p?.copy && p.copy.tables_total > 0 ? p.copy : null;
+  // With the copy's figures shown below, its phase alone says the rest.
+  const phase = p ? (p.phase === "done" ? "Finishing…" : capitalize(stats ? stats.phase : (p.detail ?? p.phase))) : "Starting…";
+  // Shown below the fold (e.g. under the source panel's buttons): bring it into view when it
+  // appears and when the copy's table of figures does.
+  const panel = useRef<HTMLDivElement>(null);
+  const hasStats = stats !== null;
+  useEffect(() => {
+    panel.current?.scrollIntoView?.({ block: "nearest" });
+  }, [hasStats]);
 
   return (
     <div
+      ref={panel}
       className="op-progress"
       id="op-progress"
       data-testid="op-progress"
@@ -60,9 +71,13 @@ export function OpProgressPanel({ op, onCancel }: { op: RunningOp; onCancel: () 
           {op.cancelling ? "Cancelling…" : "Cancel"}
         </button>
       </div>
-      <div className="progress-track" aria-hidden="true">
-        <div className="progress-bar indeterminate" />
-      </div>
+      {stats ? (
+        <CopyStatsView copy={stats} />
+      ) : (
+        <div className="progress-track" aria-hidden="true">
+          <div className="progress-bar indeterminate" />
+        </div>
+      )}
       {copying && elapsed > SLOW_COPY_MS && !op.cancelling && (
         <p className="muted small op-note">
           The copy takes time in proportion to the database size. Cancelling is safe: nothing is left behind.
