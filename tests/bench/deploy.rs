@@ -165,7 +165,7 @@ fn main() {
                 median(without).as_secs_f64(),
                 median(dry).as_secs_f64()
             );
-            println!("         dry run on a {copy}");
+            println!("         dry run on: {copy}");
         }
     });
 }

@@ -16,7 +16,7 @@
 //! 20 ms: pg_dump, pg_restore and pgcopydb's helpers included; the servers excluded).
 //! Prints figures; asserts nothing about time.
 //!
-//! Environment: GROVE_BENCH_COPY_SIZES=1G,4G.
+//! Environment: GROVE_BENCH_COPY_SIZES=1G,4G; GROVE_BENCH_COPY_TOOLS=pgcopydb (only these peers).
 #[path = "../harness/mod.rs"]
 mod harness;
 
@@ -61,6 +61,7 @@ fn grove_child(spec: &str) {
         publish_as: None,
         workers: 2,
         selection: TableSelection::default(),
+        split_above_pages: grove_core::copy::SPLIT_PAGES,
     };
     let rt = tokio::runtime::Runtime::new().unwrap();
     let last = std::sync::Mutex::new(String::new());
@@ -391,7 +392,7 @@ async fn bench(sizes: Vec<&str>) {
             }),
         ];
         let mut rows = Vec::new();
-        for (name, cmd) in runs {
+        for (name, cmd) in runs.into_iter().filter(|(name, _)| chosen(name)) {
             reset_target(&dst).await;
             eprintln!("{size}: {name} …");
             let m = measure(cmd, &servers);
@@ -417,6 +418,16 @@ async fn bench(sizes: Vec<&str>) {
     )
     .await;
     let _ = dst.stop().await;
+}
+
+/// GROVE_BENCH_COPY_TOOLS=pgcopydb,pg_dump narrows the peers (Grove always runs).
+fn chosen(tool: &str) -> bool {
+    match std::env::var("GROVE_BENCH_COPY_TOOLS") {
+        Ok(list) if !list.trim().is_empty() => {
+            tool.starts_with("grove") || list.split(',').any(|t| tool.starts_with(t.trim()))
+        }
+        _ => true,
+    }
 }
 
 fn path_with(bin: &std::path::Path) -> String {

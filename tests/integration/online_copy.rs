@@ -27,6 +27,8 @@ fn request(src: &LocalPg, db: &str, dst: &LocalPg, workers: usize) -> CopyReques
         publish_as: Some(format!("copy_{id}")),
         workers,
         selection: Default::default(),
+        // Small, so that the tables here are copied in block ranges too.
+        split_above_pages: 8,
     }
 }
 

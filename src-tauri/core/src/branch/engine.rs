@@ -348,6 +348,7 @@ impl Branches {
             publish_as: None,
             workers: ONLINE_WORKERS,
             selection,
+            split_above_pages: copy::SPLIT_PAGES,
         };
         op.report("copying", Some(format!("copying {label} online")), size);
         let report = |p: &copy::CopyProgress| {

@@ -1,21 +1,23 @@
 //! The rows: `COPY … TO STDOUT` on the source piped into `COPY … FROM STDIN` on the target,
-//! table by table, by a bounded number of workers (one source session in the shared snapshot
+//! table by table (a big one in block ranges), by a bounded number of workers (one source session in the shared snapshot
 //! and one target session each), biggest tables first. No intermediate files: each chunk the
 //! source sends is handed to the target as it arrives. Binary format when both servers run
 //! the same major version, text otherwise (binary representations may change between
 //! majors; text is what pg_dump carries across them).
 use super::plan::TableJob;
 use super::progress::Tracker;
+use super::queue::{Queue, Work};
 use super::source::{self, Leader};
 use super::{Endpoint, TableCopied};
 use crate::conn::Session;
 use crate::error::{ApiError, Result};
+use bytes::BytesMut;
 use futures_util::{SinkExt, StreamExt};
-use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
-use std::sync::Mutex;
 use std::time::Instant;
-use tokio::sync::Notify;
+
+/// Bytes gathered into one message to the target.
+const BATCH: usize = 64 << 10;
 
 pub(super) struct DataJob<'a> {
     pub src: &'a Endpoint,
@@ -25,12 +27,14 @@ pub(super) struct DataJob<'a> {
     pub tables: &'a [TableJob],
     pub workers: usize,
     pub binary: bool,
+    /// Tables of more pages than this are copied in block ranges.
+    pub split: Option<u64>,
 }
 
-/// Copies every table; returns what each worker copied, in table order.
+/// Copies every table; returns what was copied, in table order.
 pub(super) async fn copy_all(job: &DataJob<'_>, tracker: &Tracker<'_>) -> Result<Vec<TableCopied>> {
-    let queue = Queue::default();
-    let n = job.workers.clamp(1, job.tables.len().max(1));
+    let queue = Queue::new(job.tables, job.workers, job.split);
+    let n = job.workers.clamp(1, queue.chunks.len().max(1));
     let workers = (0..n).map(|_| worker(job, tracker, &queue));
     let ticker = async {
         let mut every = tokio::time::interval(super::progress::TICK);
@@ -49,54 +53,6 @@ pub(super) async fn copy_all(job: &DataJob<'_>, tracker: &Tracker<'_>) -> Result
     Ok(copied)
 }
 
-/// The work the workers share: tables to copy, in order, and the index statements of tables
-/// whose rows are in (taken first, so a big table's indexes build while others copy).
-#[derive(Default)]
-struct Queue {
-    state: Mutex<QueueState>,
-    changed: Notify,
-}
-
-#[derive(Default)]
-struct QueueState {
-    next_table: usize,
-    copying: usize,
-    ready: VecDeque<(usize, String)>,
-}
-
-enum Work {
-    Table(usize),
-    Index(usize, String),
-    Wait,
-    Done,
-}
-
-impl Queue {
-    fn take(&self, tables: usize) -> Work {
-        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((t, sql)) = s.ready.pop_front() {
-            Work::Index(t, sql)
-        } else if s.next_table < tables {
-            s.next_table += 1;
-            s.copying += 1;
-            Work::Table(s.next_table - 1)
-        } else if s.copying > 0 {
-            Work::Wait
-        } else {
-            Work::Done
-        }
-    }
-
-    fn copied(&self, table: usize, indexes: &[String]) {
-        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        s.copying -= 1;
-        s.ready
-            .extend(indexes.iter().map(|sql| (table, sql.clone())));
-        drop(s);
-        self.changed.notify_waiters();
-    }
-}
-
 /// One worker: its two sessions, then work from the shared queue until none is left.
 async fn worker(
     job: &DataJob<'_>,
@@ -113,10 +69,10 @@ async fn worker(
         .await?;
     let mut out = Vec::new();
     loop {
-        let changed = queue.changed.notified();
+        let changed = queue.listen();
         futures_util::pin_mut!(changed);
         changed.as_mut().enable();
-        match queue.take(job.tables.len()) {
+        match queue.take() {
             Work::Done => break,
             Work::Wait => changed.await,
             Work::Index(i, sql) => {
@@ -125,25 +81,27 @@ async fn worker(
                         .context(format!("building an index of {}", job.tables[i].name))
                 })?;
             }
-            Work::Table(i) => {
-                let t = &job.tables[i];
-                let slot = &tracker.slots[i];
-                *slot.started.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
-                let started = Instant::now();
+            Work::Chunk(c) => {
+                let chunk = &queue.chunks[c];
+                let t = &job.tables[chunk.table];
+                let slot = &tracker.slots[chunk.table];
+                slot.started
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get_or_insert_with(Instant::now);
                 source::lock_for_worker(&from, &t.name).await?;
-                let copied = copy_table(&from, &to, t, job.binary, slot).await;
-                let (rows, bytes) = match copied {
-                    Ok(r) => r,
-                    Err(e) => {
-                        queue.copied(i, &[]);
-                        return Err(e.context(format!("copying the rows of {}", t.name)));
-                    }
+                let (rows, bytes) = copy_table(&from, &to, t, chunk.blocks, job.binary, slot)
+                    .await
+                    .map_err(|e| e.context(format!("copying the rows of {}", t.name)))?;
+                let Some((rows, bytes)) = queue.chunk_done(c, rows, bytes, &t.indexes) else {
+                    continue;
                 };
-                let ms = started.elapsed().as_millis() as u64;
+                let started = slot.started.lock().unwrap_or_else(|e| e.into_inner());
+                let ms = started.map_or(0, |s| s.elapsed().as_millis() as u64);
                 slot.rows.store(rows, Ordering::Relaxed);
+                slot.bytes.store(bytes, Ordering::Relaxed);
                 slot.ms.store(ms, Ordering::Relaxed);
                 slot.done.store(true, Ordering::Relaxed);
-                queue.copied(i, &t.indexes);
                 out.push(TableCopied {
                     table: t.name.clone(),
                     rows,
@@ -162,6 +120,7 @@ async fn copy_table(
     from: &Session,
     to: &Session,
     t: &TableJob,
+    blocks: Option<(u64, Option<u64>)>,
     binary: bool,
     slot: &super::progress::Slot,
 ) -> Result<(u64, u64)> {
@@ -171,41 +130,57 @@ async fn copy_table(
         format!(" ({})", t.columns.join(", "))
     };
     let format = if binary { " (FORMAT binary)" } else { "" };
-    let out_sql = match &t.filter {
-        // The user's condition, run on the source in the read-only snapshot transaction.
-        Some(cond) => {
-            let list = if t.columns.is_empty() {
-                "*".to_string()
-            } else {
-                t.columns.join(", ")
-            };
-            format!(
-                "COPY (SELECT {list} FROM {} WHERE ({cond})) TO STDOUT{format}",
-                t.name
-            )
+    // The user's condition (run on the source in the read-only snapshot transaction) and the
+    // chunk's block range (numbers).
+    let mut conditions: Vec<String> = t.filter.iter().map(|c| format!("({c})")).collect();
+    if let Some((lo, hi)) = blocks {
+        conditions.push(format!("ctid >= '({lo},0)'::tid"));
+        if let Some(hi) = hi {
+            conditions.push(format!("ctid < '({hi},0)'::tid"));
         }
-        None => format!("COPY {}{cols} TO STDOUT{format}", t.name),
+    }
+    let out_sql = if conditions.is_empty() {
+        format!("COPY {}{cols} TO STDOUT{format}", t.name)
+    } else {
+        let list = if t.columns.is_empty() {
+            "*".to_string()
+        } else {
+            t.columns.join(", ")
+        };
+        format!(
+            "COPY (SELECT {list} FROM {} WHERE {}) TO STDOUT{format}",
+            t.name,
+            conditions.join(" AND ")
+        )
     };
     let in_sql = format!("COPY {}{cols} FROM STDIN{format}", t.name);
     let (stream, sink) =
         tokio::try_join!(from.copy_out(&out_sql), to.copy_in(&in_sql)).map_err(ApiError::from)?;
     futures_util::pin_mut!(stream);
     futures_util::pin_mut!(sink);
-    let mut bytes = 0u64;
+    // The rows go on in messages of about 64 kB: COPY's input is a byte stream, and a message
+    // per row (as the source sends them) costs this process and the target per row.
+    let mut batch = BytesMut::with_capacity(BATCH + 8192);
+    let (mut bytes, mut messages, mut reported) = (0u64, 0u64, (0u64, 0u64));
+    let write = |e| ApiError::from(e).context("writing to the target");
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| ApiError::from(e).context("reading from the source"))?;
         bytes += chunk.len() as u64;
-        // The source sends one message per row (and, in binary, a header and a trailer).
-        slot.rows.fetch_add(1, Ordering::Relaxed);
-        slot.bytes.store(bytes, Ordering::Relaxed);
-        sink.feed(chunk)
-            .await
-            .map_err(|e| ApiError::from(e).context("writing to the target"))?;
+        // One message per row (and, in binary, a header and a trailer).
+        messages += 1;
+        batch.extend_from_slice(&chunk);
+        if batch.len() >= BATCH {
+            // Other chunks of the table may count into the same slot.
+            slot.rows
+                .fetch_add(messages - reported.0, Ordering::Relaxed);
+            slot.bytes.fetch_add(bytes - reported.1, Ordering::Relaxed);
+            reported = (messages, bytes);
+            sink.feed(batch.split().freeze()).await.map_err(write)?;
+        }
     }
-    let rows = sink
-        .as_mut()
-        .finish()
-        .await
-        .map_err(|e| ApiError::from(e).context("writing to the target"))?;
+    if !batch.is_empty() {
+        sink.feed(batch.split().freeze()).await.map_err(write)?;
+    }
+    let rows = sink.as_mut().finish().await.map_err(write)?;
     Ok((rows, bytes))
 }

@@ -24,16 +24,19 @@
 //! rows are in, while other tables still copy (`plan::stages`); the rest of the post-data
 //! schema (foreign keys, triggers, …) follows in one transaction.
 //!
-//! Not yet: splitting big tables into ranges, owners (objects are owned by the user Grove
-//! connects as).
+//! A table bigger than [`SPLIT_PAGES`] is copied in block ranges by several workers.
+//!
+//! Not yet: owners (objects are owned by the user Grove connects as).
 mod check;
 mod data;
 mod plan;
 mod progress;
+mod queue;
 mod select;
 mod source;
 
 pub use progress::{CopyProgress, CopyProgressFn, TableProgress};
+pub use queue::SPLIT_PAGES;
 pub use select::TableSelection;
 pub use source::APP;
 
@@ -67,6 +70,9 @@ pub struct CopyRequest {
     pub workers: usize,
     /// Which tables and rows (default: everything).
     pub selection: TableSelection,
+    /// Tables of more pages than this are copied in block ranges by several workers
+    /// (default [`SPLIT_PAGES`]).
+    pub split_above_pages: u64,
 }
 
 /// One table copied.
@@ -157,11 +163,15 @@ async fn run(
     plan::refuse_newer_features(&full, leader.version_num, target_version_num)?;
     let mut fitted = plan::fit(full, &facts)?;
     let selected = select::apply(&mut fitted.catalog, &req.selection)?;
-    let tables = plan::tables(&fitted.catalog, &selected.schema_only, &selected.filters);
+    let mut tables = plan::tables(&fitted.catalog, &selected.schema_only, &selected.filters);
     let names: Vec<String> = tables.iter().map(|t| t.name.clone()).collect();
     // May wait (up to lock_timeout) behind someone's ALTER TABLE on the source.
     tracker.phase("locking the tables");
     source::lock_tables(&leader.session, &names).await?;
+    let pages = source::table_pages(&leader.session).await?;
+    for t in tables.iter_mut() {
+        t.pages = pages.get(&t.name).copied().unwrap_or(0);
+    }
 
     tracker.phase("creating schema");
     created.store(true, Ordering::SeqCst);
@@ -201,6 +211,8 @@ async fn run(
         tables: &tables,
         workers: req.workers,
         binary,
+        // A range of blocks is scanned as such (a TID range scan) from PostgreSQL 14 on.
+        split: (leader.version_num >= 140000).then_some(req.split_above_pages),
     };
     let copied = data::copy_all(&job, &tracker).await?;
     let source_version_num = leader.version_num;

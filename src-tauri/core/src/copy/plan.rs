@@ -357,6 +357,7 @@ pub(super) fn tables(
                 None
             },
             indexes: Vec::new(),
+            pages: 0,
         })
         .collect();
     v.sort_by(|a, b| {
@@ -377,4 +378,6 @@ pub(super) struct TableJob {
     pub filter: Option<String>,
     /// Statements building its indexes and keys once its rows are in (`stages`).
     pub indexes: Vec<String>,
+    /// Its size on the source, in pages (for splitting it into block ranges).
+    pub pages: u64,
 }

@@ -7,6 +7,7 @@ use crate::conn::{self, ConnectOptions, Session};
 use crate::error::{ApiError, ErrorCode, Result};
 use crate::ident::quote_literal;
 use crate::schema::model::QualName;
+use std::collections::HashMap;
 use tokio_postgres::error::SqlState;
 
 /// `application_name` of every session a copy opens, on both servers.
@@ -126,6 +127,27 @@ pub(super) async fn lock_for_worker(worker: &Session, table: &str) -> Result<()>
         }
         ApiError::from(e).context(format!("locking table {table}"))
     })
+}
+
+/// Each table's size on the source in pages, by `"schema"."table"`.
+pub(super) async fn table_pages(leader: &Session) -> Result<HashMap<String, u64>> {
+    let rows = leader
+        .query(
+            "SELECT n.nspname::text, c.relname::text,
+                    pg_relation_size(c.oid) / current_setting('block_size')::bigint
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE c.relkind = 'r' AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'",
+            &[],
+        )
+        .await
+        .map_err(|e| ApiError::from(e).context("reading the tables' sizes"))?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let name = QualName::new(r.get::<_, String>(0), r.get::<_, String>(1));
+            (name.sql(), r.get::<_, i64>(2).max(0) as u64)
+        })
+        .collect())
 }
 
 /// The sequences' values, read right after the snapshot was taken: every row the snapshot
