@@ -31,11 +31,15 @@ pub(super) struct DataJob<'a> {
     pub split: Option<u64>,
 }
 
-/// Copies every table; returns what was copied, in table order.
+/// Copies every table with `job.workers` row workers, while as many index workers build
+/// each table's indexes once its rows are in; returns what was copied, in table order.
 pub(super) async fn copy_all(job: &DataJob<'_>, tracker: &Tracker<'_>) -> Result<Vec<TableCopied>> {
     let queue = Queue::new(job.tables, job.workers, job.split);
     let n = job.workers.clamp(1, queue.chunks.len().max(1));
-    let workers = (0..n).map(|_| worker(job, tracker, &queue));
+    let rows = futures_util::future::try_join_all((0..n).map(|_| row_worker(job, tracker, &queue)));
+    let indexes = futures_util::future::try_join_all(
+        (0..job.workers.max(1)).map(|_| index_worker(job, &queue)),
+    );
     let ticker = async {
         let mut every = tokio::time::interval(super::progress::TICK);
         loop {
@@ -43,9 +47,9 @@ pub(super) async fn copy_all(job: &DataJob<'_>, tracker: &Tracker<'_>) -> Result
             tracker.report("copying rows");
         }
     };
-    let all = futures_util::future::try_join_all(workers);
-    let done = tokio::select! {
-        r = all => r?,
+    let both = async { tokio::try_join!(rows, indexes) };
+    let (done, _) = tokio::select! {
+        r = both => r?,
         _ = ticker => unreachable!("the ticker never ends"),
     };
     let mut copied: Vec<TableCopied> = done.into_iter().flatten().collect();
@@ -53,8 +57,40 @@ pub(super) async fn copy_all(job: &DataJob<'_>, tracker: &Tracker<'_>) -> Result
     Ok(copied)
 }
 
-/// One worker: its two sessions, then work from the shared queue until none is left.
-async fn worker(
+/// Builds indexes of tables whose rows are in, until no table is left to copy.
+async fn index_worker(job: &DataJob<'_>, queue: &Queue) -> Result<()> {
+    let mut to: Option<Session> = None;
+    loop {
+        let changed = queue.listen();
+        futures_util::pin_mut!(changed);
+        changed.as_mut().enable();
+        match queue.take_index() {
+            Work::Wait => changed.await,
+            Work::Index(i, sql) => {
+                let s = match &mut to {
+                    Some(s) => s,
+                    None => {
+                        let s = source::open(job.dst, job.dst_database).await?;
+                        // Sorts get room; nothing needs to survive a crash before publishing.
+                        s.batch_execute(
+                            "SET synchronous_commit = off; SET maintenance_work_mem = '256MB'",
+                        )
+                        .await?;
+                        to.insert(s)
+                    }
+                };
+                s.batch_execute(&sql).await.map_err(|e| {
+                    ApiError::from(e)
+                        .context(format!("building an index of {}", job.tables[i].name))
+                })?;
+            }
+            Work::Chunk(_) | Work::Done => return Ok(()),
+        }
+    }
+}
+
+/// Copies chunks of rows from the shared queue until none is left.
+async fn row_worker(
     job: &DataJob<'_>,
     tracker: &Tracker<'_>,
     queue: &Queue,
@@ -63,54 +99,38 @@ async fn worker(
         source::follower(job.src, &job.leader.snapshot),
         source::open(job.dst, job.dst_database)
     )?;
-    // Nothing here needs to survive a crash before the copy is published; sorts for the
-    // index builds get room.
-    to.batch_execute("SET synchronous_commit = off; SET maintenance_work_mem = '256MB'")
-        .await?;
+    // Nothing here needs to survive a crash before the copy is published.
+    to.batch_execute("SET synchronous_commit = off").await?;
     let mut out = Vec::new();
-    loop {
-        let changed = queue.listen();
-        futures_util::pin_mut!(changed);
-        changed.as_mut().enable();
-        match queue.take() {
-            Work::Done => break,
-            Work::Wait => changed.await,
-            Work::Index(i, sql) => {
-                to.batch_execute(&sql).await.map_err(|e| {
-                    ApiError::from(e)
-                        .context(format!("building an index of {}", job.tables[i].name))
-                })?;
-            }
-            Work::Chunk(c) => {
-                let chunk = &queue.chunks[c];
-                let t = &job.tables[chunk.table];
-                let slot = &tracker.slots[chunk.table];
-                slot.started
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .get_or_insert_with(Instant::now);
-                source::lock_for_worker(&from, &t.name).await?;
-                let (rows, bytes) = copy_table(&from, &to, t, chunk.blocks, job.binary, slot)
-                    .await
-                    .map_err(|e| e.context(format!("copying the rows of {}", t.name)))?;
-                let Some((rows, bytes)) = queue.chunk_done(c, rows, bytes, &t.indexes) else {
-                    continue;
-                };
-                let started = slot.started.lock().unwrap_or_else(|e| e.into_inner());
-                let ms = started.map_or(0, |s| s.elapsed().as_millis() as u64);
-                slot.rows.store(rows, Ordering::Relaxed);
-                slot.bytes.store(bytes, Ordering::Relaxed);
-                slot.ms.store(ms, Ordering::Relaxed);
-                slot.done.store(true, Ordering::Relaxed);
-                out.push(TableCopied {
-                    table: t.name.clone(),
-                    rows,
-                    bytes,
-                    ms,
-                });
-            }
-        }
+    while let Work::Chunk(c) = queue.take_chunk() {
+        let chunk = &queue.chunks[c];
+        let t = &job.tables[chunk.table];
+        let slot = &tracker.slots[chunk.table];
+        slot.started
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_or_insert_with(Instant::now);
+        source::lock_for_worker(&from, &t.name).await?;
+        let (rows, bytes) = copy_table(&from, &to, t, chunk.blocks, job.binary, slot)
+            .await
+            .map_err(|e| e.context(format!("copying the rows of {}", t.name)))?;
+        let Some((rows, bytes)) = queue.chunk_done(c, rows, bytes, &t.indexes) else {
+            continue;
+        };
+        let started = *slot.started.lock().unwrap_or_else(|e| e.into_inner());
+        let ms = started.map_or(0, |s| s.elapsed().as_millis() as u64);
+        slot.rows.store(rows, Ordering::Relaxed);
+        slot.bytes.store(bytes, Ordering::Relaxed);
+        slot.ms.store(ms, Ordering::Relaxed);
+        slot.done.store(true, Ordering::Relaxed);
+        out.push(TableCopied {
+            table: t.name.clone(),
+            rows,
+            bytes,
+            ms,
+        });
     }
+    // The snapshot is no longer needed on this session.
     let _ = from.batch_execute("COMMIT").await;
     Ok(out)
 }
