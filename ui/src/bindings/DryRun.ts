@@ -7,7 +7,8 @@ export type DryRun = {
  */
 ok: boolean, 
 /**
- * "template copy (schema and rows)" or "schema rebuilt from Grove's model".
+ * What the script ran on: the changed objects and what they touch (`PART`), a template
+ * copy of the parent, or its whole schema rebuilt from Grove's model.
  */
 copy: string, 
 /**
