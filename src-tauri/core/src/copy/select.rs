@@ -128,20 +128,6 @@ fn resolve(cat: &Catalog, name: &str) -> Result<QualName> {
     }
 }
 
-/// The tables a node belongs to: a table and its parts, an index's table.
-fn owner_table<'a>(cat: &'a Catalog, n: &'a ObjRef) -> Option<&'a QualName> {
-    match n {
-        ObjRef::Table(t)
-        | ObjRef::Column(t, _)
-        | ObjRef::Default(t, _)
-        | ObjRef::Constraint(t, _)
-        | ObjRef::Trigger(t, _)
-        | ObjRef::Policy(t, _) => Some(t),
-        ObjRef::Index(i) => cat.indexes.get(i).map(|i| &i.table),
-        _ => None,
-    }
-}
-
 /// Every foreign key: (table, constraint, referenced table).
 fn foreign_keys(cat: &Catalog) -> Vec<(QualName, String, QualName)> {
     let mut out = BTreeSet::new();
@@ -221,7 +207,7 @@ fn remove_tables(cat: &mut Catalog, excluded: &BTreeSet<QualName>) -> Result<()>
     let mut drop: Vec<bool> = cat
         .nodes
         .iter()
-        .map(|r| owner_table(cat, r).is_some_and(|t| excluded.contains(t)))
+        .map(|r| cat.owner_table(r).is_some_and(|t| excluded.contains(t)))
         .collect();
     let mut stack: Vec<usize> = (0..n).filter(|i| drop[*i]).collect();
     let mut blockers = BTreeSet::new();

@@ -457,6 +457,20 @@ pub struct Function {
 
 impl Catalog {
     /// Does this node exist here?
+    /// The table a node belongs to: a table and its parts, an index's table.
+    pub fn owner_table<'a>(&'a self, n: &'a ObjRef) -> Option<&'a QualName> {
+        match n {
+            ObjRef::Table(t)
+            | ObjRef::Column(t, _)
+            | ObjRef::Default(t, _)
+            | ObjRef::Constraint(t, _)
+            | ObjRef::Trigger(t, _)
+            | ObjRef::Policy(t, _) => Some(t),
+            ObjRef::Index(i) => self.indexes.get(i).map(|i| &i.table),
+            _ => None,
+        }
+    }
+
     pub fn has(&self, r: &ObjRef) -> bool {
         match r {
             ObjRef::Schema(s) => self.schemas.contains_key(s),

@@ -87,17 +87,7 @@ impl Edges {
 fn whole_tables(cat: &Catalog, keep: &mut HashSet<ObjRef>) {
     let mut add = Vec::new();
     for n in keep.iter() {
-        let table = match n {
-            ObjRef::Table(t)
-            | ObjRef::Column(t, _)
-            | ObjRef::Default(t, _)
-            | ObjRef::Constraint(t, _)
-            | ObjRef::Trigger(t, _)
-            | ObjRef::Policy(t, _) => Some(t),
-            ObjRef::Index(i) => cat.indexes.get(i).map(|i| &i.table),
-            _ => None,
-        };
-        if let Some(t) = table.and_then(|t| cat.tables.get(t)) {
+        if let Some(t) = cat.owner_table(n).and_then(|t| cat.tables.get(t)) {
             add.push(ObjRef::Table(t.name.clone()));
             for c in &t.columns {
                 add.push(ObjRef::Column(t.name.clone(), c.name.clone()));
