@@ -413,6 +413,18 @@ async fn cli_deploy_commands() {
     ok_json(&cli(&data, &url, None, &["--json", "deploy", "revert", &id]).await);
     let shown = ok_json(&cli(&data, &url, None, &["--json", "deploy", "show", &id]).await);
     assert_eq!(shown["status"], "reverted");
+    // The revert window: shown without a value, set with one, per server.
+    let window = |args: &'static [&'static str]| {
+        let (data, url) = (data.clone(), url.clone());
+        async move {
+            let mut all = vec!["--json", "deploy", "revert-window"];
+            all.extend(args);
+            ok_json(&cli(&data, &url, None, &all).await)["revert_window_secs"].clone()
+        }
+    };
+    assert_eq!(window(&[]).await, 1800, "the default, 30 minutes");
+    assert_eq!(window(&["2h"]).await, 7200);
+    assert_eq!(window(&[]).await, 7200);
     let bad = cli(&data, &url, None, &["deploy", "show", "999999"]).await;
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("no deploy request #999999"));

@@ -50,10 +50,11 @@ pub enum DeployCmd {
     },
     /// Close an open request without applying it.
     Close { id: i64 },
-    /// Set how long an applied request can be reverted on this server (e.g. 30m, 2h).
+    /// Show, or set, how long an applied request can be reverted on this server (e.g. 30m,
+    /// 2h).
     RevertWindow {
         #[arg(value_parser = parse_duration)]
-        window: Duration,
+        window: Option<Duration>,
     },
 }
 
@@ -148,9 +149,14 @@ pub async fn run(
             out(json(&r), format!("closed: {}", request_line(&r)))
         }
         DeployCmd::RevertWindow { window } => {
-            let w = grove
-                .set_revert_window(SetRevertWindow { server, window })
-                .await?;
+            let w = match window {
+                Some(window) => {
+                    grove
+                        .set_revert_window(SetRevertWindow { server, window })
+                        .await?
+                }
+                None => grove.revert_window(&server).await?,
+            };
             let text = format!("revert window: {}", humantime::format_duration(w));
             out(
                 serde_json::json!({ "revert_window_secs": w.as_secs() }),
