@@ -790,7 +790,8 @@ async fn plain_key_definitions_match_pg_get_constraintdef() {
             let name: String = r.get(1);
             let expected: String = r.get(2);
             assert_eq!(
-                cat.tables[&table].constraints[&name].definition, expected,
+                cat.tables[&table].constraints[name.as_str()].definition,
+                expected,
                 "{name}"
             );
         }

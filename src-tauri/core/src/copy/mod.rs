@@ -316,7 +316,7 @@ async fn plan_scripts(
             .extensions
             .keys()
             .filter(|e| !empty.extensions.contains_key(*e))
-            .cloned()
+            .map(|e| e.to_string())
             .collect();
         let sql = |d: schema::SchemaDiff| d.migration.into_iter().map(|s| s.sql).collect();
         let pre_sql = sql(schema::diff(&empty, &stages.pre));

@@ -32,7 +32,7 @@ pub(super) struct Fitted {
 pub(super) fn fit(mut cat: Catalog, target: &TargetFacts) -> Result<Fitted> {
     let mut missing = Vec::new();
     for (name, ext) in cat.extensions.iter_mut() {
-        match target.extensions.get(name) {
+        match target.extensions.get(name.as_str()) {
             None => missing.push(name.clone()),
             Some((default, versions)) => {
                 if !versions.contains(&ext.version) {
@@ -51,7 +51,7 @@ pub(super) fn fit(mut cat: Catalog, target: &TargetFacts) -> Result<Fitted> {
     let mut skipped = Vec::new();
     let mut strip = |acl: &mut Acl, on: String| {
         acl.retain(|p| match &p.grantee {
-            Grantee::Role(r) if !target.roles.contains(r) => {
+            Grantee::Role(r) if !target.roles.contains(r.as_str()) => {
                 skipped.push(format!(
                     "{} ON {on} TO {}",
                     p.privilege,

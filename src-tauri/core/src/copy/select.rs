@@ -9,7 +9,7 @@
 //! constraints, indexes, triggers, policies, owned sequences); anything else depending on them
 //! (a view, a function) is named in an error rather than silently dropped.
 use crate::error::{ApiError, Result};
-use crate::schema::model::{Catalog, DepKind, ObjRef, QualName};
+use crate::schema::model::{Catalog, DepKind, Name, ObjRef, QualName};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use ts_rs::TS;
@@ -129,7 +129,7 @@ fn resolve(cat: &Catalog, name: &str) -> Result<QualName> {
 }
 
 /// Every foreign key: (table, constraint, referenced table).
-fn foreign_keys(cat: &Catalog) -> Vec<(QualName, String, QualName)> {
+fn foreign_keys(cat: &Catalog) -> Vec<(QualName, Name, QualName)> {
     let mut out = BTreeSet::new();
     for d in &cat.dependencies {
         let (dep, refd) = (

@@ -32,7 +32,7 @@ pub(super) fn plan(parent: &Catalog, merged: &Catalog) -> (Vec<Item>, Vec<String
             .columns
             .iter()
             .filter(|c| c.generated.is_none())
-            .map(|c| c.name.clone())
+            .map(|c| c.name.to_string())
             .collect();
         let Some(m) = merged.tables.get(q) else {
             items.push(Item {
@@ -48,7 +48,7 @@ pub(super) fn plan(parent: &Catalog, merged: &Catalog) -> (Vec<Item>, Vec<String
             .iter()
             .filter(|c| c.generated.is_none())
             .filter(|c| m.column(&c.name).is_none_or(|n| n.type_name != c.type_name))
-            .map(|c| c.name.clone())
+            .map(|c| c.name.to_string())
             .collect();
         if lost.is_empty() {
             continue;
@@ -126,8 +126,8 @@ pub(super) async fn save(src: &Session, dst: &Session, items: &[Item]) -> Result
             "INSERT INTO manifest VALUES ($1, $2, $3, $4, $5, $6)",
             &[
                 &(n as i32),
-                &it.table.schema,
-                &it.table.name,
+                &it.table.schema.as_str(),
+                &it.table.name.as_str(),
                 &it.key,
                 &it.columns,
                 &it.whole,

@@ -145,7 +145,7 @@ async fn still_nullable(
         for col in t
             .columns
             .iter_mut()
-            .filter(|c| c.not_null && it.columns.contains(&c.name))
+            .filter(|c| c.not_null && it.columns.iter().any(|n| *n == c.name))
         {
             let sql = format!(
                 "SELECT EXISTS (SELECT 1 FROM {} WHERE {} IS NULL)",
@@ -175,7 +175,7 @@ fn relaxed(before: &Catalog, now: &Catalog, items: &[backup::Item]) -> Catalog {
             for col in t
                 .columns
                 .iter_mut()
-                .filter(|x| it.columns.contains(&x.name))
+                .filter(|x| it.columns.iter().any(|n| *n == x.name))
             {
                 col.not_null = false;
             }

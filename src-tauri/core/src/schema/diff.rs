@@ -444,7 +444,7 @@ fn known_privileges(cat: &Catalog) -> BTreeSet<String> {
     cat.default_acls
         .values()
         .flatten()
-        .map(|p| p.privilege.clone())
+        .map(|p| p.privilege.to_string())
         .collect()
 }
 
@@ -452,7 +452,7 @@ fn known_privileges(cat: &Catalog) -> BTreeSet<String> {
 /// server does not have is not a difference (and could not be granted there).
 fn without_unknown_privileges(cat: &Catalog, known: &BTreeSet<String>) -> Catalog {
     let mut c = cat.clone();
-    let keep = |acl: &mut Acl| acl.retain(|p| known.contains(&p.privilege));
+    let keep = |acl: &mut Acl| acl.retain(|p| known.contains(p.privilege.as_str()));
     for s in c.schemas.values_mut() {
         keep(&mut s.acl);
     }

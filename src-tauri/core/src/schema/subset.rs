@@ -97,7 +97,7 @@ fn whole_tables(cat: &Catalog, keep: &mut HashSet<ObjRef>) {
             }
         }
         if let Some(s) = schema_of(n) {
-            add.push(ObjRef::Schema(s.to_string()));
+            add.push(ObjRef::Schema(s.into()));
         }
     }
     keep.extend(add.into_iter().filter(|n| cat.has(n)));
@@ -131,10 +131,10 @@ fn name_holders(from: &Catalog, to: &Catalog, changed: &[ObjRef]) -> Vec<ObjRef>
         | ObjRef::Table(q)
         | ObjRef::Index(q)
         | ObjRef::View(q) => Some((q.schema.clone(), q.name.clone())),
-        ObjRef::Function(f) => Some((f.schema.clone(), f.name.clone())),
+        ObjRef::Function(f) => Some((f.schema.as_str().into(), f.name.as_str().into())),
         _ => None,
     };
-    let new: HashSet<(String, String)> = changed
+    let new: HashSet<(Name, Name)> = changed
         .iter()
         .filter(|n| !from.has(n) && to.has(n))
         .filter_map(named)

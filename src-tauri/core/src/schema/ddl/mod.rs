@@ -65,7 +65,7 @@ pub fn acl_changes(
     if from == to {
         return Vec::new();
     }
-    let index = |acl: &Acl| -> BTreeMap<(Grantee, String), bool> {
+    let index = |acl: &Acl| -> BTreeMap<(Grantee, Name), bool> {
         acl.iter()
             .map(|p| ((p.grantee.clone(), p.privilege.clone()), p.grantable))
             .collect()
@@ -73,7 +73,7 @@ pub fn acl_changes(
     let (f, t) = (index(from), index(to));
     // (grantee, kind) -> privileges; kind: 0 revoke, 1 revoke grant option, 2 grant, 3 grant
     // with grant option.
-    let mut groups: BTreeMap<(Grantee, u8), Vec<String>> = BTreeMap::new();
+    let mut groups: BTreeMap<(Grantee, u8), Vec<Name>> = BTreeMap::new();
     for ((g, p), fg) in &f {
         match t.get(&(g.clone(), p.clone())) {
             None => groups.entry((g.clone(), 0)).or_default().push(p.clone()),
@@ -124,7 +124,7 @@ mod tests {
         v.iter()
             .map(|(g, p, grantable)| Privilege {
                 grantee: g.clone(),
-                privilege: p.to_string(),
+                privilege: (*p).into(),
                 grantable: *grantable,
             })
             .collect()

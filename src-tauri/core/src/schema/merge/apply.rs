@@ -43,7 +43,7 @@ pub(crate) fn take_node(m: &mut Catalog, src: &Catalog, n: &ObjRef) {
             if let Some(col) = m
                 .tables
                 .get_mut(t)
-                .and_then(|t| t.columns.iter_mut().find(|x| &x.name == c))
+                .and_then(|t| t.columns.iter_mut().find(|x| x.name == *c))
             {
                 col.default = d;
             }

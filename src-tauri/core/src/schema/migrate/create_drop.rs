@@ -78,7 +78,7 @@ impl<'a> Planner<'a> {
             Some(h) => s.with(h),
             None => s,
         };
-        let node = ObjRef::Column(t.clone(), c.to_string());
+        let node = ObjRef::Column(t.clone(), c.into());
         match (self.uncastable.contains(&node), f.tables[t].column(c)) {
             (true, Some(old)) => {
                 let new = self.to.tables[t].column(c).map(|k| k.type_name.as_str());
@@ -167,7 +167,7 @@ impl<'a> Planner<'a> {
         let col = t.tables[q].column(c).unwrap();
         let mut col_def = col.clone();
         // The default comes with the column only when the column is new.
-        if !self.creating(&ObjRef::Default(q.clone(), c.to_string())) {
+        if !self.creating(&ObjRef::Default(q.clone(), c.into())) {
             col_def.default = None;
         }
         let mut s = stmt(format!(

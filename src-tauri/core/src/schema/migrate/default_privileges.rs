@@ -55,7 +55,11 @@ impl<'a> Planner<'a> {
             .default_privileges
             .keys()
             .chain(t.default_privileges.keys())
-            .filter(|k| k.schema.as_ref().is_none_or(|s| t.schemas.contains_key(s)))
+            .filter(|k| {
+                k.schema
+                    .as_ref()
+                    .is_none_or(|s| t.schemas.contains_key(s.as_str()))
+            })
             .collect();
         let mut out = Vec::new();
         for k in keys {
@@ -115,7 +119,7 @@ mod tests {
         v.iter()
             .map(|(p, g)| Privilege {
                 grantee: Grantee::Role("r".into()),
-                privilege: p.to_string(),
+                privilege: (*p).into(),
                 grantable: *g,
             })
             .collect()

@@ -77,7 +77,10 @@ pub(super) fn create_phase(n: &ObjRef, to: &Catalog) -> u16 {
 }
 
 /// Objects sharing PostgreSQL's relation/type namespace, by (schema, name).
-fn relation_name(n: &ObjRef, cat: &Catalog) -> Option<(String, String)> {
+fn relation_name(
+    n: &ObjRef,
+    cat: &Catalog,
+) -> Option<(crate::schema::model::Name, crate::schema::model::Name)> {
     match n {
         ObjRef::Table(q)
         | ObjRef::View(q)
@@ -180,7 +183,10 @@ impl<'a> Planner<'a> {
 
     /// A released name before a new object reusing it.
     fn name_reuse_edges(&self, acts: &NodeActions, edges: &mut Edges) {
-        let mut released: FxHashMap<(String, String), Vec<ActionId>> = FxHashMap::default();
+        let mut released: FxHashMap<
+            (crate::schema::model::Name, crate::schema::model::Name),
+            Vec<ActionId>,
+        > = FxHashMap::default();
         for (u, rel) in acts.release.iter().enumerate() {
             if let Some(rel) = rel {
                 if let Some(k) = relation_name(self.graph.nodes[u], self.from) {
@@ -378,7 +384,7 @@ mod tests {
             .insert("c".into(), constraint("c", "c", "CHECK (a > 0)").into());
         cat.tables.insert(t.name.clone(), t);
         let q = QualName::new("public", "t");
-        let key = Some(("public".to_string(), "t_pkey".to_string()));
+        let key = Some(("public".into(), "t_pkey".into()));
         assert_eq!(
             relation_name(&ObjRef::Constraint(q.clone(), "t_pkey".into()), &cat),
             key

@@ -33,7 +33,7 @@ impl Assembly {
 
     fn table_column(&mut self, rel: QualName, r: AttrRow) {
         let (relid, attnum) = (r.relid, r.attnum);
-        let name = r.name;
+        let name = Name::from(r.name);
         self.attnames.insert((relid, attnum), name.clone());
         let col_node = self.g.add(ObjRef::Column(rel.clone(), name.clone()));
         self.g.columns.insert((relid, attnum), col_node);
@@ -59,7 +59,7 @@ impl Assembly {
         }
         let col = Column {
             name,
-            type_name: r.type_name,
+            type_name: r.type_name.into(),
             collation: r.collation,
             not_null: r.not_null,
             default,
@@ -126,7 +126,7 @@ impl Assembly {
             if let Some(c) = self
                 .tables
                 .get_mut(relid)
-                .and_then(|t| t.columns.iter_mut().find(|c| &c.name == col))
+                .and_then(|t| t.columns.iter_mut().find(|c| c.name == *col))
             {
                 if let Some(id) = &mut c.identity {
                     id.sequence = seq_name.clone();

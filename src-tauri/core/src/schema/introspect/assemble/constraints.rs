@@ -21,7 +21,7 @@ impl Assembly {
                 continue;
             };
             let table = table.clone();
-            let name: String = r.get(2);
+            let name = Name::from(r.get::<_, &str>(2));
             let kind: String = r.get(3);
             let node = self.g.add(ObjRef::Constraint(table.clone(), name.clone()));
             self.g.map(PG_CONSTRAINT, oid, node);

@@ -7,8 +7,8 @@ impl Assembly {
     pub(super) fn functions(&mut self, rows: &[Row]) {
         for r in rows {
             let id = FunctionId {
-                schema: r.get(1),
-                name: r.get(2),
+                schema: r.get::<_, &str>(1).into(),
+                name: r.get::<_, &str>(2).into(),
                 args: r.get(3),
             };
             let node = self.g.add(ObjRef::Function(id.clone()));

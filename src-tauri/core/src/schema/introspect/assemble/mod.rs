@@ -66,7 +66,7 @@ struct Assembly {
     /// Sequence → the node of its OWNED BY link.
     seq_owner_nodes: HashMap<u32, u32>,
     /// (table, attnum) → column name.
-    attnames: HashMap<(u32, i32), String>,
+    attnames: HashMap<(u32, i32), Name>,
     /// (relation, attnum) → column name as `quote_ident` spells it, for plain index and key
     /// definitions.
     quoted_attnames: HashMap<(u32, i32), String>,
@@ -185,14 +185,14 @@ fn parse_acl(v: Option<Value>, default: &Acl) -> Acl {
         let grantee = match parts.first() {
             Some(Value::Null) | None => Grantee::Owner,
             Some(Value::String(s)) if s.is_empty() => Grantee::Public,
-            Some(Value::String(s)) => Grantee::Role(s.clone()),
-            Some(other) => Grantee::Role(other.to_string()),
+            Some(Value::String(s)) => Grantee::Role(s.as_str().into()),
+            Some(other) => Grantee::Role(other.to_string().into()),
         };
         let privilege = parts
             .get(1)
             .and_then(Value::as_str)
             .unwrap_or_default()
-            .to_string();
+            .into();
         let grantable = parts.get(2).and_then(Value::as_bool).unwrap_or(false);
         out.insert(Privilege {
             grantee,

@@ -12,7 +12,7 @@ impl Assembly {
         let mut ext_nodes: HashMap<u32, u32> = HashMap::new();
         for r in rows {
             let oid: u32 = r.get(0);
-            let name: String = r.get(1);
+            let name = Name::from(r.get::<_, &str>(1));
             let node = self.g.add(ObjRef::Extension(name.clone()));
             self.g.map(PG_EXTENSION, oid, node);
             ext_nodes.insert(oid, node);
@@ -20,7 +20,7 @@ impl Assembly {
                 name.clone(),
                 Extension {
                     name,
-                    schema: r.get(2),
+                    schema: r.get::<_, &str>(2).into(),
                     version: r.get(3),
                     comment: r.get(4),
                 },
@@ -31,7 +31,7 @@ impl Assembly {
 
     pub(super) fn schemas(&mut self, rows: &[Row]) {
         for r in rows {
-            let name: String = r.get(1);
+            let name = Name::from(r.get::<_, &str>(1));
             let node = self.g.add(ObjRef::Schema(name.clone()));
             self.g.map(PG_NAMESPACE, r.get(0), node);
             self.cat.schemas.insert(
