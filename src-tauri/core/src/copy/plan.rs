@@ -113,7 +113,7 @@ pub(super) fn refuse_newer_features(cat: &Catalog, source: i32, target: i32) -> 
             .flat_map(|tb| {
                 tb.columns
                     .iter()
-                    .filter(|c| c.generated_kind.as_deref() == Some("VIRTUAL"))
+                    .filter(|c| c.generated_kind() == Some("VIRTUAL"))
                     .map(move |c| format!("{}.{}", tb.name, crate::ident::quote_ident(&c.name)))
             })
             .collect();
@@ -348,7 +348,7 @@ pub(super) fn tables(
             columns: t
                 .columns
                 .iter()
-                .filter(|c| c.generated.is_none())
+                .filter(|c| c.generated().is_none())
                 .map(|c| crate::ident::quote_ident(&c.name))
                 .collect(),
             estimated_rows: if t.estimated_rows > 0.0 {

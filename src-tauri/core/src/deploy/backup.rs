@@ -31,7 +31,7 @@ pub(super) fn plan(parent: &Catalog, merged: &Catalog) -> (Vec<Item>, Vec<String
         let stored: Vec<String> = t
             .columns
             .iter()
-            .filter(|c| c.generated.is_none())
+            .filter(|c| c.generated().is_none())
             .map(|c| c.name.to_string())
             .collect();
         let Some(m) = merged.tables.get(q) else {
@@ -46,7 +46,7 @@ pub(super) fn plan(parent: &Catalog, merged: &Catalog) -> (Vec<Item>, Vec<String
         let lost: Vec<String> = t
             .columns
             .iter()
-            .filter(|c| c.generated.is_none())
+            .filter(|c| c.generated().is_none())
             .filter(|c| m.column(&c.name).is_none_or(|n| n.type_name != c.type_name))
             .map(|c| c.name.to_string())
             .collect();

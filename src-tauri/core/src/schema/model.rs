@@ -2,6 +2,7 @@
 //! compares. Names are stored raw (unquoted); SQL text that PostgreSQL produced itself
 //! (`pg_get_*def`, `format_type`, `pg_get_expr`) is stored as the server printed it, with an
 //! empty `search_path` so every reference is schema-qualified.
+pub use super::column::{Column, ColumnMore};
 use crate::ident::quote_ident;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -312,33 +313,6 @@ pub struct Identity {
     pub options: SequenceOptions,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Column {
-    pub name: Name,
-    /// `format_type` output.
-    pub type_name: Name,
-    /// Explicit collation when it differs from the type's.
-    pub collation: Option<String>,
-    pub not_null: bool,
-    pub default: Option<String>,
-    /// Boxed: most columns have none, and a column is held per table on both sides.
-    pub identity: Option<Box<Identity>>,
-    /// Generation expression (`GENERATED ALWAYS AS (…) STORED`).
-    pub generated: Option<String>,
-    /// `STORED` or `VIRTUAL` (18+).
-    pub generated_kind: Option<String>,
-    /// `p`, `e`, `m`, `x` when it differs from the type's default storage.
-    pub storage: Option<String>,
-    /// -1: the default statistics target.
-    pub statistics: i32,
-    /// `p` (pglz) or `l` (lz4) when set explicitly.
-    pub compression: Option<String>,
-    pub is_local: bool,
-    pub inherit_count: i32,
-    pub comment: Option<String>,
-    /// Column privileges (only those granted on the column itself).
-    pub acl: Acl,
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Constraint {

@@ -26,23 +26,7 @@ pub(crate) fn table(name: &str, rows: f64) -> Table {
 
 /// A nullable local column without default.
 pub(crate) fn column(name: &str, type_name: &str) -> Column {
-    Column {
-        name: name.into(),
-        type_name: type_name.into(),
-        collation: None,
-        not_null: false,
-        default: None,
-        identity: None,
-        generated: None,
-        generated_kind: None,
-        storage: None,
-        statistics: -1,
-        compression: None,
-        is_local: true,
-        inherit_count: 0,
-        comment: None,
-        acl: Acl::new(),
-    }
+    Column::new(name, type_name)
 }
 
 /// A validated local constraint of kind `kind` (`p`, `u`, `f`, `c`, `x`).

@@ -20,16 +20,16 @@ pub fn identity_clause(id: &Identity) -> String {
 /// A column definition as in `CREATE TABLE` / `ADD COLUMN` (with its default).
 pub fn column_def(c: &Column) -> String {
     let mut s = format!("{} {}", qi(&c.name), c.type_name);
-    if let Some(coll) = &c.collation {
+    if let Some(coll) = c.collation() {
         s.push_str(&format!(" COLLATE {coll}"));
     }
-    if let Some(expr) = &c.generated {
+    if let Some(expr) = c.generated() {
         s.push_str(&format!(
             " GENERATED ALWAYS AS ({expr}) {}",
-            c.generated_kind.as_deref().unwrap_or("STORED")
+            c.generated_kind().unwrap_or("STORED")
         ));
     }
-    if let Some(id) = &c.identity {
+    if let Some(id) = c.identity() {
         s.push(' ');
         s.push_str(&identity_clause(id));
     }
@@ -50,13 +50,13 @@ pub fn column_options(table: &QualName, c: &Column) -> Vec<String> {
         table.sql(),
         qi(&c.name)
     );
-    if let Some(st) = &c.storage {
+    if let Some(st) = c.storage() {
         out.push(format!("{col} SET STORAGE {};", storage_name(st)));
     }
-    if c.statistics >= 0 {
-        out.push(format!("{col} SET STATISTICS {};", c.statistics));
+    if c.statistics() >= 0 {
+        out.push(format!("{col} SET STATISTICS {};", c.statistics()));
     }
-    if let Some(cm) = &c.compression {
+    if let Some(cm) = c.compression() {
         out.push(format!("{col} SET COMPRESSION {};", compression_name(cm)));
     }
     out

@@ -159,7 +159,7 @@ impl<'a> Planner<'a> {
             }
             let (ft, tt) = (&self.from.tables[q], &self.to.tables[q]);
             let (a, b) = (ft.column(name).unwrap(), tt.column(name).unwrap());
-            if a.type_name == b.type_name && a.collation == b.collation {
+            if a.type_name == b.type_name && a.collation() == b.collation() {
                 let s = type_change_statement(ft, tt, a, b, true);
                 if let Some(id) = self.add_action(vec![s], create_phase(&c, self.to)) {
                     make[u].push(id);

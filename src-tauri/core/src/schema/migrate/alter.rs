@@ -100,7 +100,7 @@ fn surely_same(f: &Catalog, t: &Catalog, n: &ObjRef) -> bool {
             let (ft, tt) = (&f.tables[q], &t.tables[q]);
             // Not inherited ones: a parent's change reaches them and may need undoing.
             match (ft.column(c), tt.column(c)) {
-                (Some(a), Some(b)) => a.inherit_count == 0 && a == b,
+                (Some(a), Some(b)) => a.inherit_count() == 0 && a == b,
                 _ => false,
             }
         }

@@ -20,7 +20,7 @@ impl<'a> Planner<'a> {
             None => return Alter::Recreate,
         }
         let inherited = !a.is_local && !b.is_local;
-        let type_changed = a.type_name != b.type_name || a.collation != b.collation;
+        let type_changed = a.type_name != b.type_name || a.collation() != b.collation();
         if type_changed && !inherited {
             let via_text = converts_through_text(f, t, &a.type_name, &b.type_name);
             if !via_text && !castable(f, &a.type_name, &b.type_name) {
@@ -71,14 +71,14 @@ fn generation_change(
 ) -> Option<Vec<MigrationStatement>> {
     let (table, col) = (tt.name.sql(), qi(&b.name));
     let alter_col = format!("ALTER TABLE {table} ALTER COLUMN {col}");
-    match (&a.generated, &b.generated) {
+    match (a.generated(), b.generated()) {
         (None, None) => Some(Vec::new()),
         (Some(_), None) => Some(vec![stmt(format!("{alter_col} DROP EXPRESSION;"))]),
-        (Some(x), Some(y)) if x == y && a.generated_kind == b.generated_kind => Some(Vec::new()),
+        (Some(x), Some(y)) if x == y && a.generated_kind() == b.generated_kind() => Some(Vec::new()),
         (Some(_), Some(y))
             if f.server_version_num >= 170000
-                && a.generated_kind == b.generated_kind
-                && b.generated_kind.as_deref() == Some("STORED") =>
+                && a.generated_kind() == b.generated_kind()
+                && b.generated_kind() == Some("STORED") =>
         {
             Some(vec![stmt(format!("{alter_col} SET EXPRESSION AS ({y});"))
                 .with(hazards::recompute_generated(&table, &col, ft))])
@@ -89,7 +89,7 @@ fn generation_change(
 
 /// Identity added, dropped or changed (kind, sequence options, sequence name).
 fn identity_changes(alter_col: &str, a: &Column, b: &Column, out: &mut Vec<MigrationStatement>) {
-    match (&a.identity, &b.identity) {
+    match (a.identity(), b.identity()) {
         (None, None) => {}
         (Some(_), None) => {
             // DROP IDENTITY keeps NOT NULL; drop it after when TO has none (handled above
@@ -138,24 +138,23 @@ fn option_changes(ft: &Table, tt: &Table, a: &Column, b: &Column) -> Vec<Migrati
     let (table, col) = (tt.name.sql(), qi(&b.name));
     let only = format!("ALTER TABLE ONLY {table} ALTER COLUMN {col}");
     let mut out = Vec::new();
-    if a.storage != b.storage {
+    if a.storage() != b.storage() {
         let st = b
-            .storage
-            .clone()
+            .storage()
+            .map(str::to_string)
             .unwrap_or_else(|| default_storage(&b.type_name).to_string());
         out.push(stmt(format!(
             "{only} SET STORAGE {};",
             ddl::storage_name(&st)
         )));
     }
-    if a.statistics != b.statistics {
-        out.push(stmt(format!("{only} SET STATISTICS {};", b.statistics)));
+    if a.statistics() != b.statistics() {
+        out.push(stmt(format!("{only} SET STATISTICS {};", b.statistics())));
     }
-    if a.compression != b.compression {
+    if a.compression() != b.compression() {
         out.push(stmt(format!(
             "{only} SET COMPRESSION {};",
-            b.compression
-                .as_deref()
+            b.compression()
                 .map(ddl::compression_name)
                 .unwrap_or("default")
         )));

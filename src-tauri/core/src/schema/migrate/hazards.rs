@@ -186,7 +186,7 @@ fn volatile_default(default: &str) -> bool {
 /// NULL without a value fails on rows; a value computed per row rewrites the table.
 pub(super) fn add_column(table: &QualName, col: &Column, existing: &Table) -> Vec<Hazard> {
     let mut out = Vec::new();
-    if col.not_null && col.default.is_none() && col.identity.is_none() && col.generated.is_none() {
+    if col.not_null && col.default.is_none() && col.identity().is_none() && col.generated().is_none() {
         out.push(hazard(
             HazardKind::MayFail,
             format!(
@@ -197,8 +197,8 @@ pub(super) fn add_column(table: &QualName, col: &Column, existing: &Table) -> Ve
             ),
         ));
     }
-    let computed_per_row = col.identity.is_some()
-        || (col.generated.is_some() && col.generated_kind.as_deref() != Some("VIRTUAL"))
+    let computed_per_row = col.identity().is_some()
+        || (col.generated().is_some() && col.generated_kind() != Some("VIRTUAL"))
         || col.default.as_deref().is_some_and(volatile_default);
     if computed_per_row {
         out.push(hazard(
@@ -314,7 +314,7 @@ mod tests {
         assert_eq!(kinds(&add_column(&t.name, &c, &t)), rewrite);
         let mut c = column("c", "integer");
         c.not_null = true;
-        c.identity = Some(Box::new(Identity {
+        c.more_mut().identity = Some(Identity {
             always: true,
             sequence: QualName::new("public", "t_c_seq"),
             options: SequenceOptions {
@@ -326,13 +326,13 @@ mod tests {
                 cache: 1,
                 cycle: false,
             },
-        }));
+        });
         assert_eq!(kinds(&add_column(&t.name, &c, &t)), rewrite);
         let mut c = column("c", "integer");
-        c.generated = Some("(a * 2)".into());
-        c.generated_kind = Some("STORED".into());
+        c.more_mut().generated = Some("(a * 2)".into());
+        c.more_mut().generated_kind = Some("STORED".into());
         assert_eq!(kinds(&add_column(&t.name, &c, &t)), rewrite);
-        c.generated_kind = Some("VIRTUAL".into());
+        c.more_mut().generated_kind = Some("VIRTUAL".into());
         assert!(
             add_column(&t.name, &c, &t).is_empty(),
             "virtual: computed on read"

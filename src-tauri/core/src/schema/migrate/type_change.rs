@@ -241,8 +241,7 @@ pub(super) fn type_change_statement(
     let table = tt.name.sql();
     let col = qi(&b.name);
     let coll = b
-        .collation
-        .as_ref()
+        .collation()
         .map(|c| format!(" COLLATE {c}"))
         .unwrap_or_default();
     let using = if via_text {
@@ -508,7 +507,7 @@ mod tests {
             "ALTER TABLE \"public\".\"t\" ALTER COLUMN \"c\" TYPE bigint USING \"c\"::bigint;"
         );
         let mut b = a.clone();
-        b.collation = Some("\"C\"".into());
+        b.more_mut().collation = Some("\"C\"".into());
         let s = type_change_statement(&t, &t, &a, &b, false);
         assert_eq!(
             s.sql,

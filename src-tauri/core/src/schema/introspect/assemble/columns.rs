@@ -57,21 +57,19 @@ impl Assembly {
         } else if let Some(oid) = r.def_oid {
             self.g.map(PG_ATTRDEF, oid, col_node);
         }
-        let col = Column {
-            name,
-            type_name: r.type_name.into(),
+        let mut col = Column::new(name, r.type_name);
+        col.not_null = r.not_null;
+        col.default = default;
+        col.is_local = r.is_local;
+        col.comment = r.comment;
+        col.acl = parse_acl(r.acl, &Acl::new());
+        col.set_more(ColumnMore {
             collation: r.collation,
-            not_null: r.not_null,
-            default,
-            identity: if r.identity == 0 {
-                None
-            } else {
-                Some(Box::new(Identity {
-                    always: r.identity == b'a',
-                    sequence: QualName::new("", ""),
-                    options: new_seq_options(),
-                }))
-            },
+            identity: (r.identity != 0).then(|| Identity {
+                always: r.identity == b'a',
+                sequence: QualName::new("", ""),
+                options: new_seq_options(),
+            }),
             generated_kind: match r.generated {
                 b's' => Some("STORED".into()),
                 b'v' => Some("VIRTUAL".into()),
@@ -81,11 +79,8 @@ impl Assembly {
             storage: r.storage,
             statistics: r.statistics,
             compression: r.compression,
-            is_local: r.is_local,
             inherit_count: r.inherit_count,
-            comment: r.comment,
-            acl: parse_acl(r.acl, &Acl::new()),
-        };
+        });
         if let Some(t) = self.tables.get_mut(&relid) {
             t.columns.push(col);
         }
@@ -128,7 +123,7 @@ impl Assembly {
                 .get_mut(relid)
                 .and_then(|t| t.columns.iter_mut().find(|c| c.name == *col))
             {
-                if let Some(id) = &mut c.identity {
+                if let Some(id) = &mut c.more_mut().identity {
                     id.sequence = seq_name.clone();
                     if let Some((o, _)) = self.seq_opts.get(seq_oid) {
                         id.options = o.clone();

@@ -163,7 +163,7 @@ fn inherited_dependencies(cat: &Catalog, nodes: &[ObjRef]) -> Vec<Dependency> {
         for c in t
             .columns
             .iter()
-            .filter(|c| c.inherit_count > 0 && !c.is_local)
+            .filter(|c| c.inherit_count() > 0 && !c.is_local)
         {
             let parent = parents.iter().find(|p| {
                 cat.tables
@@ -208,10 +208,11 @@ mod tests {
         let mut t = test_support::table(name, -1.0);
         t.columns = columns
             .iter()
-            .map(|(c, inherited)| Column {
-                is_local: !inherited,
-                inherit_count: i32::from(*inherited),
-                ..test_support::column(c, "integer")
+            .map(|(c, inherited)| {
+                let mut col = test_support::column(c, "integer");
+                col.is_local = !inherited;
+                col.more_mut().inherit_count = i32::from(*inherited);
+                col
             })
             .collect();
         t
