@@ -19,6 +19,7 @@ name: string,
  */
 identity: string, status: DiffStatus, 
 /**
- * The statements that create it as it is in FROM (None when absent there).
+ * The statements that create it as it is in FROM (None when absent there). Shared
+ * with `to_ddl` when the text is the same (most objects of a big schema).
  */
 from_ddl: string | null, to_ddl: string | null, };

@@ -5,6 +5,7 @@ use super::model::*;
 use super::statement::MigrationStatement;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use ts_rs::TS;
 
 /// The kind of a reported object.
@@ -77,9 +78,12 @@ pub struct ObjectDiff {
     /// A unique, SQL-spelled identity, e.g. `"public"."f"(integer)` or `"pk" ON "public"."t"`.
     pub identity: String,
     pub status: DiffStatus,
-    /// The statements that create it as it is in FROM (None when absent there).
-    pub from_ddl: Option<String>,
-    pub to_ddl: Option<String>,
+    /// The statements that create it as it is in FROM (None when absent there). Shared
+    /// with `to_ddl` when the text is the same (most objects of a big schema).
+    #[ts(type = "string | null")]
+    pub from_ddl: Option<Arc<str>>,
+    #[ts(type = "string | null")]
+    pub to_ddl: Option<Arc<str>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -432,8 +436,8 @@ pub(crate) fn objects_holding(from: &Catalog, to: &Catalog, nodes: &[ObjRef]) ->
                 name: any.name.to_string(),
                 identity: key.1.clone(),
                 status,
-                from_ddl: a.map(|r| object_ddl(from, r)),
-                to_ddl: b.map(|r| object_ddl(to, r)),
+                from_ddl: a.map(|r| object_ddl(from, r).into()),
+                to_ddl: b.map(|r| object_ddl(to, r).into()),
             })
         })
         .collect()
@@ -502,11 +506,11 @@ pub fn diff(from: &Catalog, to: &Catalog) -> SchemaDiff {
 }
 
 /// The reported objects of `cat` with their DDL.
-fn reported_with_ddl(cat: &Catalog) -> BTreeMap<(ObjectKind, String), (Reported<'_>, String)> {
+fn reported_with_ddl(cat: &Catalog) -> BTreeMap<(ObjectKind, String), (Reported<'_>, Arc<str>)> {
     reported(cat)
         .into_iter()
         .map(|(k, r)| {
-            let ddl = object_ddl(cat, &r);
+            let ddl = object_ddl(cat, &r).into();
             (k, (r, ddl))
         })
         .collect()
@@ -574,9 +578,9 @@ fn diff_same_privileges(from: &Catalog, to: &Catalog) -> SchemaDiff {
         let (kind, schema, name) = (any.kind, any.schema.to_string(), any.name.to_string());
         let from_ddl = a.as_ref().map(|r| match &b {
             Some((rb, text)) if status == DiffStatus::Unchanged && !text_may_differ(r, rb) => {
-                text.clone()
+                Arc::clone(text)
             }
-            _ => object_ddl(from, r),
+            _ => object_ddl(from, r).into(),
         });
         objects.push(ObjectDiff {
             kind,

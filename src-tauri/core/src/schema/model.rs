@@ -313,7 +313,6 @@ pub struct Identity {
     pub options: SequenceOptions,
 }
 
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Constraint {
     pub name: Name,

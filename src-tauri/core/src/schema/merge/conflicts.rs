@@ -201,8 +201,10 @@ fn reshaped(base: &Catalog, now: &Catalog, r: &ObjRef) -> Option<&'static str> {
         ObjRef::Column(t, c) => {
             let col = |cat: &Catalog| cat.tables.get(t).and_then(|t| t.column(c)).cloned();
             let (a, b) = (col(base)?, col(now)?);
-            (a.type_name != b.type_name || a.collation() != b.collation() || a.generated() != b.generated())
-                .then_some("type")
+            (a.type_name != b.type_name
+                || a.collation() != b.collation()
+                || a.generated() != b.generated())
+            .then_some("type")
         }
         ObjRef::Type(q) => {
             (base.types.get(q)?.kind != now.types.get(q)?.kind).then_some("definition")

@@ -74,7 +74,9 @@ fn generation_change(
     match (a.generated(), b.generated()) {
         (None, None) => Some(Vec::new()),
         (Some(_), None) => Some(vec![stmt(format!("{alter_col} DROP EXPRESSION;"))]),
-        (Some(x), Some(y)) if x == y && a.generated_kind() == b.generated_kind() => Some(Vec::new()),
+        (Some(x), Some(y)) if x == y && a.generated_kind() == b.generated_kind() => {
+            Some(Vec::new())
+        }
         (Some(_), Some(y))
             if f.server_version_num >= 170000
                 && a.generated_kind() == b.generated_kind()

@@ -73,7 +73,9 @@ impl<'a> Planner<'a> {
             t.sql(),
             qi(c)
         ));
-        let generated = f.tables[t].column(c).is_some_and(|c| c.generated().is_some());
+        let generated = f.tables[t]
+            .column(c)
+            .is_some_and(|c| c.generated().is_some());
         let s = match hazards::drop_column(t, c, generated) {
             Some(h) => s.with(h),
             None => s,

@@ -186,7 +186,11 @@ fn volatile_default(default: &str) -> bool {
 /// NULL without a value fails on rows; a value computed per row rewrites the table.
 pub(super) fn add_column(table: &QualName, col: &Column, existing: &Table) -> Vec<Hazard> {
     let mut out = Vec::new();
-    if col.not_null && col.default.is_none() && col.identity().is_none() && col.generated().is_none() {
+    if col.not_null
+        && col.default.is_none()
+        && col.identity().is_none()
+        && col.generated().is_none()
+    {
         out.push(hazard(
             HazardKind::MayFail,
             format!(
