@@ -32,7 +32,7 @@ pub(super) struct DataJob<'a> {
 }
 
 /// Copies every table with `job.workers` row workers, while as many index workers build
-/// each table's indexes once its rows are in; returns what was copied, in table order.
+/// each table's indexes and foreign keys once their rows are in; returns what was copied, in table order.
 pub(super) async fn copy_all(job: &DataJob<'_>, tracker: &Tracker<'_>) -> Result<Vec<TableCopied>> {
     let queue = Queue::new(job.tables, job.workers, job.split);
     let n = job.workers.clamp(1, queue.chunks.len().max(1));
@@ -57,16 +57,17 @@ pub(super) async fn copy_all(job: &DataJob<'_>, tracker: &Tracker<'_>) -> Result
     Ok(copied)
 }
 
-/// Builds indexes of tables whose rows are in, until no table is left to copy.
+/// Runs the jobs (indexes, keys, foreign keys) whose prerequisites are met, until no table
+/// is left to copy and no job to run.
 async fn index_worker(job: &DataJob<'_>, queue: &Queue) -> Result<()> {
     let mut to: Option<Session> = None;
     loop {
         let changed = queue.listen();
         futures_util::pin_mut!(changed);
         changed.as_mut().enable();
-        match queue.take_index() {
+        match queue.take_job() {
             Work::Wait => changed.await,
-            Work::Index(i, sql) => {
+            Work::Job(j) => {
                 let s = match &mut to {
                     Some(s) => s,
                     None => {
@@ -79,10 +80,16 @@ async fn index_worker(job: &DataJob<'_>, queue: &Queue) -> Result<()> {
                         to.insert(s)
                     }
                 };
-                s.batch_execute(&sql).await.map_err(|e| {
-                    ApiError::from(e)
-                        .context(format!("building an index of {}", job.tables[i].name))
+                let w = &queue.jobs[j];
+                s.batch_execute(&w.sql).await.map_err(|e| {
+                    let what = if w.foreign_key {
+                        "adding a foreign key"
+                    } else {
+                        "building an index"
+                    };
+                    ApiError::from(e).context(format!("{what} of {}", job.tables[w.table].name))
                 })?;
+                queue.job_done(j);
             }
             Work::Chunk(_) | Work::Done => return Ok(()),
         }
@@ -114,7 +121,7 @@ async fn row_worker(
         let (rows, bytes) = copy_table(&from, &to, t, chunk.blocks, job.binary, slot)
             .await
             .map_err(|e| e.context(format!("copying the rows of {}", t.name)))?;
-        let Some((rows, bytes)) = queue.chunk_done(c, rows, bytes, &t.indexes) else {
+        let Some((rows, bytes)) = queue.chunk_done(c, rows, bytes) else {
             continue;
         };
         let started = *slot.started.lock().unwrap_or_else(|e| e.into_inner());

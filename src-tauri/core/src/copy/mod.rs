@@ -20,9 +20,10 @@
 //! against the source's schema before anything is created, and refused, naming the foreign
 //! key, when it would break one.
 //!
-//! Indexes and keys of ordinary tables are built by the same workers as soon as their table's
-//! rows are in, while other tables still copy (`plan::stages`); the rest of the post-data
-//! schema (foreign keys, triggers, …) follows in one transaction.
+//! Indexes and keys of ordinary tables are built by index workers of their own as soon as
+//! their table's rows are in, while other tables still copy, and foreign keys between such
+//! tables once both tables and their keys are (`plan::stages`, `queue`); the rest of the
+//! post-data schema (triggers, row security, …) follows in one transaction.
 //!
 //! A table bigger than [`SPLIT_PAGES`] is copied in block ranges by several workers.
 //!
@@ -202,7 +203,10 @@ async fn run(
         .collect();
     tracker.set_tables(&est);
     let binary = leader.version_num / 10000 == target_version_num / 10000;
-    let index_statements: usize = tables.iter().map(|t| t.indexes.len()).sum();
+    let index_statements: usize = tables
+        .iter()
+        .map(|t| t.indexes.len() + t.foreign_keys.len())
+        .sum();
     let job = data::DataJob {
         src: &req.source,
         dst: &req.target,

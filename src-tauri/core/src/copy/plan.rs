@@ -161,24 +161,26 @@ fn post_data(cat: &Catalog, n: &ObjRef) -> bool {
     }
 }
 
+/// An ordinary table: not partitioned, not a partition, not an inheritance child.
+fn plain(cat: &Catalog, t: &QualName) -> bool {
+    use crate::schema::model::TableKind;
+    cat.tables.get(t).is_some_and(|t| {
+        t.kind == TableKind::Regular && t.partition_of.is_none() && t.inherits.is_empty()
+    })
+}
+
 /// An index or key that is built on a worker's session as soon as its table's rows are in,
 /// while other tables are still copying: plain indexes and primary, unique and exclusion
-/// keys of ordinary tables (not partitions, not inheritance children), without the extras
-/// (clustering, replica identity) that the post-data step sets.
+/// keys of ordinary tables, without the extras (clustering, replica identity) that the
+/// post-data step sets.
 fn built_with_rows(cat: &Catalog, n: &ObjRef) -> bool {
-    use crate::schema::model::TableKind;
-    let plain = |t: &QualName| {
-        cat.tables.get(t).is_some_and(|t| {
-            t.kind == TableKind::Regular && t.partition_of.is_none() && t.inherits.is_empty()
-        })
-    };
     match n {
         ObjRef::Index(i) => cat
             .indexes
             .get(i)
-            .is_some_and(|i| plain(&i.table) && !i.clustered && !i.replica_identity),
+            .is_some_and(|i| plain(cat, &i.table) && !i.clustered && !i.replica_identity),
         ObjRef::Constraint(t, c) => {
-            plain(t)
+            plain(cat, t)
                 && cat.tables[t].constraints.get(c).is_some_and(|c| {
                     matches!(c.kind.as_str(), "p" | "u" | "x")
                         && c.is_local
@@ -191,9 +193,45 @@ fn built_with_rows(cat: &Catalog, n: &ObjRef) -> bool {
     }
 }
 
+/// The table that foreign key `i` references, when a worker adds it once both tables' rows
+/// and keys are in: a local foreign key between ordinary tables both copied with rows, whose
+/// referenced key is built with the rows (`early`) and which needs nothing else of post-data.
+fn early_foreign_key<'a>(
+    full: &'a Catalog,
+    i: usize,
+    refs: &[usize],
+    drop: &[bool],
+    early: &[bool],
+    with_rows: &BTreeSet<&str>,
+) -> Option<&'a QualName> {
+    let ObjRef::Constraint(t, c) = &full.nodes[i] else {
+        return None;
+    };
+    let con = full.tables.get(t)?.constraints.get(c)?;
+    if con.kind != "f" || !con.is_local || con.inherit_count != 0 {
+        return None;
+    }
+    // The referenced key: a key constraint or a unique index (its table's).
+    let mut keys: Vec<&QualName> = refs
+        .iter()
+        .filter_map(|&r| match &full.nodes[r] {
+            ObjRef::Constraint(rt, _) => Some(rt),
+            ObjRef::Index(x) => full.indexes.get(x).map(|x| &x.table),
+            _ => None,
+        })
+        .collect();
+    keys.dedup();
+    let [referenced] = keys[..] else {
+        return None;
+    };
+    let copied = |q: &QualName| with_rows.contains(q.sql().as_str()) && plain(full, q);
+    let needs_met = refs.iter().all(|&r| !drop[r] || early[r]);
+    (drop[i] && copied(t) && copied(referenced) && needs_met).then_some(referenced)
+}
+
 /// The stages of a copy: `pre` (before the rows), `indexed` (pre plus what the workers build
-/// with the rows) and the statements of the latter per table (`TableJob::indexes`); the
-/// post-data script goes from `indexed` to the whole source.
+/// with the rows) and the statements of the latter per table (`TableJob::indexes` and
+/// `TableJob::foreign_keys`); the post-data script goes from `indexed` to the whole source.
 pub(super) struct Stages {
     pub pre: Catalog,
     pub indexed: Catalog,
@@ -222,9 +260,28 @@ pub(super) fn stages(full: &Catalog, tables: &mut [TableJob]) -> Stages {
                 && refs[i].iter().all(|&r| !drop[r])
         })
         .collect();
-    let keep: Vec<bool> = (0..drop.len()).map(|i| drop[i] && !early[i]).collect();
+    let fks: Vec<Option<&QualName>> = (0..full.nodes.len())
+        .map(|i| early_foreign_key(full, i, &refs[i], &drop, &early, &with_rows))
+        .collect();
+    let keep: Vec<bool> = (0..drop.len())
+        .map(|i| drop[i] && !early[i] && fks[i].is_none())
+        .collect();
     let mut indexed = without(full, &keep);
     let mut jobs: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    // Referencing table → (referenced table, statement).
+    let mut fk_jobs: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for (i, referenced) in fks.iter().enumerate() {
+        let (Some(r), ObjRef::Constraint(t, c)) = (referenced, &full.nodes[i]) else {
+            continue;
+        };
+        let mut con = full.tables[t].constraints[c].clone();
+        con.comment = None;
+        let sql = crate::schema::ddl::constraint_create(t, &con).join("\n");
+        fk_jobs.entry(t.sql()).or_default().push((r.sql(), sql));
+        if let Some(tab) = indexed.tables.get_mut(t) {
+            tab.constraints.insert(c.clone(), con);
+        }
+    }
     for (i, n) in full.nodes.iter().enumerate().filter(|(i, _)| early[*i]) {
         match n {
             ObjRef::Index(x) => {
@@ -248,8 +305,14 @@ pub(super) fn stages(full: &Catalog, tables: &mut [TableJob]) -> Stages {
             _ => unreachable!("only indexes and keys are built with the rows: {i}"),
         }
     }
+    let position: BTreeMap<String, usize> = (tables.iter().enumerate())
+        .map(|(i, t)| (t.name.clone(), i))
+        .collect();
     for t in tables.iter_mut() {
         t.indexes = jobs.remove(&t.name).unwrap_or_default();
+        t.foreign_keys = (fk_jobs.remove(&t.name).unwrap_or_default().into_iter())
+            .map(|(r, sql)| (position[&r], sql))
+            .collect();
     }
     Stages { pre, indexed }
 }
@@ -357,6 +420,7 @@ pub(super) fn tables(
                 None
             },
             indexes: Vec::new(),
+            foreign_keys: Vec::new(),
             pages: 0,
         })
         .collect();
@@ -378,6 +442,9 @@ pub(super) struct TableJob {
     pub filter: Option<String>,
     /// Statements building its indexes and keys once its rows are in (`stages`).
     pub indexes: Vec<String>,
+    /// Its foreign keys added once both tables' rows and keys are in: (the referenced
+    /// table's position among the tables copied, the statement).
+    pub foreign_keys: Vec<(usize, String)>,
     /// Its size on the source, in pages (for splitting it into block ranges).
     pub pages: u64,
 }
