@@ -5,6 +5,7 @@
 use super::queries::*;
 use crate::error::Result;
 use crate::schema::blocking::off_runtime;
+use crate::schema::model::{Name, QualName};
 use serde_json::Value;
 use std::collections::HashMap;
 use tokio_postgres::{Client, Row};
@@ -24,8 +25,8 @@ pub(super) struct DepRow {
 pub(super) struct AttrRow {
     pub relid: u32,
     pub attnum: i32,
-    pub name: String,
-    pub type_name: String,
+    pub name: Name,
+    pub type_name: Name,
     pub not_null: bool,
     pub identity: u8,
     pub generated: u8,
@@ -36,79 +37,162 @@ pub(super) struct AttrRow {
     pub statistics: i32,
     pub compression: Option<String>,
     pub comment: Option<String>,
-    pub acl: Option<Value>,
+    /// Boxed: few columns have privileges of their own.
+    pub acl: Option<Box<Value>>,
     pub def_oid: Option<u32>,
     pub expr: Option<String>,
     pub typid: u32,
     pub collid: u32,
-    pub quoted_name: String,
+    pub quoted_name: Name,
 }
 
 fn first_byte(s: &str) -> u8 {
     s.as_bytes().first().copied().unwrap_or(0)
 }
 
-/// The big results are converted row by row as they arrive (overlapping the server's work on
-/// the next queries) into compact structs, so that the rows' buffers go right away.
-async fn read_deps(c: &Client) -> std::result::Result<Vec<DepRow>, tokio_postgres::Error> {
-    use futures_util::TryStreamExt;
-    let none: [&(dyn tokio_postgres::types::ToSql + Sync); 0] = [];
-    let stream = c.query_raw(Q_DEPENDS, none).await?;
-    futures_util::pin_mut!(stream);
-    let mut out = Vec::new();
-    while let Some(r) = stream.try_next().await? {
-        out.push(DepRow {
-            classid: r.get(0),
-            objid: r.get(1),
-            objsubid: r.get(2),
-            refclassid: r.get(3),
-            refobjid: r.get(4),
-            refobjsubid: r.get(5),
-            deptype: first_byte(r.get(6)),
-        });
-    }
-    Ok(out)
+/// A row of [`super::queries::q_indexes`].
+pub(super) struct IndexRow {
+    pub oid: u32,
+    pub name: QualName,
+    pub relid: u32,
+    pub unique: bool,
+    pub clustered: bool,
+    pub replica_identity: bool,
+    pub comment: Option<String>,
+    /// The key or exclusion constraint the index belongs to.
+    pub constraint: Option<u32>,
+    pub is_partition: bool,
+    /// `attnum:target` of columns with a statistics target.
+    pub stats: Vec<String>,
+    pub method: Name,
+    pub method_oid: u32,
+    pub keys: Vec<i16>,
+    pub nkey: i32,
+    pub classes: Vec<u32>,
+    pub collations: Vec<u32>,
+    /// No expressions, predicate, options, tablespace or ordering options.
+    pub simple: bool,
+    pub quoted_name: Name,
+    pub quoted_table: Name,
 }
 
-async fn read_attributes(
+/// A row of [`super::queries::q_constraints`].
+pub(super) struct ConstraintRow {
+    pub oid: u32,
+    pub relid: u32,
+    pub name: Name,
+    pub kind: String,
+    /// `pg_get_constraintdef`, except for plain keys (spelled from `keys`).
+    pub definition: Option<String>,
+    pub validated: bool,
+    pub is_local: bool,
+    pub inherit_count: i32,
+    pub index: u32,
+    pub comment: Option<String>,
+    pub index_comment: Option<String>,
+    pub keys: Option<Vec<i16>>,
+}
+
+/// The big results are converted row by row as they arrive (overlapping the server's work on
+/// the next queries) into compact structs, so that the rows' buffers go right away (a row
+/// keeps a range per column and pins the connection's read buffer it came in).
+async fn read_rows<T>(
     c: &Client,
     sql: &str,
-) -> std::result::Result<Vec<AttrRow>, tokio_postgres::Error> {
+    convert: impl Fn(Row) -> T,
+) -> std::result::Result<Vec<T>, tokio_postgres::Error> {
     use futures_util::TryStreamExt;
     let none: [&(dyn tokio_postgres::types::ToSql + Sync); 0] = [];
     let stream = c.query_raw(sql, none).await?;
     futures_util::pin_mut!(stream);
     let mut out = Vec::new();
     while let Some(r) = stream.try_next().await? {
-        out.push(AttrRow {
-            relid: r.get(0),
-            attnum: r.get(1),
-            name: r.get(2),
-            type_name: r.get(3),
-            not_null: r.get(4),
-            identity: first_byte(r.get(5)),
-            generated: first_byte(r.get(6)),
-            is_local: r.get(7),
-            inherit_count: r.get(8),
-            collation: r.get(9),
-            storage: r.get(10),
-            statistics: r.get(11),
-            compression: r.get(12),
-            comment: r.get(13),
-            acl: r.get(14),
-            def_oid: r.get(15),
-            expr: r.get(16),
-            typid: r.get(17),
-            collid: r.get(18),
-            quoted_name: r.get(19),
-        });
+        out.push(convert(r));
     }
     Ok(out)
 }
 
+fn dep_row(r: Row) -> DepRow {
+    DepRow {
+        classid: r.get(0),
+        objid: r.get(1),
+        objsubid: r.get(2),
+        refclassid: r.get(3),
+        refobjid: r.get(4),
+        refobjsubid: r.get(5),
+        deptype: first_byte(r.get(6)),
+    }
+}
+
+fn attr_row(r: Row) -> AttrRow {
+    AttrRow {
+        relid: r.get(0),
+        attnum: r.get(1),
+        name: r.get::<_, &str>(2).into(),
+        type_name: r.get::<_, &str>(3).into(),
+        not_null: r.get(4),
+        identity: first_byte(r.get(5)),
+        generated: first_byte(r.get(6)),
+        is_local: r.get(7),
+        inherit_count: r.get(8),
+        collation: r.get(9),
+        storage: r.get(10),
+        statistics: r.get(11),
+        compression: r.get(12),
+        comment: r.get(13),
+        acl: r.get::<_, Option<Value>>(14).map(Box::new),
+        def_oid: r.get(15),
+        expr: r.get(16),
+        typid: r.get(17),
+        collid: r.get(18),
+        quoted_name: r.get::<_, &str>(19).into(),
+    }
+}
+
+fn index_row(r: Row) -> IndexRow {
+    IndexRow {
+        oid: r.get(0),
+        name: QualName::new(r.get::<_, &str>(1), r.get::<_, &str>(2)),
+        relid: r.get(3),
+        unique: r.get(4),
+        clustered: r.get(5),
+        replica_identity: r.get(6),
+        comment: r.get(7),
+        constraint: r.get(8),
+        is_partition: r.get(9),
+        stats: r.get(10),
+        method: r.get::<_, &str>(11).into(),
+        method_oid: r.get(12),
+        keys: r.get(13),
+        nkey: r.get(14),
+        classes: r.get(15),
+        collations: r.get(16),
+        simple: r.get(17),
+        quoted_name: r.get::<_, &str>(18).into(),
+        quoted_table: r.get::<_, &str>(19).into(),
+    }
+}
+
+fn constraint_row(r: Row) -> ConstraintRow {
+    ConstraintRow {
+        oid: r.get(0),
+        relid: r.get(1),
+        name: r.get::<_, &str>(2).into(),
+        kind: r.get(3),
+        definition: r.get(4),
+        validated: r.get(5),
+        is_local: r.get(6),
+        inherit_count: r.get(7),
+        index: r.get(8),
+        comment: r.get(9),
+        index_comment: r.get(10),
+        keys: r.get(11),
+    }
+}
+
 /// Which indexes `pg_get_indexdef` must print: all but the plain ones (see
 /// [`super::queries::q_indexes`]).
-fn indexes_to_print(indexes: &[Row], attributes: &[AttrRow], opclasses: &[Row]) -> Vec<u32> {
+fn indexes_to_print(indexes: &[IndexRow], attributes: &[AttrRow], opclasses: &[Row]) -> Vec<u32> {
     // (method, input type) → (default class, its input type's category and preferredness).
     let mut default_class: HashMap<(u32, u32), (u32, String, bool)> = HashMap::new();
     // type → (its category, the types it is implicitly binary-coercible to).
@@ -149,7 +233,7 @@ fn indexes_to_print(indexes: &[Row], attributes: &[AttrRow], opclasses: &[Row]) 
     };
     let mut relids: std::collections::HashSet<u32> = std::collections::HashSet::new();
     for r in indexes {
-        relids.insert(r.get(3));
+        relids.insert(r.relid);
     }
     let mut cols: HashMap<(u32, i16), (u32, u32)> = HashMap::new();
     for r in attributes {
@@ -159,19 +243,13 @@ fn indexes_to_print(indexes: &[Row], attributes: &[AttrRow], opclasses: &[Row]) 
     }
     let mut out = Vec::new();
     for r in indexes {
-        let con: Option<u32> = r.get(8);
-        let is_partition: bool = r.get(9);
-        if con.is_some() || is_partition {
+        if r.constraint.is_some() || r.is_partition {
             continue;
         }
-        let relid: u32 = r.get(3);
-        let method: u32 = r.get(12);
-        let keys: Vec<i16> = r.get(13);
-        let nkey = r.get::<_, i32>(14).max(0) as usize;
-        let classes: Vec<u32> = r.get(15);
-        let collations: Vec<u32> = r.get(16);
-        let simple: bool = r.get(17);
-        let plain = simple
+        let (relid, method, keys) = (r.relid, r.method_oid, &r.keys);
+        let nkey = r.nkey.max(0) as usize;
+        let (classes, collations) = (&r.classes, &r.collations);
+        let plain = r.simple
             && !keys.is_empty()
             && keys.iter().all(|k| *k > 0)
             && (0..nkey).all(|i| {
@@ -182,7 +260,7 @@ fn indexes_to_print(indexes: &[Row], attributes: &[AttrRow], opclasses: &[Row]) 
                     && expected(method, *ty).is_some_and(|c| classes.get(i) == Some(&c))
             });
         if !plain {
-            out.push(r.get(0));
+            out.push(r.oid);
         }
     }
     out
@@ -198,8 +276,8 @@ pub(super) struct Rows {
     pub relations: Vec<Row>,
     pub attributes: Vec<AttrRow>,
     pub sequences: Vec<Row>,
-    pub indexes: Vec<Row>,
-    pub constraints: Vec<Row>,
+    pub indexes: Vec<IndexRow>,
+    pub constraints: Vec<ConstraintRow>,
     pub inherits: Vec<Row>,
     pub functions: Vec<Row>,
     pub triggers: Vec<Row>,
@@ -237,20 +315,25 @@ pub(super) async fn read_all(a: &Client, b: &Client) -> Result<Rows> {
         (sequences, inherits, functions, triggers, policies, rules, acls, opclasses),
         (default_privileges, casts),
     ) = tokio::try_join!(
-        async { tokio::try_join!(b.query(&q_indexes, &[]), b.query(&q_constraints, &[])) },
+        async {
+            tokio::try_join!(
+                read_rows(b, &q_indexes, index_row),
+                read_rows(b, &q_constraints, constraint_row)
+            )
+        },
         async {
             tokio::try_join!(
                 a.query_one(
                     "SELECT current_setting('server_version_num')::int4, current_user::text",
                     &[]
                 ),
-                read_deps(a),
+                read_rows(a, Q_DEPENDS, dep_row),
                 a.query(&q_schemas, &[]),
                 a.query(Q_EXTENSIONS, &[]),
                 a.query(&q_collations, &[]),
                 a.query(&q_types, &[]),
                 a.query(&q_relations, &[]),
-                read_attributes(a, &q_attributes),
+                read_rows(a, &q_attributes, attr_row),
             )
         },
         async {

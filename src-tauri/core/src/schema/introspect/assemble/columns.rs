@@ -33,7 +33,7 @@ impl Assembly {
 
     fn table_column(&mut self, rel: QualName, r: AttrRow) {
         let (relid, attnum) = (r.relid, r.attnum);
-        let name = Name::from(r.name);
+        let name = r.name;
         self.attnames.insert((relid, attnum), name.clone());
         let col_node = self.g.add(ObjRef::Column(rel.clone(), name.clone()));
         self.g.columns.insert((relid, attnum), col_node);
@@ -62,7 +62,7 @@ impl Assembly {
         col.default = default;
         col.is_local = r.is_local;
         col.comment = r.comment;
-        col.acl = parse_acl(r.acl, &Acl::new());
+        col.acl = parse_acl(r.acl.map(|a| *a), &Acl::new());
         col.set_more(ColumnMore {
             collation: r.collation,
             identity: (r.identity != 0).then(|| Identity {
@@ -96,11 +96,11 @@ impl Assembly {
         }
         if let Some(v) = self.views.get_mut(&relid) {
             v.columns.push(ViewColumn {
-                name: r.name,
-                type_name: r.type_name,
+                name: r.name.into(),
+                type_name: r.type_name.into(),
                 default: r.expr,
                 comment: r.comment,
-                acl: parse_acl(r.acl, &Acl::new()),
+                acl: parse_acl(r.acl.map(|a| *a), &Acl::new()),
             });
         }
     }

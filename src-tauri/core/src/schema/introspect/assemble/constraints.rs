@@ -2,71 +2,69 @@
 //! exclusion constraint's index belongs to the constraint: it resolves to the constraint's
 //! node and is not reported as an index. Plain keys (see `queries::q_constraints`) are spelled
 //! here as `pg_get_constraintdef` would.
+use super::super::read::{ConstraintRow, IndexRow};
 use super::{Assembly, RelKind, PG_CLASS, PG_CONSTRAINT};
 use crate::schema::model::*;
 use std::collections::HashMap;
-use tokio_postgres::Row;
 
 impl Assembly {
-    pub(super) fn constraints(&mut self, rows: &[Row], index_rows: &[Row]) {
+    pub(super) fn constraints(&mut self, rows: Vec<ConstraintRow>, index_rows: &[IndexRow]) {
         // Index → (clustered, replica identity).
-        let mut index_flags: HashMap<u32, (bool, bool)> = HashMap::new();
-        for r in index_rows {
-            index_flags.insert(r.get(0), (r.get(5), r.get(6)));
-        }
+        let index_flags: HashMap<u32, (bool, bool)> = index_rows
+            .iter()
+            .map(|r| (r.oid, (r.clustered, r.replica_identity)))
+            .collect();
         for r in rows {
-            let oid: u32 = r.get(0);
-            let relid: u32 = r.get(1);
-            let Some((table, RelKind::Table)) = self.rels.get(&relid) else {
+            let Some((table, RelKind::Table)) = self.rels.get(&r.relid) else {
                 continue;
             };
             let table = table.clone();
-            let name = Name::from(r.get::<_, &str>(2));
-            let kind: String = r.get(3);
-            let node = self.g.add(ObjRef::Constraint(table.clone(), name.clone()));
-            self.g.map(PG_CONSTRAINT, oid, node);
-            let definition = match r.get::<_, Option<String>>(4) {
+            let node = self
+                .g
+                .add(ObjRef::Constraint(table.clone(), r.name.clone()));
+            self.g.map(PG_CONSTRAINT, r.oid, node);
+            let definition = match r.definition {
                 Some(d) => d,
                 None => {
-                    let keys: Vec<i16> = r.get::<_, Option<Vec<i16>>>(11).unwrap_or_default();
-                    let cols: Vec<String> = keys
+                    let cols: Vec<String> = r
+                        .keys
                         .iter()
+                        .flatten()
                         .map(|k| {
                             self.quoted_attnames
-                                .get(&(relid, *k as i32))
-                                .cloned()
+                                .get(&(r.relid, *k as i32))
+                                .map(|n| n.to_string())
                                 .unwrap_or_default()
                         })
                         .collect();
-                    plain_key_definition(&kind, &cols)
+                    plain_key_definition(&r.kind, &cols)
                 }
             };
-            let indid: u32 = r.get(8);
             let mut index = None;
             let (mut clustered, mut replident) = (false, false);
-            if matches!(kind.as_str(), "p" | "u" | "x") && indid != 0 {
-                self.g.map(PG_CLASS, indid, node);
-                if let Some((c, ri)) = index_flags.get(&indid) {
+            if matches!(r.kind.as_str(), "p" | "u" | "x") && r.index != 0 {
+                self.g.map(PG_CLASS, r.index, node);
+                if let Some((c, ri)) = index_flags.get(&r.index) {
                     clustered = *c;
                     replident = *ri;
                 }
-                index = Some(QualName::new(table.schema.clone(), name.clone()));
+                index = Some(QualName::new(table.schema.clone(), r.name.clone()));
             }
-            if let Some(t) = self.tables.get_mut(&relid) {
+            if let Some(t) = self.tables.get_mut(&r.relid) {
                 t.constraints.insert(
-                    name.clone(),
+                    r.name.clone(),
                     Box::new(Constraint {
-                        name,
-                        kind,
+                        name: r.name,
+                        kind: r.kind,
                         definition,
-                        validated: r.get(5),
-                        is_local: r.get(6),
-                        inherit_count: r.get(7),
+                        validated: r.validated,
+                        is_local: r.is_local,
+                        inherit_count: r.inherit_count,
                         index,
                         clustered,
                         replica_identity: replident,
-                        comment: r.get(9),
-                        index_comment: r.get(10),
+                        comment: r.comment,
+                        index_comment: r.index_comment,
                     }),
                 );
             }

@@ -1,73 +1,67 @@
 //! Indexes that stand alone (not those of constraints, not partitions of a parent's index),
 //! on tables and materialized views. Plain indexes (see `queries::q_indexes`) are spelled here
 //! as `pg_get_indexdef` would; the others come printed by it.
+use super::super::read::IndexRow;
 use super::{Assembly, PG_CLASS};
 use crate::schema::model::*;
 use std::collections::HashMap;
-use tokio_postgres::Row;
 
 impl Assembly {
     /// `defs`: `pg_get_indexdef` of the indexes that are not plain.
-    pub(super) fn indexes(&mut self, rows: &[Row], defs: &HashMap<u32, String>) {
+    pub(super) fn indexes(&mut self, rows: Vec<IndexRow>, defs: &HashMap<u32, String>) {
         for r in rows {
-            let is_partition: bool = r.get(9);
-            let con: Option<u32> = r.get(8);
-            if is_partition || con.is_some() {
+            if r.is_partition || r.constraint.is_some() {
                 continue;
             }
-            let oid: u32 = r.get(0);
-            let relid: u32 = r.get(3);
-            let Some((table, _)) = self.rels.get(&relid) else {
+            let Some((table, _)) = self.rels.get(&r.relid) else {
                 continue;
             };
             let table = table.clone();
-            let name = QualName::new(r.get::<_, String>(1), r.get::<_, String>(2));
-            let node = self.g.add(ObjRef::Index(name.clone()));
-            self.g.map(PG_CLASS, oid, node);
-            let stats: Vec<String> = r.get(10);
-            let definition = match defs.get(&oid) {
+            let node = self.g.add(ObjRef::Index(r.name.clone()));
+            self.g.map(PG_CLASS, r.oid, node);
+            let definition = match defs.get(&r.oid) {
                 Some(d) => d.clone(),
-                None => self.plain_index(r, relid),
+                None => self.plain_index(&r),
             };
             self.cat.indexes.insert(
-                name.clone(),
+                r.name.clone(),
                 Index {
-                    name,
+                    name: r.name,
                     table,
                     definition,
-                    unique: r.get(4),
-                    clustered: r.get(5),
-                    replica_identity: r.get(6),
-                    column_statistics: stats
+                    unique: r.unique,
+                    clustered: r.clustered,
+                    replica_identity: r.replica_identity,
+                    column_statistics: r
+                        .stats
                         .iter()
                         .filter_map(|s| {
                             let (a, b) = s.split_once(':')?;
                             Some((a.parse().ok()?, b.parse().ok()?))
                         })
                         .collect(),
-                    comment: r.get(7),
+                    comment: r.comment,
                 },
             );
         }
     }
 
-    /// A plain index of relation `relid`: spelled from its method and columns.
-    fn plain_index(&self, r: &Row, relid: u32) -> String {
-        let keys: Vec<i16> = r.get(13);
-        let nkey = r.get::<_, i32>(14).max(0) as usize;
+    /// A plain index: spelled from its method and columns.
+    fn plain_index(&self, r: &IndexRow) -> String {
+        let nkey = r.nkey.max(0) as usize;
         let col = |attnum: &i16| -> String {
             self.quoted_attnames
-                .get(&(relid, *attnum as i32))
-                .cloned()
+                .get(&(r.relid, *attnum as i32))
+                .map(|n| n.to_string())
                 .unwrap_or_default()
         };
         PlainIndex {
-            unique: r.get(4),
-            name: r.get(18),
-            table: r.get(19),
-            method: r.get(11),
-            key_columns: keys.iter().take(nkey).map(col).collect(),
-            included: keys.iter().skip(nkey).map(col).collect(),
+            unique: r.unique,
+            name: r.quoted_name.to_string(),
+            table: r.quoted_table.to_string(),
+            method: r.method.to_string(),
+            key_columns: r.keys.iter().take(nkey).map(col).collect(),
+            included: r.keys.iter().skip(nkey).map(col).collect(),
         }
         .definition()
     }

@@ -69,7 +69,7 @@ struct Assembly {
     attnames: HashMap<(u32, i32), Name>,
     /// (relation, attnum) → column name as `quote_ident` spells it, for plain index and key
     /// definitions.
-    quoted_attnames: HashMap<(u32, i32), String>,
+    quoted_attnames: HashMap<(u32, i32), Name>,
 }
 
 /// Assembles the catalog from everything read.
@@ -87,10 +87,8 @@ pub(super) fn assemble(mut rows: Rows) -> Catalog {
     a.columns(std::mem::take(&mut rows.attributes));
     a.identity_sequences();
     a.inheritance(&rows.inherits);
-    a.constraints(&rows.constraints, &rows.indexes);
-    a.indexes(&rows.indexes, &rows.index_defs);
-    drop(std::mem::take(&mut rows.constraints));
-    drop(std::mem::take(&mut rows.indexes));
+    a.constraints(std::mem::take(&mut rows.constraints), &rows.indexes);
+    a.indexes(std::mem::take(&mut rows.indexes), &rows.index_defs);
     drop(std::mem::take(&mut rows.index_defs));
     a.functions(&rows.functions);
     a.triggers(&rows.triggers);
