@@ -75,7 +75,6 @@
 //! (SQL spelling of objects), `blocking` (keeping CPU work off the async runtime), `subset`
 //! (the part of two catalogs a migration touches, for dry runs).
 mod blocking;
-mod column;
 pub mod ddl;
 pub mod diff;
 pub mod introspect;

@@ -2,7 +2,7 @@
 //! side of a diff, and most set none of the rarer attributes: those live in a box of their
 //! own ([`ColumnMore`]), absent when all are at their defaults. Stored catalogs keep the flat
 //! shape ([`Flat`]), so bases saved before this split still read.
-use super::model::{Acl, Identity, Name};
+use super::{Acl, Identity, Name};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

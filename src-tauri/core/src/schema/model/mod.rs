@@ -2,8 +2,9 @@
 //! compares. Names are stored raw (unquoted); SQL text that PostgreSQL produced itself
 //! (`pg_get_*def`, `format_type`, `pg_get_expr`) is stored as the server printed it, with an
 //! empty `search_path` so every reference is schema-qualified.
-pub use super::column::{Column, ColumnMore};
+mod column;
 use crate::ident::quote_ident;
+pub use column::{Column, ColumnMore};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
