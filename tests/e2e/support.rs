@@ -163,10 +163,27 @@ pub(crate) fn shot_path(name: &str) -> PathBuf {
     dir.join(format!("{name}.png"))
 }
 
+/// Replaces a field's text by keystrokes, as a user would, and checks what the field holds.
+/// WebDriver's `clear()` sets the value without a keystroke: React does not see it, and a
+/// re-render in between puts the old text back in front of the typed one ("30" + "2").
 pub(crate) async fn type_into(d: &WebDriver, id: &str, text: &str) {
     let el = exists(d, By::Id(id)).await;
-    el.clear().await.unwrap();
-    el.send_keys(text).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        el.send_keys(Key::Control + "a").await.unwrap();
+        el.send_keys(Key::Backspace).await.unwrap();
+        el.send_keys(text).await.unwrap();
+        let value = el.prop("value").await.unwrap().unwrap_or_default();
+        if value == text {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "typing {} characters into #{id} left {} there",
+            text.chars().count(),
+            value.chars().count()
+        );
+    }
 }
 
 pub(crate) async fn wait_local_running(d: &WebDriver) {

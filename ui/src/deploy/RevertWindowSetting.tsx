@@ -107,6 +107,7 @@ export function RevertWindowSetting({ server }: { server: string | null }) {
         aria-invalid={invalid !== null}
         aria-describedby={invalid || error ? "revert-window-error" : undefined}
         onChange={(e) => setDraft({ ...draft, amount: e.target.value })}
+        onFocus={(e) => e.target.select()}
         autoFocus
       />
       <select
