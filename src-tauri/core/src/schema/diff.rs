@@ -217,13 +217,17 @@ fn on(name: &str, table: &QualName) -> String {
     format!("{} ON {}", ddl::qi(name), table.sql())
 }
 
-/// The reported objects of one catalog, by (kind, identity).
-fn reported<'a>(cat: &'a Catalog) -> BTreeMap<(ObjectKind, String), Reported<'a>> {
-    let mut out = BTreeMap::new();
-    let mut add = |r: Reported<'a>| {
-        let key = (r.kind, r.identity.clone());
-        out.insert(key, r);
-    };
+impl Reported<'_> {
+    fn key(&self) -> (ObjectKind, &str) {
+        (self.kind, &self.identity)
+    }
+}
+
+/// The reported objects of one catalog, sorted by (kind, identity). A vector rather than a
+/// map: a 10,000-table schema reports some 55,000 objects per side.
+fn reported<'a>(cat: &'a Catalog) -> Vec<Reported<'a>> {
+    let mut out = Vec::new();
+    let mut add = |r: Reported<'a>| out.push(r);
     for s in cat.schemas.values() {
         add(Reported {
             kind: ObjectKind::Schema,
@@ -340,7 +344,16 @@ fn reported<'a>(cat: &'a Catalog) -> BTreeMap<(ObjectKind, String), Reported<'a>
             node: Node::Trigger(t),
         });
     }
+    out.sort_unstable_by(|a, b| a.key().cmp(&b.key()));
     out
+}
+
+/// The reported object of `key` in `all` (sorted by [`reported`]).
+fn find<'r, 'a>(all: &'r [Reported<'a>], key: &(ObjectKind, String)) -> Option<&'r Reported<'a>> {
+    let i = all
+        .binary_search_by(|r| r.key().cmp(&(key.0, key.1.as_str())))
+        .ok()?;
+    Some(&all[i])
 }
 
 /// The reported object a differing node belongs to, looked up in `cat`.
@@ -406,7 +419,7 @@ fn object_ddl(cat: &Catalog, r: &Reported) -> String {
 pub(crate) fn node_ddl(cat: &Catalog, n: &ObjRef) -> Option<(ObjectKind, String, String)> {
     let key = report_key(n, cat)?;
     let all = reported(cat);
-    let r = all.get(&key)?;
+    let r = find(&all, &key)?;
     Some((r.kind, r.identity.clone(), object_ddl(cat, r)))
 }
 
@@ -423,7 +436,7 @@ pub(crate) fn objects_holding(from: &Catalog, to: &Catalog, nodes: &[ObjRef]) ->
     let (rf, rt) = (reported(from), reported(to));
     keys.into_iter()
         .filter_map(|key| {
-            let (a, b) = (rf.get(&key), rt.get(&key));
+            let (a, b) = (find(&rf, &key), find(&rt, &key));
             let any = a.or(b)?;
             let status = match (a, b) {
                 (Some(_), None) => DiffStatus::Removed,
@@ -505,17 +518,6 @@ pub fn diff(from: &Catalog, to: &Catalog) -> SchemaDiff {
     diff_same_privileges(from, to)
 }
 
-/// The reported objects of `cat` with their DDL.
-fn reported_with_ddl(cat: &Catalog) -> BTreeMap<(ObjectKind, String), (Reported<'_>, Arc<str>)> {
-    reported(cat)
-        .into_iter()
-        .map(|(k, r)| {
-            let ddl = object_ddl(cat, &r).into();
-            (k, (r, ddl))
-        })
-        .collect()
-}
-
 /// Would `a`'s DDL text differ from `b`'s although nothing compared differs? Only a table's
 /// column order (or which columns it lists as its own) can.
 fn text_may_differ(a: &Reported, b: &Reported) -> bool {
@@ -532,69 +534,95 @@ fn text_may_differ(a: &Reported, b: &Reported) -> bool {
 }
 
 fn diff_same_privileges(from: &Catalog, to: &Catalog) -> SchemaDiff {
-    // Planning and TO's DDL text are independent: two threads. FROM's DDL text is needed only
-    // where it differs from TO's.
-    let (plan, rt) = std::thread::scope(|s| {
-        let plan = s.spawn(|| migrate::plan(from, to));
-        let rt = reported_with_ddl(to);
-        // A panic in the planner goes on with its own message (see `blocking`).
-        let plan = plan.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-        (plan, rt)
-    });
-    let rf = reported(from);
-    let mut changed: BTreeSet<(ObjectKind, String)> = BTreeSet::new();
+    // The plan first, the report after: the planner's working memory is gone before the
+    // report's is taken (at 10,000 tables each is some 30 MB next to the two catalogs).
+    let plan = migrate::plan(from, to);
+    let mut changed: BTreeMap<ObjectKind, BTreeSet<String>> = BTreeMap::new();
     for n in &plan.changed {
-        changed.extend(report_key(n, from));
-        changed.extend(report_key(n, to));
-    }
-    let mut keys: Vec<(ObjectKind, String)> = rf.keys().chain(rt.keys()).cloned().collect();
-    keys.sort();
-    keys.dedup();
-    let (mut rf, mut rt) = (rf, rt);
-    let mut objects = Vec::with_capacity(keys.len());
-    let mut counts: BTreeMap<ObjectKind, KindCount> = BTreeMap::new();
-    for key in keys {
-        let (a, b) = (rf.remove(&key), rt.remove(&key));
-        let any = a.as_ref().or(b.as_ref().map(|(r, _)| r)).expect("one side");
-        let status = match (&a, &b) {
-            (Some(_), None) => DiffStatus::Removed,
-            (None, Some(_)) => DiffStatus::Added,
-            _ if changed.contains(&key) => DiffStatus::Changed,
-            _ => DiffStatus::Unchanged,
-        };
-        let c = counts.entry(any.kind).or_insert(KindCount {
-            kind: any.kind,
-            added: 0,
-            removed: 0,
-            changed: 0,
-            unchanged: 0,
-        });
-        match status {
-            DiffStatus::Added => c.added += 1,
-            DiffStatus::Removed => c.removed += 1,
-            DiffStatus::Changed => c.changed += 1,
-            DiffStatus::Unchanged => c.unchanged += 1,
+        for (kind, identity) in [report_key(n, from), report_key(n, to)]
+            .into_iter()
+            .flatten()
+        {
+            changed.entry(kind).or_default().insert(identity);
         }
-        let (kind, schema, name) = (any.kind, any.schema.to_string(), any.name.to_string());
-        let from_ddl = a.as_ref().map(|r| match &b {
-            Some((rb, text)) if status == DiffStatus::Unchanged && !text_may_differ(r, rb) => {
-                Arc::clone(text)
-            }
-            _ => object_ddl(from, r).into(),
-        });
-        objects.push(ObjectDiff {
-            kind,
-            schema,
-            name,
-            identity: key.1,
-            status,
-            from_ddl,
-            to_ddl: b.map(|(_, text)| text),
-        });
+    }
+    drop(plan.changed);
+    let (rf, rt) = (reported(from), reported(to));
+    let mut objects = Vec::with_capacity(rf.len().max(rt.len()));
+    let mut counts: BTreeMap<ObjectKind, KindCount> = BTreeMap::new();
+    // Both lists are sorted by key: one merge.
+    let (mut rf, mut rt) = (rf.into_iter().peekable(), rt.into_iter().peekable());
+    loop {
+        let order = match (rf.peek(), rt.peek()) {
+            (Some(a), Some(b)) => a.key().cmp(&b.key()),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => break,
+        };
+        let (a, b) = match order {
+            std::cmp::Ordering::Less => (rf.next(), None),
+            std::cmp::Ordering::Greater => (None, rt.next()),
+            std::cmp::Ordering::Equal => (rf.next(), rt.next()),
+        };
+        objects.push(object_diff(from, to, a, b, &changed, &mut counts));
     }
     SchemaDiff {
         objects,
         counts: counts.into_values().collect(),
         migration: plan.statements,
+    }
+}
+
+/// One reported object as it is in FROM (`a`) and TO (`b`), counted in `counts`.
+fn object_diff(
+    from: &Catalog,
+    to: &Catalog,
+    a: Option<Reported>,
+    b: Option<Reported>,
+    changed: &BTreeMap<ObjectKind, BTreeSet<String>>,
+    counts: &mut BTreeMap<ObjectKind, KindCount>,
+) -> ObjectDiff {
+    let any = a.as_ref().or(b.as_ref()).expect("one side");
+    let status = match (&a, &b) {
+        (Some(_), None) => DiffStatus::Removed,
+        (None, Some(_)) => DiffStatus::Added,
+        _ if changed
+            .get(&any.kind)
+            .is_some_and(|c| c.contains(any.identity.as_str())) =>
+        {
+            DiffStatus::Changed
+        }
+        _ => DiffStatus::Unchanged,
+    };
+    let c = counts.entry(any.kind).or_insert(KindCount {
+        kind: any.kind,
+        added: 0,
+        removed: 0,
+        changed: 0,
+        unchanged: 0,
+    });
+    match status {
+        DiffStatus::Added => c.added += 1,
+        DiffStatus::Removed => c.removed += 1,
+        DiffStatus::Changed => c.changed += 1,
+        DiffStatus::Unchanged => c.unchanged += 1,
+    }
+    let to_ddl: Option<Arc<str>> = b.as_ref().map(|r| object_ddl(to, r).into());
+    let from_ddl = a.as_ref().map(|r| match (&b, &to_ddl) {
+        // Unchanged objects (most of a big schema) share one text.
+        (Some(rb), Some(text)) if status == DiffStatus::Unchanged && !text_may_differ(r, rb) => {
+            Arc::clone(text)
+        }
+        _ => object_ddl(from, r).into(),
+    });
+    let any = a.or(b).expect("one side");
+    ObjectDiff {
+        kind: any.kind,
+        schema: any.schema.to_string(),
+        name: any.name.to_string(),
+        identity: any.identity,
+        status,
+        from_ddl,
+        to_ddl,
     }
 }

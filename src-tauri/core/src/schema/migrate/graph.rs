@@ -54,10 +54,12 @@ impl<T> std::ops::Index<usize> for Adjacency<T> {
 
 impl<'a> NodeGraph<'a> {
     pub fn new(from: &'a Catalog, to: &'a Catalog) -> Self {
-        let total = from.nodes.len() + to.nodes.len();
-        let mut nodes: Vec<&'a ObjRef> = Vec::with_capacity(total);
+        // Both sides share most nodes: room for the larger side (the sum would double a
+        // 10,000-table diff's biggest table).
+        let most = from.nodes.len().max(to.nodes.len());
+        let mut nodes: Vec<&'a ObjRef> = Vec::with_capacity(most);
         let mut index: FxHashMap<&'a ObjRef, u32> = FxHashMap::default();
-        index.reserve(total);
+        index.reserve(most);
         let mut uid = |n: &'a ObjRef, nodes: &mut Vec<&'a ObjRef>| -> u32 {
             *index.entry(n).or_insert_with(|| {
                 nodes.push(n);

@@ -2,8 +2,10 @@
 //! compares. Names are stored raw (unquoted); SQL text that PostgreSQL produced itself
 //! (`pg_get_*def`, `format_type`, `pg_get_expr`) is stored as the server printed it, with an
 //! empty `search_path` so every reference is schema-qualified.
+mod acl;
 mod column;
 use crate::ident::quote_ident;
+pub use acl::Acl;
 pub use column::{Column, ColumnMore};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -56,9 +58,6 @@ pub struct Privilege {
     pub privilege: Name,
     pub grantable: bool,
 }
-
-/// The effective privileges of an object (the default ACL spelled out when none is set).
-pub type Acl = BTreeSet<Privilege>;
 
 /// How one catalog object depends on another (`pg_depend.deptype`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -18,11 +18,22 @@ impl Assembly {
             let Some((rel, kind)) = self.rels.get(&relid) else {
                 continue;
             };
-            self.quoted_attnames
-                .insert((relid, attnum), std::mem::take(&mut r.quoted_name));
+            // Most names need no quotes: only the others are kept (see `quoted_column`).
+            if !matches!(kind, RelKind::Table) || r.quoted_name != r.name {
+                self.quoted_attnames
+                    .insert((relid, attnum), std::mem::take(&mut r.quoted_name));
+            }
             match kind {
                 RelKind::Table => {
                     let rel = rel.clone();
+                    // Room for the table's columns at its first: the rest of them are at the
+                    // end of `attrs` (a column list grown by doubling holds up to twice its size).
+                    if let Some(t) = self.tables.get_mut(&relid) {
+                        if t.columns.is_empty() {
+                            let rest = attrs.iter().rev().take_while(|a| a.relid == relid).count();
+                            t.columns.reserve_exact(rest + 1);
+                        }
+                    }
                     self.table_column(rel, r);
                 }
                 RelKind::View => self.view_column(r),
@@ -34,7 +45,6 @@ impl Assembly {
     fn table_column(&mut self, rel: QualName, r: AttrRow) {
         let (relid, attnum) = (r.relid, r.attnum);
         let name = r.name;
-        self.attnames.insert((relid, attnum), name.clone());
         let col_node = self.g.add(ObjRef::Column(rel.clone(), name.clone()));
         self.g.columns.insert((relid, attnum), col_node);
         if let Some(t) = self.g.objects.get(&(PG_CLASS, relid)).copied() {
@@ -86,6 +96,26 @@ impl Assembly {
         }
     }
 
+    /// The name of a table's column, from its node.
+    pub(super) fn column_name(&self, relid: u32, attnum: i32) -> Option<&Name> {
+        let node = self.g.columns.get(&(relid, attnum))?;
+        match &self.g.nodes[*node as usize] {
+            ObjRef::Column(_, name) => Some(name),
+            _ => None,
+        }
+    }
+
+    /// A column's name as `quote_ident` spells it ("" when unknown).
+    pub(super) fn quoted_column(&self, relid: u32, attnum: i32) -> String {
+        match self.quoted_attnames.get(&(relid, attnum)) {
+            Some(q) => q.to_string(),
+            None => self
+                .column_name(relid, attnum)
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+        }
+    }
+
     /// A view column; its default (`ALTER VIEW … SET DEFAULT`) resolves to the view.
     fn view_column(&mut self, r: AttrRow) {
         let relid = r.relid;
@@ -111,7 +141,7 @@ impl Assembly {
             let (Some(seq_name), Some(_), Some(col)) = (
                 self.identity_names.get(seq_oid),
                 self.rels.get(relid),
-                self.attnames.get(&(*relid, *attnum)),
+                self.column_name(*relid, *attnum).cloned(),
             ) else {
                 continue;
             };

@@ -30,12 +30,7 @@ impl Assembly {
                         .keys
                         .iter()
                         .flatten()
-                        .map(|k| {
-                            self.quoted_attnames
-                                .get(&(r.relid, *k as i32))
-                                .map(|n| n.to_string())
-                                .unwrap_or_default()
-                        })
+                        .map(|k| self.quoted_column(r.relid, *k as i32))
                         .collect();
                     plain_key_definition(&r.kind, &cols)
                 }

@@ -82,13 +82,13 @@ impl Assembly {
         let (Some((seq, _)), Some((table, RelKind::Table)), Some(col), Some(col_node)) = (
             self.rels.get(&r.objid),
             self.rels.get(&refobjid),
-            self.attnames.get(&(refobjid, refobjsubid)),
+            self.column_name(refobjid, refobjsubid).cloned(),
             self.g.columns.get(&(refobjid, refobjsubid)).copied(),
         ) else {
             return None;
         };
         if let Some(s) = self.cat.sequences.get_mut(seq) {
-            s.owned_by = Some((table.clone(), col.clone()));
+            s.owned_by = Some((table.clone(), col));
         }
         Some(Dependency {
             dependent: owner_node,

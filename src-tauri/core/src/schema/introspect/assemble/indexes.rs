@@ -49,12 +49,7 @@ impl Assembly {
     /// A plain index: spelled from its method and columns.
     fn plain_index(&self, r: &IndexRow) -> String {
         let nkey = r.nkey.max(0) as usize;
-        let col = |attnum: &i16| -> String {
-            self.quoted_attnames
-                .get(&(r.relid, *attnum as i32))
-                .map(|n| n.to_string())
-                .unwrap_or_default()
-        };
+        let col = |attnum: &i16| -> String { self.quoted_column(r.relid, *attnum as i32) };
         PlainIndex {
             unique: r.unique,
             name: r.quoted_name.to_string(),
