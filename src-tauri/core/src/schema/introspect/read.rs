@@ -5,7 +5,10 @@
 use super::queries::*;
 use crate::error::Result;
 use crate::schema::blocking::off_runtime;
-use crate::schema::model::{Name, QualName};
+
+/// A name as read: inline up to 24 bytes, without an allocation; the catalog's names are
+/// made of them once per distinct name when assembling (see `assemble::Names`).
+pub(super) type RowName = compact_str::CompactString;
 use serde_json::Value;
 use std::collections::HashMap;
 use tokio_postgres::{Client, Row};
@@ -25,8 +28,8 @@ pub(super) struct DepRow {
 pub(super) struct AttrRow {
     pub relid: u32,
     pub attnum: i32,
-    pub name: Name,
-    pub type_name: Name,
+    pub name: RowName,
+    pub type_name: RowName,
     pub not_null: bool,
     pub identity: u8,
     pub generated: u8,
@@ -43,7 +46,7 @@ pub(super) struct AttrRow {
     pub expr: Option<String>,
     pub typid: u32,
     pub collid: u32,
-    pub quoted_name: Name,
+    pub quoted_name: RowName,
 }
 
 fn first_byte(s: &str) -> u8 {
@@ -53,7 +56,8 @@ fn first_byte(s: &str) -> u8 {
 /// A row of [`super::queries::q_indexes`].
 pub(super) struct IndexRow {
     pub oid: u32,
-    pub name: QualName,
+    pub schema: RowName,
+    pub name: RowName,
     pub relid: u32,
     pub unique: bool,
     pub clustered: bool,
@@ -64,7 +68,7 @@ pub(super) struct IndexRow {
     pub is_partition: bool,
     /// `attnum:target` of columns with a statistics target.
     pub stats: Vec<String>,
-    pub method: Name,
+    pub method: RowName,
     pub method_oid: u32,
     pub keys: Vec<i16>,
     pub nkey: i32,
@@ -72,15 +76,15 @@ pub(super) struct IndexRow {
     pub collations: Vec<u32>,
     /// No expressions, predicate, options, tablespace or ordering options.
     pub simple: bool,
-    pub quoted_name: Name,
-    pub quoted_table: Name,
+    pub quoted_name: RowName,
+    pub quoted_table: RowName,
 }
 
 /// A row of [`super::queries::q_constraints`].
 pub(super) struct ConstraintRow {
     pub oid: u32,
     pub relid: u32,
-    pub name: Name,
+    pub name: RowName,
     pub kind: String,
     /// `pg_get_constraintdef`, except for plain keys (spelled from `keys`).
     pub definition: Option<String>,
@@ -152,7 +156,8 @@ fn attr_row(r: Row) -> AttrRow {
 fn index_row(r: Row) -> IndexRow {
     IndexRow {
         oid: r.get(0),
-        name: QualName::new(r.get::<_, &str>(1), r.get::<_, &str>(2)),
+        schema: r.get::<_, &str>(1).into(),
+        name: r.get::<_, &str>(2).into(),
         relid: r.get(3),
         unique: r.get(4),
         clustered: r.get(5),

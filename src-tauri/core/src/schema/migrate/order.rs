@@ -350,7 +350,7 @@ mod tests {
             ObjRef::Function(crate::schema::model::FunctionId {
                 schema: "public".into(),
                 name: "f".into(),
-                args: String::new(),
+                args: Default::default(),
             }),
             ObjRef::Table(q.clone()),
             ObjRef::Column(q.clone(), "a".into()),

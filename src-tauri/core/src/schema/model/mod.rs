@@ -10,9 +10,10 @@ pub use column::{Column, ColumnMore};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// A name in the model: most are short enough to be stored inline (up to 24 bytes), without
-/// an allocation of their own; a 10,000-table catalog holds about half a million of them.
-pub type Name = compact_str::CompactString;
+/// A name in the model: one pointer to a shared, immutable string. A 10,000-table catalog
+/// holds about half a million names, most of them the same few thousand (a table's name is
+/// in its key, its nodes and its parts' nodes); introspection makes each distinct name once.
+pub type Name = arcstr::ArcStr;
 
 /// A schema-qualified name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -400,7 +401,7 @@ pub struct View {
 pub struct FunctionId {
     pub schema: Name,
     pub name: Name,
-    pub args: String,
+    pub args: Name,
 }
 
 impl FunctionId {

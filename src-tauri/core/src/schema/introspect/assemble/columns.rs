@@ -10,7 +10,7 @@ impl Assembly {
         // Taken from the end in (relation, attnum) order, the rows' room given back as they
         // go: the rows and the columns made of them are not both held in full.
         attrs.sort_unstable_by_key(|r| std::cmp::Reverse((r.relid, r.attnum)));
-        while let Some(mut r) = attrs.pop() {
+        while let Some(r) = attrs.pop() {
             if attrs.len().is_multiple_of(4096) {
                 attrs.shrink_to_fit();
             }
@@ -20,8 +20,8 @@ impl Assembly {
             };
             // Most names need no quotes: only the others are kept (see `quoted_column`).
             if !matches!(kind, RelKind::Table) || r.quoted_name != r.name {
-                self.quoted_attnames
-                    .insert((relid, attnum), std::mem::take(&mut r.quoted_name));
+                let quoted = Name::from(r.quoted_name.as_str());
+                self.quoted_attnames.insert((relid, attnum), quoted);
             }
             match kind {
                 RelKind::Table => {
@@ -44,7 +44,7 @@ impl Assembly {
 
     fn table_column(&mut self, rel: QualName, r: AttrRow) {
         let (relid, attnum) = (r.relid, r.attnum);
-        let name = r.name;
+        let name = self.names.get(&r.name);
         let col_node = self.g.add(ObjRef::Column(rel.clone(), name.clone()));
         self.g.columns.insert((relid, attnum), col_node);
         if let Some(t) = self.g.objects.get(&(PG_CLASS, relid)).copied() {
@@ -67,7 +67,7 @@ impl Assembly {
         } else if let Some(oid) = r.def_oid {
             self.g.map(PG_ATTRDEF, oid, col_node);
         }
-        let mut col = Column::new(name, r.type_name);
+        let mut col = Column::new(name, self.names.get(&r.type_name));
         col.not_null = r.not_null;
         col.default = default;
         col.is_local = r.is_local;
@@ -126,8 +126,8 @@ impl Assembly {
         }
         if let Some(v) = self.views.get_mut(&relid) {
             v.columns.push(ViewColumn {
-                name: r.name.into(),
-                type_name: r.type_name.into(),
+                name: r.name.to_string(),
+                type_name: r.type_name.to_string(),
                 default: r.expr,
                 comment: r.comment,
                 acl: parse_acl(r.acl.map(|a| *a), &Acl::new()),

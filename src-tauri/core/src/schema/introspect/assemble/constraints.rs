@@ -19,9 +19,8 @@ impl Assembly {
                 continue;
             };
             let table = table.clone();
-            let node = self
-                .g
-                .add(ObjRef::Constraint(table.clone(), r.name.clone()));
+            let name = self.names.get(&r.name);
+            let node = self.g.add(ObjRef::Constraint(table.clone(), name.clone()));
             self.g.map(PG_CONSTRAINT, r.oid, node);
             let definition = match r.definition {
                 Some(d) => d,
@@ -43,13 +42,13 @@ impl Assembly {
                     clustered = *c;
                     replident = *ri;
                 }
-                index = Some(QualName::new(table.schema.clone(), r.name.clone()));
+                index = Some(QualName::new(table.schema.clone(), name.clone()));
             }
             if let Some(t) = self.tables.get_mut(&r.relid) {
                 t.constraints.insert(
-                    r.name.clone(),
+                    name.clone(),
                     Box::new(Constraint {
-                        name: r.name,
+                        name,
                         kind: r.kind,
                         definition,
                         validated: r.validated,

@@ -7,9 +7,9 @@ impl Assembly {
     pub(super) fn functions(&mut self, rows: &[Row]) {
         for r in rows {
             let id = FunctionId {
-                schema: r.get::<_, &str>(1).into(),
-                name: r.get::<_, &str>(2).into(),
-                args: r.get(3),
+                schema: self.names.get(r.get(1)),
+                name: self.names.get(r.get(2)),
+                args: r.get::<_, &str>(3).into(),
             };
             let node = self.g.add(ObjRef::Function(id.clone()));
             self.g.map(PG_PROC, r.get(0), node);

@@ -17,16 +17,17 @@ impl Assembly {
                 continue;
             };
             let table = table.clone();
-            let node = self.g.add(ObjRef::Index(r.name.clone()));
+            let name = self.names.qual(&r.schema, &r.name);
+            let node = self.g.add(ObjRef::Index(name.clone()));
             self.g.map(PG_CLASS, r.oid, node);
             let definition = match defs.get(&r.oid) {
                 Some(d) => d.clone(),
                 None => self.plain_index(&r),
             };
             self.cat.indexes.insert(
-                r.name.clone(),
+                name.clone(),
                 Index {
-                    name: r.name,
+                    name,
                     table,
                     definition,
                     unique: r.unique,

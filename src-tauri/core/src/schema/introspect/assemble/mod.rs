@@ -47,9 +47,34 @@ struct DefaultAcls {
     types: Acl,
 }
 
+/// Every distinct name once: a catalog names the same schema, table, column and type from
+/// many places (a table's name is in its key, its nodes, its columns' and indexes' nodes, …),
+/// and 10,000 tables make half a million such names.
+#[derive(Default)]
+pub(super) struct Names(rustc_hash::FxHashSet<Name>);
+
+impl Names {
+    pub fn get(&mut self, s: &str) -> Name {
+        if let Some(n) = self.0.get(s) {
+            return n.clone();
+        }
+        let n = Name::from(s);
+        self.0.insert(n.clone());
+        n
+    }
+
+    pub fn qual(&mut self, schema: &str, name: &str) -> QualName {
+        QualName {
+            schema: self.get(schema),
+            name: self.get(name),
+        }
+    }
+}
+
 /// The catalog being assembled, and the lookups by oid the families share.
 struct Assembly {
     cat: Catalog,
+    names: Names,
     g: Nodes,
     acls: DefaultAcls,
     /// Identity sequences (internal to a column): sequence → (table, attnum).
@@ -156,6 +181,7 @@ impl Assembly {
         };
         Assembly {
             cat,
+            names: Names::default(),
             g: Nodes::default(),
             acls,
             identity_seqs: HashMap::new(),

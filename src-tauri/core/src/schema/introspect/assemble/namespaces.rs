@@ -12,7 +12,7 @@ impl Assembly {
         let mut ext_nodes: HashMap<u32, u32> = HashMap::new();
         for r in rows {
             let oid: u32 = r.get(0);
-            let name = Name::from(r.get::<_, &str>(1));
+            let name = self.names.get(r.get(1));
             let node = self.g.add(ObjRef::Extension(name.clone()));
             self.g.map(PG_EXTENSION, oid, node);
             ext_nodes.insert(oid, node);
@@ -31,7 +31,7 @@ impl Assembly {
 
     pub(super) fn schemas(&mut self, rows: &[Row]) {
         for r in rows {
-            let name = Name::from(r.get::<_, &str>(1));
+            let name = self.names.get(r.get(1));
             let node = self.g.add(ObjRef::Schema(name.clone()));
             self.g.map(PG_NAMESPACE, r.get(0), node);
             self.cat.schemas.insert(
@@ -48,7 +48,7 @@ impl Assembly {
 
     pub(super) fn collations(&mut self, rows: &[Row]) {
         for r in rows {
-            let name = QualName::new(r.get::<_, String>(1), r.get::<_, String>(2));
+            let name = self.names.qual(r.get(1), r.get(2));
             let j: Value = r.get(3);
             let s = |k: &str| j.get(k).and_then(json_str).filter(|s| !s.is_empty());
             let node = self.g.add(ObjRef::Collation(name.clone()));

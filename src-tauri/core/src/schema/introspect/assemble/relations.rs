@@ -42,7 +42,7 @@ impl Assembly {
         for r in rows {
             let rel = RelationRow {
                 oid: r.get(0),
-                name: QualName::new(r.get::<_, String>(1), r.get::<_, String>(2)),
+                name: self.names.qual(r.get(1), r.get(2)),
                 persistence: r.get(4),
                 owner: r.get(5),
                 options: r.get(6),

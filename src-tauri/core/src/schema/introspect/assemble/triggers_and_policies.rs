@@ -11,7 +11,7 @@ impl Assembly {
             let Some((rel, _)) = self.rels.get(&relid) else {
                 continue;
             };
-            let name = Name::from(r.get::<_, &str>(2));
+            let name = self.names.get(r.get(2));
             let node = self.g.add(ObjRef::Trigger(rel.clone(), name.clone()));
             self.g.map(PG_TRIGGER, r.get(0), node);
             let con: u32 = r.get(5);
@@ -37,7 +37,7 @@ impl Assembly {
             let Some((table, RelKind::Table)) = self.rels.get(&relid) else {
                 continue;
             };
-            let name = Name::from(r.get::<_, &str>(2));
+            let name = self.names.get(r.get(2));
             let node = self.g.add(ObjRef::Policy(table.clone(), name.clone()));
             self.g.map(PG_POLICY, r.get(0), node);
             let cmd: &str = r.get(4);

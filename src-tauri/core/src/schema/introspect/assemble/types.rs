@@ -11,7 +11,7 @@ impl Assembly {
     pub(super) fn types(&mut self, rows: &[Row]) {
         for r in rows {
             let oid: u32 = r.get(0);
-            let name = QualName::new(r.get::<_, String>(1), r.get::<_, String>(2));
+            let name = self.names.qual(r.get(1), r.get(2));
             let typtype: String = r.get(3);
             let node = self.g.add(ObjRef::Type(name.clone()));
             self.g.map(PG_TYPE, oid, node);
