@@ -61,15 +61,21 @@ test-rust:
 # nothing about time. Needs root (loop-mounted btrfs). GROVE_BENCH_SIZES=100M,1G shortens the branch benchmark.
 bench: build bench-deps
 	cargo bench --bench branches
-	cargo bench --bench schema_diff
+	GROVE_BENCH_MIGRA=$(CURDIR)/$(BENCH_VENV)/bin/migra cargo bench --bench schema_diff
 	cargo bench --bench deploy
 	cargo bench --bench sql_stream
 	cargo bench --bench online_copy
 
-# Peer tools the benchmarks compare with.
+# Peer tools the benchmarks compare with: pgcopydb (Debian), migra (PyPI, in a venv).
+BENCH_VENV := target/bench-venv
+MIGRA_PACKAGES := migra==3.0.1663481299 schemainspect==3.1.1663587362 sqlbag==0.1.1617247075 \
+	SQLAlchemy==2.1.9 psycopg2-binary==2.9.13
 bench-deps:
-	@dpkg-query -W -f='$${Status}\n' pgcopydb 2>/dev/null | grep -q 'install ok installed' || \
-		{ $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q pgcopydb; }
+	@missing=$$(for p in pgcopydb python3-venv; do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; fi
+	@[ -x $(BENCH_VENV)/bin/migra ] || { python3 -m venv $(BENCH_VENV) && \
+		$(BENCH_VENV)/bin/pip install -q $(MIGRA_PACKAGES); }
 
 test-e2e:
 	xvfb-run -a -s "-screen 0 1280x800x24" tests/session.sh cargo test -p grove-app --test e2e -- --test-threads=1

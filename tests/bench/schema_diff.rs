@@ -6,7 +6,9 @@
 //! views redefined, comments), then measures, each in a fresh child process (so peak memory is
 //! the process's own):
 //!  - Grove: introspecting both databases (concurrently) and diffing them;
-//!  - `pg_dump --schema-only` of one of them, for comparison.
+//!  - `pg_dump --schema-only` of one of them, for comparison;
+//!  - migra (`--unsafe`, both databases), once per size, when `GROVE_BENCH_MIGRA` names it
+//!    (`make bench` installs it).
 //!
 //! Time is wall-clock of the whole process (median of the runs), CPU its user + system time;
 //! memory is the process's peak resident set (ru_maxrss from wait4), with the malloc settings
@@ -148,6 +150,13 @@ async fn generate(pg: &grove_core::local_pg::LocalPg, n: usize) -> (String, Stri
 // The child is reaped with wait4 (for its own rusage), not Child::wait.
 #[allow(clippy::zombie_processes)]
 fn measure(cmd: &mut Command) -> (Duration, Duration, i64, String) {
+    measure_exits(cmd, &[0])
+}
+
+/// [`measure`], for a command whose exit codes in `ok` are success (migra exits with 2 when
+/// the schemas differ).
+#[allow(clippy::zombie_processes)]
+fn measure_exits(cmd: &mut Command, ok: &[i32]) -> (Duration, Duration, i64, String) {
     let started = Instant::now();
     let child = cmd
         .stdout(Stdio::piped())
@@ -170,7 +179,7 @@ fn measure(cmd: &mut Command) -> (Duration, Duration, i64, String) {
     let elapsed = started.elapsed();
     let out = reader.join().unwrap();
     assert!(
-        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        libc::WIFEXITED(status) && ok.contains(&libc::WEXITSTATUS(status)),
         "{cmd:?} failed (status {status})"
     );
     let secs = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
@@ -224,6 +233,37 @@ fn child_diff() {
         // The process ends here, like `grove diff`: the OS frees everything at once.
         std::mem::forget((a, b, d));
     });
+}
+
+/// migra (the peer the deploy-requests issue names), once per size: it takes many times
+/// Grove's time. Installed by `make bench-deps` (`GROVE_BENCH_MIGRA` is its path).
+fn migra(pg: &grove_core::local_pg::LocalPg, from: &str, to: &str) {
+    let bin = std::env::var_os("GROVE_BENCH_MIGRA").map(std::path::PathBuf::from);
+    let Some(bin) = bin.filter(|b| b.is_file()) else {
+        println!("        migra: not installed (make bench-deps)");
+        return;
+    };
+    // The password goes by the environment (libpq reads it), not on the command line.
+    let url = |db: &str| {
+        format!(
+            "postgresql+psycopg2://{}@127.0.0.1:{}/{db}",
+            grove_core::local_pg::SUPERUSER,
+            pg.port
+        )
+    };
+    let (t, cpu, rss, out) = measure_exits(
+        Command::new(bin)
+            .args(["--unsafe", &url(from), &url(to)])
+            .env("PGPASSWORD", pg.password()),
+        &[0, 2],
+    );
+    println!(
+        "        migra --unsafe (1 run): {:.2} s, {:.2} s CPU, {:.0} MiB; {} lines of SQL",
+        t.as_secs_f64(),
+        cpu.as_secs_f64(),
+        mib(rss),
+        out.lines().filter(|l| !l.trim().is_empty()).count()
+    );
 }
 
 fn main() {
@@ -321,6 +361,7 @@ fn main() {
             "        (read {} tables per side; {} objects reported, {} changed, {} migration statements)",
             f[2], f[3], f[4], f[5]
         );
+        migra(pg, &a, &b);
         rt.block_on(async {
             let admin = pg.connect("postgres").await.unwrap();
             for db in [&a, &b] {
