@@ -316,6 +316,20 @@ mod tests {
     }
 
     #[test]
+    fn each_distinct_name_is_made_once() {
+        let mut names = Names::default();
+        let (a, b) = (names.get("orders"), names.get("orders"));
+        assert!(Name::ptr_eq(&a, &b), "the same text, one allocation");
+        let q = names.qual("public", "orders");
+        assert!(Name::ptr_eq(&q.name, &a));
+        assert_eq!(q.schema, "public");
+        assert!(
+            !Name::ptr_eq(&names.get("Orders"), &a),
+            "names are case-sensitive"
+        );
+    }
+
+    #[test]
     fn json_values_become_text() {
         assert_eq!(json_str(&json!("x")), Some("x".into()));
         assert_eq!(json_str(&json!(null)), None);
