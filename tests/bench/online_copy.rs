@@ -16,7 +16,8 @@
 //! 20 ms: pg_dump, pg_restore and pgcopydb's helpers included; the servers excluded).
 //! Prints figures; asserts nothing about time.
 //!
-//! Environment: GROVE_BENCH_COPY_SIZES=1G,4G; GROVE_BENCH_COPY_TOOLS=pgcopydb (only these peers).
+//! Environment: GROVE_BENCH_COPY_SIZES=1G,4G; GROVE_BENCH_COPY_TOOLS=pgcopydb (only these peers;
+//! `grove` for none); RUST_LOG=grove_core::copy=debug prints Grove's copy as a timeline.
 #[path = "../harness/mod.rs"]
 mod harness;
 
@@ -46,6 +47,14 @@ fn main() {
 
 /// Runs Grove's copy in this process (the benchmark's child) and exits.
 fn grove_child(spec: &str) {
+    // RUST_LOG=grove_core::copy=debug: a timeline of the copy's chunks and jobs on stderr.
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_timer(tracing_subscriber::fmt::time::uptime())
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let (src, dst) = spec.split_once(' ').expect("source and target URIs");
     let endpoint = |uri: &str| {
         let p = parse_connection_string(uri).unwrap();

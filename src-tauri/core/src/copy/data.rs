@@ -81,6 +81,8 @@ async fn index_worker(job: &DataJob<'_>, queue: &Queue) -> Result<()> {
                     }
                 };
                 let w = &queue.jobs[j];
+                let table = &job.tables[w.table].name;
+                tracing::debug!(%table, fk = w.foreign_key, job = j, "copy: job starts");
                 s.batch_execute(&w.sql).await.map_err(|e| {
                     let what = if w.foreign_key {
                         "adding a foreign key"
@@ -89,6 +91,7 @@ async fn index_worker(job: &DataJob<'_>, queue: &Queue) -> Result<()> {
                     };
                     ApiError::from(e).context(format!("{what} of {}", job.tables[w.table].name))
                 })?;
+                tracing::debug!(%table, job = j, "copy: job done");
                 queue.job_done(j);
             }
             Work::Chunk(_) | Work::Done => return Ok(()),
@@ -118,9 +121,11 @@ async fn row_worker(
             .unwrap_or_else(|e| e.into_inner())
             .get_or_insert_with(Instant::now);
         source::lock_for_worker(&from, &t.name).await?;
+        tracing::debug!(table = %t.name, blocks = ?chunk.blocks, "copy: rows start");
         let (rows, bytes) = copy_table(&from, &to, t, chunk.blocks, job.binary, slot)
             .await
             .map_err(|e| e.context(format!("copying the rows of {}", t.name)))?;
+        tracing::debug!(table = %t.name, rows, "copy: rows done");
         let Some((rows, bytes)) = queue.chunk_done(c, rows, bytes) else {
             continue;
         };
