@@ -130,15 +130,33 @@ pub async fn copy_database(
     };
     // The copy's future is gone: its sessions on both servers are closed.
     if outcome.is_err() && created.load(Ordering::SeqCst) {
-        let sql = format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            quote_ident(&req.build_as)
-        );
-        if let Err(e) = admin.batch_execute(&sql).await {
-            tracing::warn!("online copy: dropping {}: {e}", req.build_as);
-        }
+        drop_new_database(&admin, &req.build_as).await;
     }
     outcome
+}
+
+/// Drops the copy's unfinished database. `WITH (FORCE)` waits only 5 s for the sessions it
+/// terminates to exit; on a busy machine the copy's own sessions, just closed mid-`COPY`,
+/// can take longer (seen once in a loaded test run): then it tries again, for up to a minute.
+async fn drop_new_database(admin: &Session, name: &str) {
+    let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(name));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        match admin.batch_execute(&sql).await {
+            Ok(()) => return,
+            Err(e)
+                if e.code() == Some(&tokio_postgres::error::SqlState::OBJECT_IN_USE)
+                    && std::time::Instant::now() < deadline =>
+            {
+                tracing::debug!("online copy: {name} still in use, dropping it again: {e}");
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            }
+            Err(e) => {
+                tracing::warn!("online copy: dropping {name}: {e}");
+                return;
+            }
+        }
+    }
 }
 
 async fn run(
