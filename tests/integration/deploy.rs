@@ -113,8 +113,20 @@ async fn apply_then_revert_keeps_new_rows_and_brings_back_dropped_data() {
             schema_differences(pg, &root, &before).await.is_empty(),
             "otherwise the parent's schema is back"
         );
-        let left = one(pg, "postgres", &format!("SELECT count(*)::text FROM pg_database WHERE datname LIKE 'grove\\_tmp\\_%' OR datname = 'grove_revert_{id}'")).await;
-        assert_eq!(left, "0", "no temporary or backup database left");
+        // Temporary databases are counted between other tests' operations on this shared
+        // server (under Grove's operation lock): theirs exist while they run.
+        let backup = one(
+            pg,
+            "postgres",
+            &format!("SELECT count(*)::text FROM pg_database WHERE datname = 'grove_revert_{id}'"),
+        )
+        .await;
+        let left = crate::sources::tmp_databases(pg).await.to_string();
+        assert_eq!(
+            (left.as_str(), backup.as_str()),
+            ("0", "0"),
+            "no temporary or backup database left"
+        );
         let again = grove.revert_deploy(run, &ctx()).await.unwrap_err();
         assert_eq!(again.code, ErrorCode::Conflict);
     });
