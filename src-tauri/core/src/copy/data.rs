@@ -67,7 +67,7 @@ async fn index_worker(job: &DataJob<'_>, queue: &Queue) -> Result<()> {
         changed.as_mut().enable();
         match queue.take_job() {
             Work::Wait => changed.await,
-            Work::Job(j) => {
+            Work::Job { job: j, parallel } => {
                 let s = match &mut to {
                     Some(s) => s,
                     None => {
@@ -80,9 +80,16 @@ async fn index_worker(job: &DataJob<'_>, queue: &Queue) -> Result<()> {
                         to.insert(s)
                     }
                 };
+                // Otherwise a parallel build would slow the tasks already using the cores.
+                s.batch_execute(if parallel {
+                    "RESET max_parallel_maintenance_workers"
+                } else {
+                    "SET max_parallel_maintenance_workers = 0"
+                })
+                .await?;
                 let w = &queue.jobs[j];
                 let table = &job.tables[w.table].name;
-                tracing::debug!(%table, fk = w.foreign_key, job = j, "copy: job starts");
+                tracing::debug!(%table, fk = w.foreign_key, job = j, parallel, "copy: job starts");
                 s.batch_execute(&w.sql).await.map_err(|e| {
                     let what = if w.foreign_key {
                         "adding a foreign key"

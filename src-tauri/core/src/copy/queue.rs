@@ -79,8 +79,13 @@ pub(super) fn jobs(tables: &[TableJob]) -> Vec<Job> {
 
 pub(super) enum Work {
     Chunk(usize),
-    /// A job of `Queue::jobs`.
-    Job(usize),
+    /// A job of `Queue::jobs`; `parallel`: fewer tasks than workers run, so the server may
+    /// spend spare cores on it (a parallel index build costs more CPU in all: measured on PG
+    /// 15, three indexes of a 225 MB table took 4.5 s of CPU in parallel, 3.3 s without).
+    Job {
+        job: usize,
+        parallel: bool,
+    },
     /// No job now, but chunks still to copy or jobs running will bring some.
     Wait,
     Done,
@@ -88,6 +93,8 @@ pub(super) enum Work {
 
 pub(super) struct Queue {
     pub chunks: Vec<Chunk>,
+    /// Row workers; as many index workers run beside them.
+    workers: usize,
     pub jobs: Vec<Job>,
     /// Per table, the jobs needing its rows; per job, the jobs after it.
     needs_rows: Vec<Vec<usize>>,
@@ -153,6 +160,7 @@ impl Queue {
             .collect();
         Queue {
             chunks,
+            workers,
             state: Mutex::new(State {
                 next_chunk: 0,
                 copying: 0,
@@ -193,16 +201,24 @@ impl Queue {
         }
     }
 
-    /// For an index worker: the first ready job whose tables no running job holds, `Wait`,
-    /// or `Done`. Report the job's end with `job_done`.
+    /// For an index worker: a ready job whose tables no running job holds (foreign keys first:
+    /// they come last, and one validated alone at the end leaves cores idle), `Wait`, or
+    /// `Done`. Report the job's end with `job_done`.
     pub fn take_job(&self) -> Work {
         let mut s = self.state();
         let free = |s: &State, j: usize| self.jobs[j].holds.iter().all(|&t| !s.held[t]);
-        if let Some(k) = (0..s.ready.len()).find(|&k| free(&s, s.ready[k])) {
+        let first = |s: &State, fk: bool| {
+            (0..s.ready.len())
+                .find(|&k| self.jobs[s.ready[k]].foreign_key == fk && free(s, s.ready[k]))
+        };
+        if let Some(k) = first(&s, true).or_else(|| first(&s, false)) {
             let j = s.ready.remove(k);
             self.jobs[j].holds.iter().for_each(|&t| s.held[t] = true);
             s.running += 1;
-            Work::Job(j)
+            Work::Job {
+                job: j,
+                parallel: s.running + s.copying < self.workers,
+            }
         } else if s.running > 0 || s.copying > 0 || s.next_chunk < self.chunks.len() {
             Work::Wait
         } else {
@@ -270,7 +286,7 @@ mod tests {
 
     fn job(q: &Queue) -> Option<&str> {
         match q.take_job() {
-            Work::Job(j) => Some(&q.jobs[j].sql),
+            Work::Job { job, .. } => Some(&q.jobs[job].sql),
             _ => None,
         }
     }
@@ -342,5 +358,29 @@ mod tests {
         q.job_done(id(&q, "d_c"));
         assert!(matches!(q.take_job(), Work::Done));
         assert!(matches!(q.take_chunk(), Work::Done));
+    }
+
+    #[test]
+    fn ready_foreign_keys_go_first_and_only_a_lone_job_runs_in_parallel() {
+        // a references b; c's index gets ready before the foreign key does.
+        let q = Queue::new(
+            &[
+                table("a", &["a_x"], &[(1, "a_b")]),
+                table("b", &["b_pk"], &[]),
+                table("c", &["c_x"], &[]),
+            ],
+            2,
+            None,
+        );
+        for c in 0..3 {
+            assert!(matches!(q.take_chunk(), Work::Chunk(_)));
+            q.chunk_done(c, 0, 0);
+        }
+        assert!(matches!(q.take_job(), Work::Job { parallel: true, .. }));
+        assert!(matches!(q.take_job(), Work::Job { parallel: false, .. }));
+        q.job_done(id(&q, "a_x"));
+        q.job_done(id(&q, "b_pk"));
+        assert_eq!(job(&q), Some("a_b"));
+        assert_eq!(job(&q), Some("c_x"));
     }
 }
