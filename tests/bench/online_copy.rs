@@ -165,7 +165,25 @@ async fn generate(pg: &LocalPg, bytes: u64) -> (u64, Vec<(String, i64)>) {
         .await
         .unwrap()
         .get(0);
-    (size as u64, counts(&s).await)
+    let counted = counts(&s).await;
+    // The generating session's CPU must not land in the first tool's figures: wait until
+    // the server has reaped it.
+    drop(s);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while admin
+        .query_one(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = $1",
+            &[&SOURCE_DB],
+        )
+        .await
+        .unwrap()
+        .get::<_, i64>(0)
+        > 0
+    {
+        assert!(Instant::now() < deadline, "the generating session stays");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    (size as u64, counted)
 }
 
 /// Rows per table, and the number of indexes, as (name, count).

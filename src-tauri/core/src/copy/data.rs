@@ -168,6 +168,14 @@ async fn copy_table(
     } else {
         format!(" ({})", t.columns.join(", "))
     };
+    // A whole table is emptied and loaded in one transaction, so COPY can write its rows
+    // frozen and all-visible: the index builds then set no hint bits, the first VACUUM has
+    // nothing to do, and a target with wal_level = minimal writes no WAL for them.
+    let whole = blocks.is_none();
+    let options: Vec<&str> = [binary.then_some("FORMAT binary"), whole.then_some("FREEZE")]
+        .into_iter()
+        .flatten()
+        .collect();
     let format = if binary { " (FORMAT binary)" } else { "" };
     // The user's condition (run on the source in the read-only snapshot transaction) and the
     // chunk's block range (numbers).
@@ -192,7 +200,15 @@ async fn copy_table(
             conditions.join(" AND ")
         )
     };
-    let in_sql = format!("COPY {}{cols} FROM STDIN{format}", t.name);
+    let in_sql = if options.is_empty() {
+        format!("COPY {}{cols} FROM STDIN", t.name)
+    } else {
+        format!("COPY {}{cols} FROM STDIN ({})", t.name, options.join(", "))
+    };
+    if whole {
+        to.batch_execute(&format!("BEGIN; TRUNCATE ONLY {}", t.name))
+            .await?;
+    }
     let (stream, sink) =
         tokio::try_join!(from.copy_out(&out_sql), to.copy_in(&in_sql)).map_err(ApiError::from)?;
     futures_util::pin_mut!(stream);
@@ -221,5 +237,8 @@ async fn copy_table(
         sink.feed(batch.split().freeze()).await.map_err(write)?;
     }
     let rows = sink.as_mut().finish().await.map_err(write)?;
+    if whole {
+        to.batch_execute("COMMIT").await.map_err(write)?;
+    }
     Ok((rows, bytes))
 }

@@ -201,17 +201,22 @@ impl Queue {
         }
     }
 
-    /// For an index worker: a ready job whose tables no running job holds (foreign keys first:
-    /// they come last, and one validated alone at the end leaves cores idle), `Wait`, or
-    /// `Done`. Report the job's end with `job_done`.
+    /// For an index worker: a ready job whose tables no running job holds, `Wait`, or `Done`.
+    /// Foreign keys go first, then the jobs they wait for: a long foreign key validated alone
+    /// at the end leaves cores idle, while other tables' indexes can fill any gap. Report the
+    /// job's end with `job_done`.
     pub fn take_job(&self) -> Work {
         let mut s = self.state();
-        let free = |s: &State, j: usize| self.jobs[j].holds.iter().all(|&t| !s.held[t]);
-        let first = |s: &State, fk: bool| {
-            (0..s.ready.len())
-                .find(|&k| self.jobs[s.ready[k]].foreign_key == fk && free(s, s.ready[k]))
+        let rank = |j: usize| match (self.jobs[j].foreign_key, self.dependents[j].is_empty()) {
+            (true, _) => 0,
+            (false, false) => 1,
+            (false, true) => 2,
         };
-        if let Some(k) = first(&s, true).or_else(|| first(&s, false)) {
+        let free = |s: &State, j: usize| self.jobs[j].holds.iter().all(|&t| !s.held[t]);
+        let pick = (0..s.ready.len())
+            .filter(|&k| free(&s, s.ready[k]))
+            .min_by_key(|&k| rank(s.ready[k]));
+        if let Some(k) = pick {
             let j = s.ready.remove(k);
             self.jobs[j].holds.iter().for_each(|&t| s.held[t] = true);
             s.running += 1;
@@ -361,13 +366,13 @@ mod tests {
     }
 
     #[test]
-    fn ready_foreign_keys_go_first_and_only_a_lone_job_runs_in_parallel() {
-        // a references b; c's index gets ready before the foreign key does.
+    fn foreign_keys_and_what_they_wait_for_go_first_and_only_a_lone_job_runs_in_parallel() {
+        // a references b; c's index is ready first, and before the foreign key.
         let q = Queue::new(
             &[
-                table("a", &["a_x"], &[(1, "a_b")]),
-                table("b", &["b_pk"], &[]),
                 table("c", &["c_x"], &[]),
+                table("a", &["a_x"], &[(2, "a_b")]),
+                table("b", &["b_pk"], &[]),
             ],
             2,
             None,
@@ -376,8 +381,18 @@ mod tests {
             assert!(matches!(q.take_chunk(), Work::Chunk(_)));
             q.chunk_done(c, 0, 0);
         }
-        assert!(matches!(q.take_job(), Work::Job { parallel: true, .. }));
-        assert!(matches!(q.take_job(), Work::Job { parallel: false, .. }));
+        let (first, parallel) = match q.take_job() {
+            Work::Job { job, parallel } => (q.jobs[job].sql.as_str(), parallel),
+            _ => panic!("a job is ready"),
+        };
+        assert_eq!((first, parallel), ("a_x", true));
+        assert!(matches!(
+            q.take_job(),
+            Work::Job {
+                parallel: false,
+                ..
+            }
+        ));
         q.job_done(id(&q, "a_x"));
         q.job_done(id(&q, "b_pk"));
         assert_eq!(job(&q), Some("a_b"));
