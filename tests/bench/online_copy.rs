@@ -17,7 +17,8 @@
 //! Prints figures; asserts nothing about time.
 //!
 //! Environment: GROVE_BENCH_COPY_SIZES=1G,4G; GROVE_BENCH_COPY_TOOLS=pgcopydb (only these peers;
-//! `grove` for none); RUST_LOG=grove_core::copy=debug prints Grove's copy as a timeline.
+//! `grove` for none); GROVE_BENCH_COPY_ROUNDS=3 runs every tool 3 times, in turns, and prints
+//! medians; RUST_LOG=grove_core::copy=debug prints Grove's copy as a timeline.
 #[path = "../harness/mod.rs"]
 mod harness;
 
@@ -41,8 +42,10 @@ fn main() {
         return grove_child(&spec);
     }
     let sizes = std::env::var("GROVE_BENCH_COPY_SIZES").unwrap_or_else(|_| "1G,4G".into());
+    let rounds = std::env::var("GROVE_BENCH_COPY_ROUNDS")
+        .map_or(1, |r| r.parse().expect("a number of rounds"));
     let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(bench(sizes.split(',').map(str::trim).collect()));
+    rt.block_on(bench(sizes.split(',').map(str::trim).collect(), rounds));
 }
 
 /// Runs Grove's copy in this process (the benchmark's child) and exits.
@@ -245,7 +248,7 @@ struct Measured {
 
 /// Runs `cmd` in a process group of its own and measures it; `servers` are the postmasters
 /// whose CPU time (their own, their children's living and exited) is counted.
-fn measure(mut cmd: Command, servers: &[i32]) -> Measured {
+fn measure(cmd: &mut Command, servers: &[i32]) -> Measured {
     let server_cpu = || servers.iter().map(|p| cluster_cpu(*p)).sum::<f64>();
     let (client_before, server_before) = (children_cpu(), server_cpu());
     let started = Instant::now();
@@ -346,7 +349,7 @@ fn shell(script: &str) -> Command {
     c
 }
 
-async fn bench(sizes: Vec<&str>) {
+async fn bench(sizes: Vec<&str>, rounds: usize) {
     let src = harness::server(15).await;
     let dst = LocalPg::start(&harness::options(15, "pg15-copy-target"))
         .await
@@ -365,7 +368,7 @@ async fn bench(sizes: Vec<&str>) {
         dst.bins.version,
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
-    let mut table: Vec<(String, Vec<(&str, Measured)>)> = Vec::new();
+    let mut table: Vec<(String, Vec<(&str, Vec<Measured>)>)> = Vec::new();
     for size in sizes {
         let started = Instant::now();
         let (bytes, expected) = generate(src, parse_size(size)).await;
@@ -418,21 +421,27 @@ async fn bench(sizes: Vec<&str>) {
                 c
             }),
         ];
-        let mut rows = Vec::new();
-        for (name, cmd) in runs.into_iter().filter(|(name, _)| chosen(name)) {
-            reset_target(&dst).await;
-            eprintln!("{size}: {name} …");
-            let m = measure(cmd, &servers);
-            let copied = counts(&dst.connect(TARGET_DB).await.unwrap()).await;
-            assert_eq!(copied, expected, "{name} copied something else");
-            eprintln!(
-                "{size}: {name}: {:.1?}, peak {} MiB, CPU {:.1} s client + {:.1} s servers",
-                m.took,
-                m.peak >> 20,
-                m.client_cpu,
-                m.server_cpu
-            );
-            rows.push((name, m));
+        // Round after round, every tool once per round: this shared machine's speed drifts
+        // by more than the gaps between tools, so each gets the same drift.
+        let mut runs: Vec<_> = runs.into_iter().filter(|(name, _)| chosen(name)).collect();
+        let mut rows: Vec<(&str, Vec<Measured>)> =
+            runs.iter().map(|(name, _)| (*name, Vec::new())).collect();
+        for round in 1..=rounds {
+            for ((name, cmd), (_, done)) in runs.iter_mut().zip(rows.iter_mut()) {
+                reset_target(&dst).await;
+                eprintln!("{size}: {name} (round {round}) …");
+                let m = measure(cmd, &servers);
+                let copied = counts(&dst.connect(TARGET_DB).await.unwrap()).await;
+                assert_eq!(copied, expected, "{name} copied something else");
+                eprintln!(
+                    "{size}: {name}: {:.1?}, peak {} MiB, CPU {:.1} s client + {:.1} s servers",
+                    m.took,
+                    m.peak >> 20,
+                    m.client_cpu,
+                    m.server_cpu
+                );
+                done.push(m);
+            }
         }
         reset_target(&dst).await;
         table.push((format!("{size} ({} MB)", bytes / 1_000_000), rows));
@@ -465,28 +474,48 @@ fn path_with(bin: &std::path::Path) -> String {
     )
 }
 
-fn print_table(table: &[(String, Vec<(&str, Measured)>)]) {
+/// Each tool's median run by time (and, over several rounds, its fastest and slowest).
+fn print_table(table: &[(String, Vec<(&str, Vec<Measured>)>)]) {
     println!(
-        "  {:<18} {:<40} {:>8} {:>10} {:>11} {:>11} {:>9}",
-        "source", "tool", "time", "peak RSS", "client CPU", "server CPU", "vs grove"
+        "  {:<18} {:<40} {:>8} {:>13} {:>10} {:>11} {:>11} {:>9}",
+        "source", "tool", "time", "range", "peak RSS", "client CPU", "server CPU", "vs grove"
     );
+    let median = |runs: &[Measured]| -> usize {
+        let mut order: Vec<usize> = (0..runs.len()).collect();
+        order.sort_by_key(|&i| runs[i].took);
+        order[order.len() / 2]
+    };
     for (size, rows) in table {
-        let grove = rows[0].1.took.as_secs_f64();
-        for (tool, m) in rows {
+        let grove = &rows[0].1;
+        let grove = grove[median(grove)].took.as_secs_f64();
+        for (tool, runs) in rows {
+            let m = &runs[median(runs)];
+            let secs = |m: &Measured| m.took.as_secs_f64();
+            let (lo, hi) = runs
+                .iter()
+                .map(secs)
+                .fold((f64::MAX, 0f64), |(lo, hi), t| (lo.min(t), hi.max(t)));
+            let range = if runs.len() > 1 {
+                format!("{lo:.1}–{hi:.1}s")
+            } else {
+                String::new()
+            };
             println!(
-                "  {:<18} {:<40} {:>7.1}s {:>6} MiB {:>10.1}s {:>10.1}s {:>8.2}x",
+                "  {:<18} {:<40} {:>7.1}s {:>13} {:>6} MiB {:>10.1}s {:>10.1}s {:>8.2}x",
                 size,
                 tool,
-                m.took.as_secs_f64(),
+                secs(m),
+                range,
                 m.peak >> 20,
                 m.client_cpu,
                 m.server_cpu,
-                m.took.as_secs_f64() / grove
+                secs(m) / grove
             );
         }
     }
     println!(
-        "  (\"vs grove\": the tool's time over Grove's, above 1 when Grove is faster; CPU in \
-         seconds: the tool's own processes, and both PostgreSQL servers')"
+        "  (the median of {} round(s); \"vs grove\": the tool's time over Grove's, above 1 when \
+         Grove is faster; CPU in seconds: the tool's own processes, and both PostgreSQL servers')",
+        table.first().map_or(0, |(_, rows)| rows[0].1.len())
     );
 }
