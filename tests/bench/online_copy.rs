@@ -236,6 +236,9 @@ async fn reset_target(pg: &LocalPg) {
     exec(&admin, "CHECKPOINT").await;
 }
 
+/// Per tool, its runs.
+type ToolRuns = Vec<(&'static str, Vec<Measured>)>;
+
 /// What one tool took.
 struct Measured {
     took: Duration,
@@ -368,7 +371,7 @@ async fn bench(sizes: Vec<&str>, rounds: usize) {
         dst.bins.version,
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
-    let mut table: Vec<(String, Vec<(&str, Vec<Measured>)>)> = Vec::new();
+    let mut table: Vec<(String, ToolRuns)> = Vec::new();
     for size in sizes {
         let started = Instant::now();
         let (bytes, expected) = generate(src, parse_size(size)).await;
@@ -424,8 +427,7 @@ async fn bench(sizes: Vec<&str>, rounds: usize) {
         // Round after round, every tool once per round: this shared machine's speed drifts
         // by more than the gaps between tools, so each gets the same drift.
         let mut runs: Vec<_> = runs.into_iter().filter(|(name, _)| chosen(name)).collect();
-        let mut rows: Vec<(&str, Vec<Measured>)> =
-            runs.iter().map(|(name, _)| (*name, Vec::new())).collect();
+        let mut rows: ToolRuns = runs.iter().map(|(name, _)| (*name, Vec::new())).collect();
         for round in 1..=rounds {
             for ((name, cmd), (_, done)) in runs.iter_mut().zip(rows.iter_mut()) {
                 reset_target(&dst).await;
@@ -475,7 +477,7 @@ fn path_with(bin: &std::path::Path) -> String {
 }
 
 /// Each tool's median run by time (and, over several rounds, its fastest and slowest).
-fn print_table(table: &[(String, Vec<(&str, Vec<Measured>)>)]) {
+fn print_table(table: &[(String, ToolRuns)]) {
     println!(
         "  {:<18} {:<40} {:>8} {:>13} {:>10} {:>11} {:>11} {:>9}",
         "source", "tool", "time", "range", "peak RSS", "client CPU", "server CPU", "vs grove"
