@@ -184,3 +184,35 @@ async fn require_mode_without_server_tls_reports_it() {
 pub fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
+
+#[tokio::test]
+async fn a_session_the_server_ends_between_statements_says_why() {
+    let pg = harness::server(15).await;
+    let (db, s) = harness::fresh_db(pg).await;
+    let pid: i32 = s
+        .query_one("SELECT pg_backend_pid()", &[])
+        .await
+        .unwrap()
+        .get(0);
+    let admin = pg.connect(&db).await.unwrap();
+    admin
+        .execute("SELECT pg_terminate_backend($1)", &[&pid])
+        .await
+        .unwrap();
+    // Once the connection has read the server's goodbye, statements find it closed.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !s.is_closed() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the session is still open"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let e = s.error(s.batch_execute("SELECT 1").await.unwrap_err());
+    assert_eq!(e.code, ErrorCode::Unreachable, "{e:?}");
+    assert!(
+        e.message
+            .contains("terminating connection due to administrator command"),
+        "{e:?}"
+    );
+}

@@ -511,6 +511,24 @@ pub struct Session {
     pub client: tokio_postgres::Client,
     pub cancel: tokio_postgres::CancelToken,
     task: tokio::task::JoinHandle<()>,
+    /// Why the server ended the session, when it said so between statements (e.g.
+    /// "terminating connection due to administrator command").
+    last_words: LastWords,
+}
+
+type LastWords = std::sync::Arc<std::sync::OnceLock<String>>;
+
+impl Session {
+    /// `e` as an `ApiError`; "connection closed" gets the server's reason when it gave one
+    /// (tokio-postgres reports a session ended between statements only as closed).
+    pub fn error(&self, e: tokio_postgres::Error) -> ApiError {
+        let closed = e.is_closed();
+        let mut err = ApiError::from(e);
+        if let Some(words) = self.last_words.get().filter(|_| closed) {
+            err.message = format!("the server closed the connection: {words}");
+        }
+        err
+    }
 }
 
 impl Drop for Session {
@@ -561,15 +579,16 @@ pub async fn connect(
         "{}@{}:{}/{}",
         fields.user, fields.host, fields.port, fields.database
     );
+    let last_words = LastWords::default();
     let result = if fields.sslmode == SslMode::Disable {
         cfg.connect(tokio_postgres::NoTls)
             .await
-            .map(|(c, conn)| (c, spawn_conn(conn)))
+            .map(|(c, conn)| (c, spawn_conn(conn, &last_words)))
     } else {
         let tls = tls_connector(fields)?;
         cfg.connect(tls)
             .await
-            .map(|(c, conn)| (c, spawn_conn(conn)))
+            .map(|(c, conn)| (c, spawn_conn(conn, &last_words)))
     };
     let (client, task) = result.map_err(|e| {
         let mut err = ApiError::from(e);
@@ -594,18 +613,28 @@ pub async fn connect(
         client,
         cancel,
         task,
+        last_words,
     })
 }
 
-fn spawn_conn<S, T>(conn: tokio_postgres::Connection<S, T>) -> tokio::task::JoinHandle<()>
+fn spawn_conn<S, T>(
+    mut conn: tokio_postgres::Connection<S, T>,
+    last_words: &LastWords,
+) -> tokio::task::JoinHandle<()>
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
     T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
+    let last_words = last_words.clone();
     tokio::spawn(async move {
-        if let Err(e) = conn.await {
+        if let Err(e) = (&mut conn).await {
             tracing::debug!("connection closed: {e}");
+            if let Some(db) = e.as_db_error() {
+                let _ = last_words.set(db.message().to_string());
+            }
         }
+        // Only now do waiting requests learn that the connection is closed: the words first.
+        drop(conn);
     })
 }
 

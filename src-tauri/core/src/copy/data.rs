@@ -209,8 +209,10 @@ async fn copy_table(
         to.batch_execute(&format!("BEGIN; TRUNCATE ONLY {}", t.name))
             .await?;
     }
-    let (stream, sink) =
-        tokio::try_join!(from.copy_out(&out_sql), to.copy_in(&in_sql)).map_err(ApiError::from)?;
+    let (stream, sink) = tokio::try_join!(
+        async { from.copy_out(&out_sql).await.map_err(|e| from.error(e)) },
+        async { to.copy_in(&in_sql).await.map_err(|e| to.error(e)) }
+    )?;
     futures_util::pin_mut!(stream);
     futures_util::pin_mut!(sink);
     // The rows go on in messages of about 64 kB: COPY's input is a byte stream, and a message
@@ -219,7 +221,7 @@ async fn copy_table(
     let (mut bytes, mut messages, mut reported) = (0u64, 0u64, (0u64, 0u64));
     let write = |e| ApiError::from(e).context("writing to the target");
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| ApiError::from(e).context("reading from the source"))?;
+        let chunk = chunk.map_err(|e| from.error(e).context("reading from the source"))?;
         bytes += chunk.len() as u64;
         // One message per row (and, in binary, a header and a trailer).
         messages += 1;

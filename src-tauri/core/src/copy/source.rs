@@ -125,7 +125,7 @@ pub(super) async fn lock_for_worker(worker: &Session, table: &str) -> Result<()>
             )
             .with_hint("try again once that change is done");
         }
-        ApiError::from(e).context(format!("locking table {table}"))
+        worker.error(e).context(format!("locking table {table}"))
     })
 }
 
